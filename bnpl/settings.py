@@ -1,0 +1,128 @@
+"""Settings of the local stack that `bnpl dev` runs: ports, data folder, dev credentials.
+
+Everything here is for a laptop or CI; nothing in AWS reads it. Each value can be overridden by the
+environment variable named in its comment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.shared.settings import (
+    DEFAULT_REGION,
+    DEFAULT_SERVICE_CLIENT_ID,
+    DEFAULT_USER_POOL_ID,
+    DEFAULT_WEB_CLIENT_ID,
+    cognito_issuer,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The sandbox merchant's dev IAM credentials. They only ever sign requests to the local emulator,
+# which verifies them by recomputing the signature; they are not AWS credentials.
+SANDBOX_MERCHANT_ACCESS_KEY_ID = "AKIDBNPLSANDBOXMRCH1"
+SANDBOX_MERCHANT_SECRET_ACCESS_KEY = "bnpl-sandbox-merchant-secret-not-for-aws-0000"  # noqa: S105
+SANDBOX_ACCOUNT_ID = "000000000000"
+SANDBOX_MERCHANT_USER = "bnpl-sandbox-merchant"
+SANDBOX_MERCHANT_ARN = f"arn:aws:iam::{SANDBOX_ACCOUNT_ID}:user/{SANDBOX_MERCHANT_USER}"
+SANDBOX_MERCHANT_ID = "m_sandbox"
+
+# Client secret of the credit proxy's machine-to-machine app client on the dev identity provider.
+DEV_SERVICE_CLIENT_SECRET = "bnpl-local-credit-proxy-secret"  # noqa: S105
+
+
+@dataclass(frozen=True, kw_only=True)
+class DevSettings:
+    """Where the local stack listens and keeps its data.
+
+    Attributes:
+        host: interface every process binds (`BNPL_HOST`).
+        appsync_port: the emulator, GraphiQL at `/graphql` (`BNPL_APPSYNC_PORT`).
+        user_port: the user service (`BNPL_USER_PORT`).
+        credit_port: the credit service (`BNPL_CREDIT_PORT`).
+        idp_port: the dev identity provider (`BNPL_IDP_PORT`).
+        dynamodb_port: DynamoDB Local (`BNPL_DYNAMODB_PORT`).
+        data_dir: project-local folder for DynamoDB Local's files and the dev signing key
+            (`BNPL_DATA_DIR`); git ignores it.
+        region: AWS region the stack pretends to be in (`AWS_REGION`).
+        user_pool_id: the dev user pool's id, part of the token issuer (`BNPL_USER_POOL_ID`).
+        web_client_id: app client of the checkout frontend (`BNPL_WEB_CLIENT_ID`).
+        service_client_id: machine-to-machine app client of the credit proxy
+            (`BNPL_SERVICE_CLIENT_ID`).
+    """
+
+    host: str
+    appsync_port: int
+    user_port: int
+    credit_port: int
+    idp_port: int
+    dynamodb_port: int
+    data_dir: Path
+    region: str
+    user_pool_id: str
+    web_client_id: str
+    service_client_id: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> DevSettings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            host=env.get("BNPL_HOST", "127.0.0.1"),
+            appsync_port=int(env.get("BNPL_APPSYNC_PORT", "4000")),
+            user_port=int(env.get("BNPL_USER_PORT", "4001")),
+            credit_port=int(env.get("BNPL_CREDIT_PORT", "4002")),
+            idp_port=int(env.get("BNPL_IDP_PORT", "4003")),
+            dynamodb_port=int(env.get("BNPL_DYNAMODB_PORT", "8000")),
+            data_dir=Path(env.get("BNPL_DATA_DIR", str(PROJECT_ROOT / ".bnpl"))),
+            region=env.get("AWS_REGION", DEFAULT_REGION),
+            user_pool_id=env.get("BNPL_USER_POOL_ID", DEFAULT_USER_POOL_ID),
+            web_client_id=env.get("BNPL_WEB_CLIENT_ID", DEFAULT_WEB_CLIENT_ID),
+            service_client_id=env.get("BNPL_SERVICE_CLIENT_ID", DEFAULT_SERVICE_CLIENT_ID),
+        )
+
+    @property
+    def issuer(self) -> str:
+        """The `iss` of every dev token: Cognito's shape, so the same verifier runs in AWS."""
+        return cognito_issuer(self.region, self.user_pool_id)
+
+    def url(self, port: int) -> str:
+        """Base URL of a local process."""
+        return f"http://{self.host}:{port}"
+
+    @property
+    def graphql_url(self) -> str:
+        """The emulator's GraphQL endpoint (GraphiQL on GET)."""
+        return f"{self.url(self.appsync_port)}/graphql"
+
+    @property
+    def jwks_url(self) -> str:
+        """Where the dev identity provider publishes its signing keys."""
+        return f"{self.url(self.idp_port)}/{self.user_pool_id}/.well-known/jwks.json"
+
+    @property
+    def signing_key_path(self) -> Path:
+        """The dev identity provider's RSA private key (PEM), created on first use."""
+        return self.data_dir / "dev-idp-key.pem"
+
+    def service_environ(self) -> dict[str, str]:
+        """Environment that points every service at this local stack (see services.shared)."""
+        return {
+            "AWS_REGION": self.region,
+            "BNPL_HOST": self.host,
+            "BNPL_DYNAMODB_ENDPOINT": self.url(self.dynamodb_port),
+            "BNPL_COGNITO_ISSUER": self.issuer,
+            "BNPL_COGNITO_JWKS_URL": self.jwks_url,
+            "BNPL_COGNITO_CLIENT_IDS": self.web_client_id,
+            "BNPL_SERVICE_CLIENT_ID": self.service_client_id,
+            "BNPL_SERVICE_CLIENT_SECRET": DEV_SERVICE_CLIENT_SECRET,
+            "BNPL_TOKEN_ENDPOINT": f"{self.url(self.idp_port)}/oauth2/token",
+            "BNPL_USER_SERVICE_URL": self.url(self.user_port),
+            "BNPL_CREDIT_SERVICE_URL": self.url(self.credit_port),
+            # DynamoDB Local accepts any credentials; botocore insists on having some.
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105
+        }

@@ -1,0 +1,93 @@
+"""Settings every service reads: one place, from the environment, with local defaults.
+
+The defaults describe the local stack that `bnpl dev` starts on 127.0.0.1; in AWS, Terraform sets
+every variable below on the Lambda functions and the ECS task definition.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_USER_POOL_ID = "us-east-1_bnplLocal"
+DEFAULT_WEB_CLIENT_ID = "bnpl-local-web"
+DEFAULT_SERVICE_CLIENT_ID = "bnpl-local-credit-proxy"
+
+
+def cognito_issuer(region: str, user_pool_id: str) -> str:
+    """The `iss` claim Cognito writes into the tokens of a user pool."""
+    return f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Configuration shared by the services (user, credit, credit proxy).
+
+    Attributes:
+        region: AWS region of the tables and the user pool (`AWS_REGION`).
+        dynamodb_endpoint: DynamoDB endpoint; `None` means the AWS default for the region
+            (`BNPL_DYNAMODB_ENDPOINT`, locally DynamoDB Local).
+        table_prefix: prefix of every table name (`BNPL_TABLE_PREFIX`).
+        cognito_issuer: expected `iss` of every token (`BNPL_COGNITO_ISSUER`).
+        cognito_jwks_url: where the signing keys are published (`BNPL_COGNITO_JWKS_URL`).
+        cognito_client_ids: app clients whose tokens customers use (`BNPL_COGNITO_CLIENT_IDS`).
+        service_client_id: the machine-to-machine app client of the credit proxy, whose access
+            tokens may assert a merchant's IAM identity (`BNPL_SERVICE_CLIENT_ID`).
+        token_endpoint: OAuth2 token endpoint for client-credentials grants
+            (`BNPL_TOKEN_ENDPOINT`).
+        user_service_url: base URL of the user service (`BNPL_USER_SERVICE_URL`).
+        credit_service_url: base URL of the credit service (`BNPL_CREDIT_SERVICE_URL`).
+        http_timeout_s: timeout of every call between services (`BNPL_HTTP_TIMEOUT_S`).
+    """
+
+    region: str
+    dynamodb_endpoint: str | None
+    table_prefix: str
+    cognito_issuer: str
+    cognito_jwks_url: str
+    cognito_client_ids: tuple[str, ...]
+    service_client_id: str
+    token_endpoint: str
+    user_service_url: str
+    credit_service_url: str
+    http_timeout_s: float
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from `environ` (the process environment by default)."""
+        env = os.environ if environ is None else environ
+        region = env.get("AWS_REGION", DEFAULT_REGION)
+        issuer = env.get("BNPL_COGNITO_ISSUER", cognito_issuer(region, DEFAULT_USER_POOL_ID))
+        host = env.get("BNPL_HOST", "127.0.0.1")
+        return cls(
+            region=region,
+            dynamodb_endpoint=env.get(
+                "BNPL_DYNAMODB_ENDPOINT", f"http://{host}:{env.get('BNPL_DYNAMODB_PORT', '8000')}"
+            )
+            or None,
+            table_prefix=env.get("BNPL_TABLE_PREFIX", "bnpl-dev-"),
+            cognito_issuer=issuer,
+            cognito_jwks_url=env.get("BNPL_COGNITO_JWKS_URL", f"{issuer}/.well-known/jwks.json"),
+            cognito_client_ids=_csv(env.get("BNPL_COGNITO_CLIENT_IDS", DEFAULT_WEB_CLIENT_ID)),
+            service_client_id=env.get("BNPL_SERVICE_CLIENT_ID", DEFAULT_SERVICE_CLIENT_ID),
+            token_endpoint=env.get(
+                "BNPL_TOKEN_ENDPOINT", f"http://{host}:{env.get('BNPL_IDP_PORT', '4003')}/oauth2/token"
+            ),
+            user_service_url=env.get(
+                "BNPL_USER_SERVICE_URL", f"http://{host}:{env.get('BNPL_USER_PORT', '4001')}"
+            ),
+            credit_service_url=env.get(
+                "BNPL_CREDIT_SERVICE_URL", f"http://{host}:{env.get('BNPL_CREDIT_PORT', '4002')}"
+            ),
+            http_timeout_s=float(env.get("BNPL_HTTP_TIMEOUT_S", "5")),
+        )
+
+    def table_name(self, short_name: str) -> str:
+        """Physical name of one of our tables, e.g. `customers` → `bnpl-dev-customers`."""
+        return f"{self.table_prefix}{short_name}"
