@@ -220,5 +220,6 @@ def install_scalars(schema: GraphQLSchema) -> None:
     for name, (parse, serialize) in _FORMATS.items():
         scalar = schema.type_map.get(name)
         if isinstance(scalar, GraphQLScalarType):
-            scalar.parse_value = parse  # type: ignore[method-assign]
-            scalar.serialize = serialize  # type: ignore[method-assign]
+            # graphql-core 3.3 reads the coerce_* copies it made at construction time.
+            scalar.parse_value = scalar.coerce_input_value = parse  # type: ignore[method-assign]
+            scalar.serialize = scalar.coerce_output_value = serialize  # type: ignore[method-assign]

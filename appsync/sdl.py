@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graphql import (
+    DefinitionNode,
     DirectiveDefinitionNode,
     DocumentNode,
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLSyntaxError,
     ScalarTypeDefinitionNode,
+    SchemaDefinitionNode,
     TypeDefinitionNode,
     build_ast_schema,
     parse,
@@ -38,12 +40,15 @@ class SchemaError(ValueError):
     """The schema would be refused by AppSync; the message is AppSync's where it is known."""
 
 
-def _check(document: DocumentNode, *, own_scalars: frozenset[str]) -> list[TypeDefinitionNode]:
+def _check(document: DocumentNode, *, own_scalars: frozenset[str]) -> list[DefinitionNode]:
     """Refuse what AppSync refuses; return the definitions to deploy."""
-    keep: list[TypeDefinitionNode] = []
+    keep: list[DefinitionNode] = []
     for node in document.definitions:
         if isinstance(node, DirectiveDefinitionNode):
             raise SchemaError("Directive definitions are not supported.")
+        if isinstance(node, SchemaDefinitionNode):
+            keep.append(node)
+            continue
         if not isinstance(node, TypeDefinitionNode):
             raise SchemaError(f"Unsupported definition in a schema: {node.kind}")
         name = node.name.value

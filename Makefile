@@ -1,0 +1,37 @@
+# The two entry points a fresh machine needs (see README.md): `make dev` and `make test`.
+# Both install what is missing first; re-running them installs nothing new.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: dev test install prerequisites check lint schema
+
+dev: install
+	$(BIN)/bnpl dev
+
+test: install
+	$(BIN)/python -m pytest
+
+install: prerequisites $(VENV)/.installed node_modules/.installed
+
+prerequisites:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	  || { echo "Python 3.11 or newer is required: install python3 (3.11+) and python3-venv"; exit 1; }
+	@command -v npm >/dev/null 2>&1 \
+	  || { echo "Node.js and npm are required: apt-get install nodejs npm"; exit 1; }
+	@command -v java >/dev/null 2>&1 && java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' \
+	  || { echo "Java 17 or newer is required for DynamoDB Local: apt-get install openjdk-17-jre-headless"; exit 1; }
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Regenerate schema/schema.graphql and resolvers/bindings.json from the code.
+schema: install
+	$(BIN)/bnpl schema export

@@ -1,0 +1,107 @@
+"""What a resolver sees: AppSync's `ctx` (the same dict is the direct-Lambda event)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+    print_ast,
+)
+
+
+def _selection_paths(
+    selection_set: SelectionSetNode | None, info: GraphQLResolveInfo, prefix: str
+) -> list[str]:
+    paths: list[str] = []
+    if selection_set is None:
+        return paths
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            name = selection.alias.value if selection.alias else selection.name.value
+            if name == "__typename":
+                continue
+            paths.append(prefix + name)
+            paths.extend(_selection_paths(selection.selection_set, info, f"{prefix}{name}/"))
+        elif isinstance(selection, InlineFragmentNode):
+            paths.extend(_selection_paths(selection.selection_set, info, prefix))
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = info.fragments.get(selection.name.value)
+            if fragment is not None:
+                paths.extend(_selection_paths(fragment.selection_set, info, prefix))
+    return paths
+
+
+def selection_set_list(info: GraphQLResolveInfo) -> list[str]:
+    """`info.selectionSetList`: the selected fields, `/` between levels, fragments expanded."""
+    paths: list[str] = []
+    for node in info.field_nodes:
+        paths.extend(_selection_paths(node.selection_set, info, ""))
+    return list(dict.fromkeys(paths))
+
+
+def selection_set_graphql(info: GraphQLResolveInfo) -> str:
+    """`info.selectionSetGraphQL`: the field's selection set as GraphQL text."""
+    node = info.field_nodes[0].selection_set
+    return print_ast(node) if node is not None else ""
+
+
+def build_context(
+    info: GraphQLResolveInfo,
+    *,
+    arguments: Mapping[str, Any],
+    source: Any,
+    identity: dict[str, Any] | None,
+    headers: Mapping[str, str],
+) -> dict[str, Any]:
+    """The resolver context AppSync builds for one field, as a JSON-compatible dict.
+
+    It is both the `ctx` of APPSYNC_JS handlers and the event of a direct Lambda resolver.
+    """
+    return {
+        "arguments": dict(arguments),
+        "identity": identity,
+        "source": source if isinstance(source, Mapping) else None,
+        "request": {"headers": dict(headers), "domainName": None},
+        "info": {
+            "fieldName": info.field_name,
+            "parentTypeName": info.parent_type.name,
+            "variables": dict(info.variable_values),
+            "selectionSetList": selection_set_list(info),
+            "selectionSetGraphQL": selection_set_graphql(info),
+        },
+        "prev": None,
+        "stash": {},
+    }
+
+
+def filter_by_selection(data: Any, info: GraphQLResolveInfo) -> Any:
+    """Keep only the selected fields of `util.error`'s `data`, as AppSync does."""
+    return _filter(data, [n.selection_set for n in info.field_nodes], info)
+
+
+def _filter(data: Any, selection_sets: list[SelectionSetNode | None], info: GraphQLResolveInfo) -> Any:
+    if isinstance(data, list):
+        return [_filter(item, selection_sets, info) for item in data]
+    if not isinstance(data, Mapping) or not any(selection_sets):
+        return data
+    fields: dict[str, list[SelectionSetNode | None]] = {}
+    pending = [s for s in selection_sets if s is not None]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                fields.setdefault(selection.name.value, []).append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = info.fragments.get(selection.name.value)
+                if fragment is not None:
+                    pending.append(fragment.selection_set)
+    return {
+        name: _filter(data[name], children, info) for name, children in fields.items() if name in data
+    }

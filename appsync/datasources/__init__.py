@@ -1,0 +1,1 @@
+"""Data sources the emulator's resolvers call."""

@@ -1,0 +1,89 @@
+"""AppSync's error shapes: error entries in a GraphQL response, and request-level rejections."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.responses import JSONResponse
+
+logger = logging.getLogger("appsync")
+
+
+class ResolverError(Exception):
+    """A resolver failed in a way the caller should see: `util.error`, a Lambda error, a denial.
+
+    Attributes:
+        message: the entry's `message`.
+        error_type: the entry's `errorType` (e.g. `Unauthorized`, a Lambda exception's name).
+        data: the entry's `data`, already filtered by the selection set.
+        error_info: the entry's `errorInfo`, passed through unfiltered.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error_type: str | None = None,
+        data: Any = None,
+        error_info: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.error_type = error_type
+        self.data = data
+        self.error_info = error_info
+
+
+def unauthorized(field_name: str, type_name: str) -> ResolverError:
+    """The field-level denial: HTTP 200, the field null, this entry."""
+    return ResolverError(
+        f"Not Authorized to access {field_name} on type {type_name}", error_type="Unauthorized"
+    )
+
+
+def _locations(error: GraphQLError) -> list[dict[str, Any]] | None:
+    if not error.locations:
+        return None
+    return [{"line": loc.line, "column": loc.column, "sourceName": None} for loc in error.locations]
+
+
+def error_entry(error: GraphQLError) -> dict[str, Any]:
+    """One entry of `errors`, in AppSync's shape: every key present, unset ones null."""
+    original = error.original_error
+    if isinstance(original, ResolverError):
+        error_type, data, error_info, message = (
+            original.error_type,
+            original.data,
+            original.error_info,
+            original.message,
+        )
+    elif original is not None and not isinstance(original, GraphQLError):
+        # A bug in the emulator or a data source, not an error a resolver meant to send: log it
+        # with its trace, give the caller no internals.
+        logger.error("resolver failed", exc_info=original)
+        error_type, data, error_info, message = None, None, None, "An internal error occurred."
+        error_type = "InternalError"
+    else:
+        error_type, data, error_info, message = None, None, None, error.message
+    return {
+        "path": error.path,
+        "data": data,
+        "errorType": error_type,
+        "errorInfo": error_info,
+        "locations": _locations(error),
+        "message": message,
+    }
+
+
+def validation_entry(error: GraphQLError) -> dict[str, Any]:
+    """An entry for a document or variables AppSync refuses before running any resolver."""
+    return {"path": None, "locations": _locations(error) or [], "message": error.message}
+
+
+def request_error(status: int, error_type: str, message: str) -> JSONResponse:
+    """A rejection of the whole request (HTTP 4xx), as AppSync sends it."""
+    return JSONResponse(
+        {"errors": [{"errorType": error_type, "message": message}]}, status_code=status
+    )

@@ -1,0 +1,83 @@
+"""The local AppSync for this product: the emulator wired to our schema, resolvers and services.
+
+`bnpl dev` runs `create_app` under uvicorn; everything it needs comes from settings, so the same
+wiring serves tests on free ports.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from starlette.applications import Starlette
+
+from appsync.api import AppSyncApi
+from appsync.app import create_app as create_asgi_app
+from appsync.auth.cognito import UserPoolConfig
+from appsync.auth.iam import IamConfig, IamPrincipal
+from appsync.auth.modes import AuthMode
+from appsync.config import ApiConfig
+from appsync.datasources.http import HttpDataSource
+from appsync.datasources.lambda_function import LambdaDataSource
+from appsync.sdl import appsync_sdl
+from bnpl import settings as dev
+from bnpl.settings import PROJECT_ROOT
+from resolvers.bindings import BINDINGS
+from schema.operations import SCHEMA
+from services.credit_proxy.handler import handler as credit_proxy_handler
+from services.shared.settings import Settings
+
+
+def sandbox_merchant() -> IamPrincipal:
+    """The IAM identity the sandbox merchant's backend signs requests as."""
+    return IamPrincipal(
+        access_key_id=dev.SANDBOX_MERCHANT_ACCESS_KEY_ID,
+        secret_access_key=dev.SANDBOX_MERCHANT_SECRET_ACCESS_KEY,
+        account_id=dev.SANDBOX_ACCOUNT_ID,
+        user_arn=dev.SANDBOX_MERCHANT_ARN,
+        username=dev.SANDBOX_MERCHANT_USER,
+    )
+
+
+def api_config(settings: Settings) -> ApiConfig:
+    """Cognito user pools by default, AWS_IAM for merchants: as `infra/` configures AppSync."""
+    return ApiConfig(
+        name="bnpl",
+        default_mode=AuthMode.COGNITO,
+        additional_modes=(AuthMode.IAM,),
+        user_pool=UserPoolConfig(
+            issuer=settings.cognito_issuer,
+            jwks_url=settings.cognito_jwks_url,
+            default_action="ALLOW",
+            app_id_client_regex="|".join(re.escape(c) for c in settings.cognito_client_ids),
+        ),
+        iam=IamConfig(region=settings.region, principals=(sandbox_merchant(),)),
+    )
+
+
+def build_api(settings: Settings, http: httpx.AsyncClient) -> AppSyncApi:
+    """The API with its data sources pointed where `settings` say."""
+    return AppSyncApi(
+        sdl=appsync_sdl(SCHEMA),
+        config=api_config(settings),
+        bindings=BINDINGS,
+        data_sources={
+            "user_service": HttpDataSource(
+                "user_service", endpoint=settings.user_service_url, client=http
+            ),
+            "credit_proxy": LambdaDataSource(
+                "credit_proxy",
+                handler=credit_proxy_handler,
+                function_name="bnpl-credit-proxy",
+                region=settings.region,
+            ),
+        },
+        code_dir=PROJECT_ROOT / "resolvers",
+    )
+
+
+def create_app() -> Starlette:
+    """The ASGI app `bnpl dev` serves (uvicorn `--factory bnpl.emulator:create_app`)."""
+    settings = Settings.from_environ()
+    http = httpx.AsyncClient(timeout=settings.http_timeout_s)
+    return create_asgi_app(build_api(settings, http), on_shutdown=[http.aclose])

@@ -1,0 +1,63 @@
+"""`bnpl schema export`: the files Terraform deploys, generated from the code.
+
+- `schema/schema.graphql`: the Strawberry schema printed as AppSync accepts it;
+- `resolvers/bindings.json`: the data sources and one entry per resolver binding.
+
+With `--check`, nothing is written: the command fails if either file differs from the code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from appsync.sdl import appsync_sdl
+from bnpl.settings import PROJECT_ROOT
+from resolvers.bindings import BINDINGS, DATA_SOURCES
+from schema.operations import SCHEMA
+
+SCHEMA_FILE = PROJECT_ROOT / "schema" / "schema.graphql"
+BINDINGS_FILE = PROJECT_ROOT / "resolvers" / "bindings.json"
+
+
+def bindings_document() -> str:
+    """The bindings as Terraform reads them (`jsondecode(file(...))`)."""
+    document = {
+        "data_sources": {name: {"type": kind.value} for name, kind in sorted(DATA_SOURCES.items())},
+        "resolvers": {
+            b.key: {
+                "type": b.type_name,
+                "field": b.field_name,
+                "data_source": b.data_source,
+                "kind": b.kind,
+                "code": b.code,
+                "max_batch_size": b.max_batch_size,
+            }
+            for b in sorted(BINDINGS, key=lambda b: b.key)
+        },
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def generated_files() -> dict[Path, str]:
+    """Every generated file and the text it must hold."""
+    return {SCHEMA_FILE: appsync_sdl(SCHEMA), BINDINGS_FILE: bindings_document()}
+
+
+def main(*, check: bool = False) -> int:
+    """Write the generated files, or with `check` report the ones that drifted (exit 1)."""
+    drifted = []
+    for path, text in generated_files().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        drifted.append(path)
+        if not check:
+            path.write_text(text, encoding="utf-8")
+    shown = ", ".join(str(p.relative_to(PROJECT_ROOT)) for p in drifted)
+    if check and drifted:
+        sys.stderr.write(f"out of date: {shown}; run `bnpl schema export`\n")
+        return 1
+    sys.stdout.write(f"wrote {shown}\n" if drifted else "schema and bindings are up to date\n")
+    return 0

@@ -1,0 +1,35 @@
+"""Which data source resolves each field. Terraform deploys this table (`bindings.json`).
+
+HTTP-resolved fields have an APPSYNC_JS file named `<Type>.<field>.js` beside this module; Lambda
+fields are direct Lambda resolvers: AppSync sends the whole context to the credit proxy.
+"""
+
+from __future__ import annotations
+
+from appsync.bindings import Binding, DataSourceType
+
+DATA_SOURCES: dict[str, DataSourceType] = {
+    "user_service": DataSourceType.HTTP,
+    "credit_proxy": DataSourceType.AWS_LAMBDA,
+}
+
+
+def _http(key: str) -> Binding:
+    type_name, field_name = key.split(".")
+    return Binding(
+        type_name=type_name, field_name=field_name, data_source="user_service", code=f"{key}.js"
+    )
+
+
+def _lambda(key: str) -> Binding:
+    type_name, field_name = key.split(".")
+    return Binding(type_name=type_name, field_name=field_name, data_source="credit_proxy")
+
+
+BINDINGS: tuple[Binding, ...] = (
+    _http("Query.me"),
+    _http("Mutation.registerCustomer"),
+    _http("Mutation.updateCustomer"),
+    _lambda("Query.checkout"),
+    _lambda("Mutation.createCheckout"),
+)

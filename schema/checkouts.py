@@ -1,0 +1,68 @@
+"""Checkouts: a merchant's order awaiting a pay-later decision, kept by the credit service."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from appsync.directives import aws_cognito_user_pools, aws_iam
+from appsync.scalars import AWSDateTime
+from schema.money import Money, MoneyInput
+
+
+@strawberry.enum(description="Where a checkout is in its life.")
+class CheckoutStatus(Enum):
+    CREATED = "CREATED"
+    APPROVED = "APPROVED"
+    DECLINED = "DECLINED"
+    REFERRED = "REFERRED"
+    CONFIRMED = "CONFIRMED"
+    CAPTURED = "CAPTURED"
+    VOIDED = "VOIDED"
+    EXPIRED = "EXPIRED"
+    REFUNDED = "REFUNDED"
+
+
+@strawberry.type(directives=[aws_cognito_user_pools(), aws_iam()], description="One order line.")
+class LineItem:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+
+
+@strawberry.type(
+    directives=[aws_cognito_user_pools(), aws_iam()],
+    description="A merchant's order that a shopper may pay for later.",
+)
+class Checkout:
+    id: strawberry.ID
+    merchant_id: strawberry.ID
+    merchant_reference: str = strawberry.field(description="The merchant's own order reference.")
+    amount: Money
+    items: list[LineItem]
+    status: CheckoutStatus
+    customer_id: strawberry.ID | None = strawberry.field(
+        description="The shopper who applied; null until someone does."
+    )
+    expires_at: AWSDateTime
+    created_at: AWSDateTime
+
+
+@strawberry.input(description="One order line.")
+class LineItemInput:
+    sku: str
+    name: str
+    quantity: int = strawberry.field(description="At least 1.")
+    unit_price: MoneyInput = strawberry.field(description="In the checkout's currency.")
+
+
+@strawberry.input(
+    description="A new checkout. The same merchantId and merchantReference return the same checkout."
+)
+class CreateCheckoutInput:
+    merchant_id: strawberry.ID
+    merchant_reference: str
+    amount: MoneyInput = strawberry.field(description="The order total: the sum of the lines.")
+    items: list[LineItemInput]

@@ -1,0 +1,64 @@
+"""The API's root operations. Each is resolved by its binding in `resolvers/`."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from appsync.declare import resolved_by_binding
+from appsync.directives import aws_cognito_user_pools, aws_iam
+from appsync.scalars import SCALAR_MAP
+from schema.checkouts import Checkout, CreateCheckoutInput
+from schema.customers import Customer, RegisterCustomerInput, UpdateCustomerInput
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        directives=[aws_cognito_user_pools()],
+        description="The signed-in customer; null until they register.",
+    )
+    def me(self) -> Customer | None:
+        resolved_by_binding()
+
+    @strawberry.field(
+        directives=[aws_cognito_user_pools(), aws_iam()],
+        description=(
+            "A checkout. Customers see those they applied to or that are still CREATED; "
+            "merchants see their own."
+        ),
+    )
+    def checkout(self, id: strawberry.ID) -> Checkout | None:  # noqa: A002 - the API's name
+        resolved_by_binding()
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools()],
+        description="Creates the signed-in customer's profile; the same customer again returns it.",
+    )
+    def register_customer(self, input: RegisterCustomerInput) -> Customer:  # noqa: A002
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools()], description="Changes the signed-in customer's profile."
+    )
+    def update_customer(self, input: UpdateCustomerInput) -> Customer:  # noqa: A002
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description=(
+            "A merchant opens a checkout. The same merchantId and merchantReference return the "
+            "same checkout."
+        ),
+    )
+    def create_checkout(self, input: CreateCheckoutInput) -> Checkout:  # noqa: A002
+        resolved_by_binding()
+
+
+SCHEMA = strawberry.Schema(
+    query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP)
+)
+"""The API's schema; `bnpl schema export` prints it to `schema/schema.graphql`."""
