@@ -74,14 +74,14 @@ class AppSyncApi:
         self._iam = IamAuthenticator(config.iam) if config.iam else None
         if js is None and any(b.code for b in bindings):
             js = JsRuntime()
-        self._resolvers = {
-            b.key: self._resolver(b, data_sources, code_dir, js) for b in bindings
-        }
+        self._resolvers = {b.key: self._resolver(b, data_sources, code_dir, js) for b in bindings}
         self._install(
             field_policies(
                 self.schema,
                 default_mode=config.default_mode,
-                cognito_default_action=config.user_pool.default_action if config.user_pool else "ALLOW",
+                cognito_default_action=config.user_pool.default_action
+                if config.user_pool
+                else "ALLOW",
             )
         )
         self._parse = functools.lru_cache(maxsize=512)(self._parse_and_validate)
@@ -97,7 +97,9 @@ class AppSyncApi:
         if not isinstance(parent, GraphQLObjectType) or binding.field_name not in parent.fields:
             raise ValueError(f"resolver {binding.key}: the schema has no such field")
         if binding.data_source not in data_sources:
-            raise ValueError(f"resolver {binding.key}: no data source named {binding.data_source!r}")
+            raise ValueError(
+                f"resolver {binding.key}: no data source named {binding.data_source!r}"
+            )
         if binding.code is not None:
             assert js is not None
             js.load(binding.key, (code_dir / binding.code).read_text(encoding="utf-8"))
@@ -170,7 +172,7 @@ def _guarded(resolve: Any, policy: FieldPolicy) -> Any:
     open_modes = frozenset(g.mode for g in policy.grants if g.groups is None)
     grouped = tuple(g for g in policy.grants if g.groups is not None)
 
-    def resolver(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+    def resolver(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         caller: Caller = info.context.caller
         if caller.mode not in open_modes and not any(g.admits(caller) for g in grouped):
             raise unauthorized(policy.field_name, policy.type_name)

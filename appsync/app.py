@@ -24,6 +24,14 @@ logger = logging.getLogger("appsync")
 _MALFORMED = "MalformedHttpRequestException"
 
 
+class _Rejected(Exception):  # noqa: N818 - internal control flow, never escapes the app
+    """The whole request is refused with an HTTP error status."""
+
+    def __init__(self, status: int, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error_type, self.message = status, error_type, message
+
+
 def _operation(body: bytes) -> Operation:
     """Take a POST body apart; AppSync answers 400 for anything that is not a GraphQL request."""
     try:
@@ -42,7 +50,9 @@ def _operation(body: bytes) -> Operation:
 
 
 def _source_ip(request: Request) -> list[str]:
-    forwarded = [ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",") if ip.strip()]
+    forwarded = [
+        ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",") if ip.strip()
+    ]
     peer = [request.client.host] if request.client else []
     return forwarded + peer
 
@@ -76,13 +86,18 @@ def create_app(
             if "text/html" in request.headers.get("accept", ""):
                 return HTMLResponse(get_graphql_ide_html("graphiql"))
             return request_error(400, _MALFORMED, "Send GraphQL requests with POST.")
+        try:
+            return JSONResponse(await _post(request))
+        except _Rejected as rejected:
+            return request_error(rejected.status, rejected.error_type, rejected.message)
+
+    async def _post(request: Request) -> dict[str, Any]:
         body = await _read_body(request, api.config.max_body_bytes)
         if body is None:
-            return request_error(
-                413, _MALFORMED, f"Request body is larger than {api.config.max_body_bytes} bytes."
-            )
+            limit = api.config.max_body_bytes
+            raise _Rejected(413, _MALFORMED, f"Request body is larger than {limit} bytes.")
         if not body.strip():
-            return request_error(400, _MALFORMED, "Request body is empty.")
+            raise _Rejected(400, _MALFORMED, "Request body is empty.")
         headers = {k.lower(): v for k, v in request.headers.items()}
         signed = SignedRequest(
             method="POST",
@@ -93,15 +108,11 @@ def create_app(
         )
         try:
             caller = await api.authenticate(signed)
+            return await api.execute(_operation(body), caller=caller, headers=headers)
         except Unauthenticated as exc:
-            return request_error(401, "UnauthorizedException", exc.message)
-        try:
-            result: dict[str, Any] = await api.execute(
-                _operation(body), caller=caller, headers=headers
-            )
+            raise _Rejected(401, "UnauthorizedException", exc.message) from None
         except MalformedRequest as exc:
-            return request_error(400, _MALFORMED, str(exc))
-        return JSONResponse(result)
+            raise _Rejected(400, _MALFORMED, str(exc)) from None
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "api": api.config.name})
@@ -117,5 +128,5 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
-        ]
+        ],
     )

@@ -16,7 +16,7 @@ from graphql import (
 
 
 def _selection_paths(
-    selection_set: SelectionSetNode | None, info: GraphQLResolveInfo, prefix: str
+    selection_set: SelectionSetNode | None, info: GraphQLResolveInfo[Any], prefix: str
 ) -> list[str]:
     paths: list[str] = []
     if selection_set is None:
@@ -37,7 +37,7 @@ def _selection_paths(
     return paths
 
 
-def selection_set_list(info: GraphQLResolveInfo) -> list[str]:
+def selection_set_list(info: GraphQLResolveInfo[Any]) -> list[str]:
     """`info.selectionSetList`: the selected fields, `/` between levels, fragments expanded."""
     paths: list[str] = []
     for node in info.field_nodes:
@@ -45,14 +45,14 @@ def selection_set_list(info: GraphQLResolveInfo) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def selection_set_graphql(info: GraphQLResolveInfo) -> str:
+def selection_set_graphql(info: GraphQLResolveInfo[Any]) -> str:
     """`info.selectionSetGraphQL`: the field's selection set as GraphQL text."""
     node = info.field_nodes[0].selection_set
     return print_ast(node) if node is not None else ""
 
 
 def build_context(
-    info: GraphQLResolveInfo,
+    info: GraphQLResolveInfo[Any],
     *,
     arguments: Mapping[str, Any],
     source: Any,
@@ -71,7 +71,7 @@ def build_context(
         "info": {
             "fieldName": info.field_name,
             "parentTypeName": info.parent_type.name,
-            "variables": dict(info.variable_values),
+            "variables": dict(info.variable_values.coerced),
             "selectionSetList": selection_set_list(info),
             "selectionSetGraphQL": selection_set_graphql(info),
         },
@@ -80,12 +80,14 @@ def build_context(
     }
 
 
-def filter_by_selection(data: Any, info: GraphQLResolveInfo) -> Any:
+def filter_by_selection(data: Any, info: GraphQLResolveInfo[Any]) -> Any:
     """Keep only the selected fields of `util.error`'s `data`, as AppSync does."""
     return _filter(data, [n.selection_set for n in info.field_nodes], info)
 
 
-def _filter(data: Any, selection_sets: list[SelectionSetNode | None], info: GraphQLResolveInfo) -> Any:
+def _filter(
+    data: Any, selection_sets: list[SelectionSetNode | None], info: GraphQLResolveInfo[Any]
+) -> Any:
     if isinstance(data, list):
         return [_filter(item, selection_sets, info) for item in data]
     if not isinstance(data, Mapping) or not any(selection_sets):
@@ -103,5 +105,7 @@ def _filter(data: Any, selection_sets: list[SelectionSetNode | None], info: Grap
                 if fragment is not None:
                     pending.append(fragment.selection_set)
     return {
-        name: _filter(data[name], children, info) for name, children in fields.items() if name in data
+        name: _filter(data[name], children, info)
+        for name, children in fields.items()
+        if name in data
     }

@@ -20,8 +20,10 @@ _OBJECT_OR_FIELD = [Location.OBJECT, Location.FIELD_DEFINITION]
 class aws_cognito_user_pools:  # noqa: N801 - AppSync's spelling
     """Allows callers signed in with the API's Cognito user pool (optionally in some groups)."""
 
-    # No default: an unset argument must not print as `cognito_groups: null`.
-    cognito_groups: list[str] | None = strawberry.directive_field(name="cognito_groups")
+    # UNSET, not None: an unset argument must not print as `cognito_groups: null`.
+    cognito_groups: list[str] | None = strawberry.directive_field(
+        name="cognito_groups", default=strawberry.UNSET
+    )
 
 
 @strawberry.schema_directive(
@@ -30,7 +32,9 @@ class aws_cognito_user_pools:  # noqa: N801 - AppSync's spelling
 class aws_auth:  # noqa: N801 - AppSync's spelling
     """Cognito groups for APIs whose only mode is Cognito user pools."""
 
-    cognito_groups: list[str] | None = strawberry.directive_field(name="cognito_groups")
+    cognito_groups: list[str] | None = strawberry.directive_field(
+        name="cognito_groups", default=strawberry.UNSET
+    )
 
 
 @strawberry.schema_directive(name="aws_iam", locations=_OBJECT_OR_FIELD, print_definition=False)

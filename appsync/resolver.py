@@ -43,7 +43,7 @@ class FieldResolver:
         self._data_source = data_source
         self._js = js
 
-    async def __call__(self, source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+    async def __call__(self, source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         """graphql-core's resolver signature."""
         request: RequestContext = info.context
         ctx = build_context(
@@ -68,7 +68,9 @@ class FieldResolver:
                 message = "You are not authorized to make this call."
             raise ResolverError(message, error_type=exc.error_type) from None
 
-    async def _run_js(self, ctx: dict[str, Any], info: GraphQLResolveInfo, request: RequestContext) -> Any:
+    async def _run_js(
+        self, ctx: dict[str, Any], info: GraphQLResolveInfo[Any], request: RequestContext
+    ) -> Any:
         assert self._js is not None
         mode = request.caller.mode.value
         before = self._js.evaluate(self.binding.key, "request", ctx, auth_type=mode)
@@ -98,7 +100,9 @@ class FieldResolver:
         except LambdaInvocationError as exc:
             return None, {"message": exc.message, "type": exc.error_type}
 
-    def _settle(self, evaluation: Evaluation, info: GraphQLResolveInfo, request: RequestContext) -> None:
+    def _settle(
+        self, evaluation: Evaluation, info: GraphQLResolveInfo[Any], request: RequestContext
+    ) -> None:
         """Record appended errors; raise the handler's error, if it aborted."""
         path = info.path.as_list()
         for appended in evaluation.appended:
@@ -116,7 +120,7 @@ class FieldResolver:
             raise _resolver_error(evaluation.error, info)
 
 
-def _locations(info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+def _locations(info: GraphQLResolveInfo[Any]) -> list[dict[str, Any]]:
     locations = []
     for node in info.field_nodes:
         if node.loc is not None:
@@ -125,7 +129,7 @@ def _locations(info: GraphQLResolveInfo) -> list[dict[str, Any]]:
     return locations
 
 
-def _resolver_error(error: JsError, info: GraphQLResolveInfo) -> ResolverError:
+def _resolver_error(error: JsError, info: GraphQLResolveInfo[Any]) -> ResolverError:
     return ResolverError(
         error.message,
         error_type=error.error_type,

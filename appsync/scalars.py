@@ -35,7 +35,9 @@ _TIME_RE = re.compile(rf"^{_TIME}({_OFFSET})?$")
 _DATETIME = re.compile(rf"^([+-]?\d{{4,}})-(\d{{2}})-(\d{{2}})T{_TIME}({_OFFSET})$")
 # RFC 822 addr-spec, as far as a single regular expression sensibly goes: no spaces, one `@`,
 # a dotted domain.
-_EMAIL = re.compile(r"^[^@\s\"(),:;<>\[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[^@\s\"(),:;<>\[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 # Digit groups separated by single spaces or hyphens, with an optional `+country` prefix.
 _PHONE = re.compile(r"^\+?\d+(?:[ -]\d+)*$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -221,5 +223,5 @@ def install_scalars(schema: GraphQLSchema) -> None:
         scalar = schema.type_map.get(name)
         if isinstance(scalar, GraphQLScalarType):
             # graphql-core 3.3 reads the coerce_* copies it made at construction time.
-            scalar.parse_value = scalar.coerce_input_value = parse  # type: ignore[method-assign]
-            scalar.serialize = scalar.coerce_output_value = serialize  # type: ignore[method-assign]
+            scalar.parse_value = scalar.coerce_input_value = parse  # type: ignore[method-assign,assignment]
+            scalar.serialize = scalar.coerce_output_value = serialize  # type: ignore[method-assign,assignment]

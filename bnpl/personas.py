@@ -23,7 +23,7 @@ class Persona:
     groups: tuple[str, ...] = ("customers",)
 
 
-def _persona(name: str, given: str, family: str, dob: str, phone: str, summary: str) -> Persona:
+def _persona(name: str, *, given: str, family: str, dob: str, phone: str, summary: str) -> Persona:
     return Persona(
         name=name,
         sub=f"sandbox-{name}",
@@ -39,11 +39,46 @@ def _persona(name: str, given: str, family: str, dob: str, phone: str, summary: 
 PERSONAS: dict[str, Persona] = {
     p.name: p
     for p in (
-        _persona("approve", "Amelia", "Hart", "1988-04-12", "+447700900001", "good file: approved"),
-        _persona("decline", "Dominic", "Price", "1979-09-30", "+447700900002", "recent defaults"),
-        _persona("refer", "Rosa", "Flint", "1995-01-23", "+447700900003", "borderline score"),
-        _persona("thin", "Theo", "Lane", "2004-06-05", "+447700900004", "no bureau file"),
-        _persona("fraud", "Felix", "Crane", "1990-11-11", "+447700900005", "on the blocklist"),
+        _persona(
+            "approve",
+            given="Amelia",
+            family="Hart",
+            dob="1988-04-12",
+            phone="+447700900001",
+            summary="good file: approved",
+        ),
+        _persona(
+            "decline",
+            given="Dominic",
+            family="Price",
+            dob="1979-09-30",
+            phone="+447700900002",
+            summary="recent defaults",
+        ),
+        _persona(
+            "refer",
+            given="Rosa",
+            family="Flint",
+            dob="1995-01-23",
+            phone="+447700900003",
+            summary="borderline score",
+        ),
+        _persona(
+            "thin",
+            given="Theo",
+            family="Lane",
+            dob="2004-06-05",
+            phone="+447700900004",
+            summary="no bureau file",
+        ),
+        _persona(
+            "fraud",
+            given="Felix",
+            family="Crane",
+            dob="1990-11-11",
+            phone="+447700900005",
+            summary="on the blocklist",
+        ),
         Persona(
             name="underwriter",
             sub="sandbox-underwriter",

@@ -59,7 +59,9 @@ class LineItemInput:
 
 
 @strawberry.input(
-    description="A new checkout. The same merchantId and merchantReference return the same checkout."
+    description=(
+        "A new checkout. The same merchantId and merchantReference return the same checkout."
+    )
 )
 class CreateCheckoutInput:
     merchant_id: strawberry.ID

@@ -28,7 +28,7 @@ class Query:
             "merchants see their own."
         ),
     )
-    def checkout(self, id: strawberry.ID) -> Checkout | None:  # noqa: A002 - the API's name
+    def checkout(self, id: strawberry.ID) -> Checkout | None:
         resolved_by_binding()
 
 
@@ -38,13 +38,14 @@ class Mutation:
         directives=[aws_cognito_user_pools()],
         description="Creates the signed-in customer's profile; the same customer again returns it.",
     )
-    def register_customer(self, input: RegisterCustomerInput) -> Customer:  # noqa: A002
+    def register_customer(self, input: RegisterCustomerInput) -> Customer:
         resolved_by_binding()
 
     @strawberry.mutation(
-        directives=[aws_cognito_user_pools()], description="Changes the signed-in customer's profile."
+        directives=[aws_cognito_user_pools()],
+        description="Changes the signed-in customer's profile.",
     )
-    def update_customer(self, input: UpdateCustomerInput) -> Customer:  # noqa: A002
+    def update_customer(self, input: UpdateCustomerInput) -> Customer:
         resolved_by_binding()
 
     @strawberry.mutation(
@@ -54,7 +55,7 @@ class Mutation:
             "same checkout."
         ),
     )
-    def create_checkout(self, input: CreateCheckoutInput) -> Checkout:  # noqa: A002
+    def create_checkout(self, input: CreateCheckoutInput) -> Checkout:
         resolved_by_binding()
 
 

@@ -78,9 +78,12 @@ class IamAuthenticator:
         match = _AUTHORIZATION.match(request.headers.get("authorization", ""))
         if not match:
             raise Unauthenticated("Authorization header requires a valid AWS4-HMAC-SHA256 value.")
-        access_key_id, date, region, service, terminator = (
-            match["credential"].split("/") + ["", "", "", "", ""]
-        )[:5]
+        scope = match["credential"].split("/")
+        if len(scope) != 5:
+            raise Unauthenticated(
+                "Credential should be <key id>/<date>/<region>/<service>/aws4_request."
+            )
+        access_key_id, date, region, service, terminator = scope
         principal = self._principals.get(access_key_id)
         if principal is None:
             raise Unauthenticated("The security token included in the request is invalid.")
@@ -120,7 +123,9 @@ def _parse_amz_date(value: str) -> dt.datetime | None:
         return None
 
 
-def _check_clock(signed_at: dt.datetime, amz_date: str, now: dt.datetime, skew: dt.timedelta) -> None:
+def _check_clock(
+    signed_at: dt.datetime, amz_date: str, now: dt.datetime, skew: dt.timedelta
+) -> None:
     stamp = now.strftime(SIGV4_TIMESTAMP)
     minutes = int(skew.total_seconds() // 60)
     if signed_at < now - skew:

@@ -60,7 +60,9 @@ def _grants(directives: tuple[ConstDirectiveNode, ...]) -> tuple[Grant, ...]:
             continue
         groups: frozenset[str] | None = None
         for argument in directive.arguments or ():
-            if argument.name.value == "cognito_groups" and isinstance(argument.value, ListValueNode):
+            if argument.name.value == "cognito_groups" and isinstance(
+                argument.value, ListValueNode
+            ):
                 groups = frozenset(
                     v.value for v in argument.value.values if isinstance(v, StringValueNode)
                 )

@@ -54,7 +54,9 @@ class HttpDataSource:
                 content=content,
             )
         except httpx.HTTPError as exc:
-            return HttpOutcome(None, {"message": str(exc) or type(exc).__name__, "type": "HttpError"})
+            return HttpOutcome(
+                None, {"message": str(exc) or type(exc).__name__, "type": "HttpError"}
+            )
         return HttpOutcome(
             {
                 "statusCode": response.status_code,

@@ -86,18 +86,24 @@ async def client(handler):
 
 
 def signed_headers(body: bytes, *, secret: str = PRINCIPAL.secret_access_key) -> dict[str, str]:
-    request = AWSRequest(method="POST", url=URL, data=body, headers={"content-type": "application/json"})
-    SigV4Auth(Credentials(PRINCIPAL.access_key_id, secret), "appsync", "us-east-1").add_auth(request)
+    request = AWSRequest(
+        method="POST", url=URL, data=body, headers={"content-type": "application/json"}
+    )
+    SigV4Auth(Credentials(PRINCIPAL.access_key_id, secret), "appsync", "us-east-1").add_auth(
+        request
+    )
     return dict(request.headers.items())
 
 
-async def post(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> httpx.Response:
+async def post(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, **kw: Any
+) -> httpx.Response:
     body = json.dumps({"query": query, "variables": variables}).encode()
     return await client.post(URL, content=body, headers=signed_headers(body, **kw))
 
 
 async def test_direct_lambda_resolver_gets_appsyncs_event(client, handler):
-    response = await post(client, 'query Q($id: ID!) { item(id: $id) { id name } }', {"id": "i-1"})
+    response = await post(client, "query Q($id: ID!) { item(id: $id) { id name } }", {"id": "i-1"})
     assert response.status_code == 200
     assert response.json() == {"data": {"item": {"id": "i-1", "name": "item i-1"}}}
     (event,) = handler.events
@@ -211,8 +217,13 @@ class TestValidation:
         ("variables", "scalar"),
         [({"at": "2026-11-22T10:00:00"}, "AWSDateTime"), ({"email": "not-an-email"}, "AWSEmail")],
     )
-    async def test_bad_scalar_variable_is_refused_before_the_resolver(self, client, handler, variables, scalar):
-        query = "query Q($at: AWSDateTime, $email: AWSEmail) { item(id: \"x\", at: $at, email: $email) { id } }"
+    async def test_bad_scalar_variable_is_refused_before_the_resolver(
+        self, client, handler, variables, scalar
+    ):
+        query = (
+            "query Q($at: AWSDateTime, $email: AWSEmail) "
+            '{ item(id: "x", at: $at, email: $email) { id } }'
+        )
         body = (await post(client, query, variables)).json()
         assert body["data"] is None
         assert f"Invalid {scalar} value" in body["errors"][0]["message"]

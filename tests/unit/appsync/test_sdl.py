@@ -43,7 +43,10 @@ def _schema(query: type = Query) -> strawberry.Schema:
 class TestAppSyncSdl:
     def test_directives_print_with_appsync_spelling_and_no_definitions(self):
         sdl = appsync_sdl(_schema())
-        assert 'ownerEmail: AWSEmail @aws_cognito_user_pools(cognito_groups: ["admins", "support"])' in sdl
+        assert (
+            'ownerEmail: AWSEmail @aws_cognito_user_pools(cognito_groups: ["admins", "support"])'
+            in sdl
+        )
         assert "type Item @aws_cognito_user_pools @aws_iam {" in sdl
         assert "directive @" not in sdl
 

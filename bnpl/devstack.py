@@ -1,0 +1,117 @@
+"""Run a whole `bnpl dev` stack as a child process on free ports, for tests and benchmarks.
+
+The stack is the real thing (`bnpl dev --in-memory`): every process, DynamoDB Local, real HTTP.
+Only the ports and the data folder differ, so several stacks never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bnpl.settings import DevSettings
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    """A started stack: its settings, the process, and how long it took to become ready."""
+
+    settings: DevSettings
+    environ: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    ready_after_s: float
+
+    def log(self) -> str:
+        """Everything the stack printed so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def stack_environ(data_dir: Path) -> dict[str, str]:
+    """The environment of a stack on fresh free ports, keeping its files in `data_dir`."""
+    env = dict(os.environ)
+    for name in ("APPSYNC", "USER", "CREDIT", "IDP", "DYNAMODB"):
+        env[f"BNPL_{name}_PORT"] = str(free_port())
+    env["BNPL_DATA_DIR"] = str(data_dir)
+    env["BNPL_HOST"] = "127.0.0.1"
+    env.pop("NO_COLOR", None)
+    return env
+
+
+def _healthy(settings: DevSettings, client: httpx.Client) -> bool:
+    for port in (
+        settings.idp_port,
+        settings.user_port,
+        settings.credit_port,
+        settings.appsync_port,
+    ):
+        try:
+            if client.get(f"{settings.url(port)}/health").status_code != 200:
+                return False
+        except httpx.HTTPError:
+            return False
+    return True
+
+
+@contextmanager
+def running_stack(data_dir: Path, *, timeout_s: float = 90.0) -> Iterator[RunningStack]:
+    """Start `bnpl dev --in-memory` on free ports; stop it (SIGTERM) on exit.
+
+    Raises:
+        RuntimeError: the stack exited or did not become healthy in time (with its log).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = stack_environ(data_dir)
+    settings = DevSettings.from_environ(env)
+    log_path = data_dir / "bnpl-dev.log"
+    started = time.perf_counter()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            [str(Path(sys.executable).parent / "bnpl"), "dev", "--in-memory"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    stack = None
+    try:
+        with httpx.Client(timeout=1.0) as client:
+            while not _healthy(settings, client):
+                if process.poll() is not None or time.perf_counter() - started > timeout_s:
+                    raise RuntimeError(
+                        f"bnpl dev did not become ready:\n{log_path.read_text(errors='replace')}"
+                    )
+                time.sleep(0.1)
+        stack = RunningStack(settings, env, process, log_path, time.perf_counter() - started)
+        yield stack
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes], *, grace_s: float = 20.0) -> int:
+    """SIGTERM the stack and wait for it; SIGKILL its whole session if it hangs."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            return process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+    return process.wait()
