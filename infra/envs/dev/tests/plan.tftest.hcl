@@ -1,0 +1,149 @@
+# Plans the dev environment with the real schema, bindings and resolver code of the repository,
+# against a mocked AWS provider: no credentials, no network.
+
+mock_provider "aws" {
+  # Computed values are mocked during plan as well, so assertions can read ARNs and ids.
+  override_during = plan
+
+  mock_resource "aws_appsync_graphql_api" {
+    defaults = {
+      id  = "mockapi0123456789abcdefghi"
+      arn = "arn:aws:appsync:us-east-1:123456789012:apis/mockapi0123456789abcdefghi"
+      uris = {
+        GRAPHQL  = "https://mock.appsync-api.us-east-1.amazonaws.com/graphql"
+        REALTIME = "wss://mock.appsync-realtime-api.us-east-1.amazonaws.com/graphql"
+      }
+    }
+  }
+
+  mock_resource "aws_cognito_user_pool" {
+    defaults = {
+      id  = "us-east-1_Mock12345"
+      arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Mock12345"
+    }
+  }
+
+  mock_resource "aws_cognito_user_pool_client" {
+    defaults = {
+      id = "mockclient0123456789abcdef"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/appsync/apis/mockapi0123456789abcdefghi"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/mock-role"
+    }
+  }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+      key_id = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+}
+
+variables {
+  account_id                 = "123456789012"
+  user_service_endpoint      = "https://abc123.execute-api.us-east-1.amazonaws.com"
+  user_service_execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123"
+  credit_proxy_function_arn  = "arn:aws:lambda:us-east-1:123456789012:function:bnpl-dev-credit-proxy"
+}
+
+run "api_authorization" {
+  command = plan
+
+  assert {
+    condition     = output.graphql_api_authentication.default == "AMAZON_COGNITO_USER_POOLS"
+    error_message = "The API's default mode must be Cognito user pools."
+  }
+
+  assert {
+    condition     = output.graphql_api_authentication.additional == ["AWS_IAM"]
+    error_message = "AWS_IAM must be the API's one additional mode."
+  }
+
+  assert {
+    condition     = output.service_environment.BNPL_COGNITO_CLIENT_IDS == output.web_client_id && output.service_environment.BNPL_COGNITO_ISSUER == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Mock12345"
+    error_message = "The services must accept the web client's tokens from this pool."
+  }
+
+  assert {
+    condition     = output.service_environment.BNPL_TOKEN_ENDPOINT == "https://bnpl-dev-123456789012.auth.us-east-1.amazoncognito.com/oauth2/token"
+    error_message = "The token endpoint defaults to the <name_prefix><account_id> domain."
+  }
+}
+
+run "one_resolver_per_binding" {
+  command = plan
+
+  assert {
+    condition     = length(local.bindings.resolvers) > 0 && keys(output.resolvers) == keys(local.bindings.resolvers)
+    error_message = "Every binding, and nothing else, must be deployed as a resolver."
+  }
+
+  assert {
+    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].data_source == b.data_source])
+    error_message = "Each resolver must use the data source of its binding."
+  }
+
+  assert {
+    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].runtime == "APPSYNC_JS 1.0.0" if b.code != null])
+    error_message = "Resolvers with code must run on APPSYNC_JS 1.0.0."
+  }
+
+  assert {
+    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].runtime == null if b.code == null])
+    error_message = "Resolvers without code must be direct Lambda resolvers (no runtime)."
+  }
+}
+
+run "tables" {
+  command = plan
+
+  assert {
+    condition     = keys(output.tables) == ["checkout_references", "checkouts", "customers", "merchants"]
+    error_message = "The environment has exactly the customers, checkouts, checkout_references and merchants tables."
+  }
+
+  assert {
+    condition = { for short, t in output.tables : short => [t.name, t.hash_key] } == {
+      customers           = ["bnpl-dev-customers", "id"]
+      checkouts           = ["bnpl-dev-checkouts", "id"]
+      checkout_references = ["bnpl-dev-checkout_references", "merchant_reference_key"]
+      merchants           = ["bnpl-dev-merchants", "id"]
+    }
+    error_message = "Table names and hash keys must match the services' models."
+  }
+
+  assert {
+    condition     = alltrue([for t in values(output.tables) : t.range_key == null])
+    error_message = "No table has a range key."
+  }
+
+  assert {
+    condition     = alltrue([for t in values(output.tables) : t.point_in_time_recovery])
+    error_message = "Every table must have point-in-time recovery."
+  }
+
+  assert {
+    condition     = alltrue([for t in values(output.tables) : t.sse_kms_key_arn == "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"])
+    error_message = "Every table must be encrypted with the customer-managed key."
+  }
+}
+
+run "execution_arn_must_be_an_api_gateway_arn" {
+  command = plan
+
+  variables {
+    user_service_execution_arn = "arn:aws:lambda:us-east-1:123456789012:function:user"
+  }
+
+  expect_failures = [var.user_service_execution_arn]
+}

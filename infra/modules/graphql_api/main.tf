@@ -1,0 +1,121 @@
+locals {
+  # App client ids are alphanumeric, so they need no escaping inside the regex.
+  app_id_client_regex = "^(${join("|", var.user_pool_client_ids)})$"
+
+  http_data_sources   = { for name, ds in var.data_sources : name => ds if ds.type == "HTTP" }
+  lambda_data_sources = { for name, ds in var.data_sources : name => ds if ds.type == "AWS_LAMBDA" }
+}
+
+resource "aws_appsync_graphql_api" "this" {
+  name                 = var.name
+  schema               = var.schema
+  authentication_type  = "AMAZON_COGNITO_USER_POOLS"
+  xray_enabled         = var.xray_enabled
+  introspection_config = var.introspection_config
+  query_depth_limit    = var.query_depth_limit
+  resolver_count_limit = var.resolver_count_limit
+
+  # Shoppers and underwriters sign in with the user pool; ALLOW lets any signed-in user reach
+  # fields without an auth directive, and the schema's @aws_cognito_user_pools groups narrow it.
+  user_pool_config {
+    user_pool_id        = var.user_pool_id
+    aws_region          = var.region
+    default_action      = "ALLOW"
+    app_id_client_regex = local.app_id_client_regex
+  }
+
+  # Merchant backends call with SigV4-signed requests; only fields marked @aws_iam admit them.
+  additional_authentication_provider {
+    authentication_type = "AWS_IAM"
+  }
+
+  log_config {
+    cloudwatch_logs_role_arn = aws_iam_role.logs.arn
+    field_log_level          = var.log_field_log_level
+    exclude_verbose_content  = var.log_exclude_verbose_content
+  }
+
+  tags = var.tags
+}
+
+# AppSync would create this group itself, without retention; owning it fixes retention and
+# encryption, and the logs role below is not allowed to create groups, so no other group appears.
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/appsync/apis/${aws_appsync_graphql_api.this.id}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_appsync_datasource" "this" {
+  for_each = var.data_sources
+
+  api_id           = aws_appsync_graphql_api.this.id
+  name             = each.key
+  description      = each.value.description
+  type             = each.value.type
+  service_role_arn = aws_iam_role.data_source[each.key].arn
+
+  dynamic "http_config" {
+    for_each = each.value.http == null ? [] : [each.value.http]
+
+    content {
+      endpoint = http_config.value.endpoint
+
+      authorization_config {
+        authorization_type = "AWS_IAM"
+
+        aws_iam_config {
+          signing_region       = coalesce(http_config.value.signing_region, var.region)
+          signing_service_name = "execute-api"
+        }
+      }
+    }
+  }
+
+  dynamic "lambda_config" {
+    for_each = each.value.lambda == null ? [] : [each.value.lambda]
+
+    content {
+      function_arn = lambda_config.value.function_arn
+    }
+  }
+}
+
+resource "aws_appsync_resolver" "this" {
+  for_each = var.resolvers
+
+  api_id         = aws_appsync_graphql_api.this.id
+  type           = each.value.type
+  field          = each.value.field
+  kind           = each.value.kind
+  data_source    = each.value.data_source
+  code           = each.value.code
+  max_batch_size = each.value.max_batch_size > 0 ? each.value.max_batch_size : null
+
+  # A resolver without code is a direct Lambda resolver: AppSync passes its standard event to the
+  # function and returns its result, so it has neither a runtime nor mapping templates.
+  dynamic "runtime" {
+    for_each = each.value.code == null ? [] : [1]
+
+    content {
+      name            = "APPSYNC_JS"
+      runtime_version = "1.0.0"
+    }
+  }
+
+  # The resolver names its data source rather than referencing it, so the order is explicit.
+  depends_on = [aws_appsync_datasource.this]
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(var.data_sources), each.value.data_source)
+      error_message = "Resolver ${each.key} uses data source \"${each.value.data_source}\", which is not in data_sources."
+    }
+
+    precondition {
+      condition     = each.value.code != null || try(var.data_sources[each.value.data_source].type, "") == "AWS_LAMBDA"
+      error_message = "Resolver ${each.key} has no code, which only a direct Lambda resolver (AWS_LAMBDA data source) may omit."
+    }
+  }
+}

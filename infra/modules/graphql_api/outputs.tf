@@ -1,0 +1,60 @@
+output "graphql_api_id" {
+  description = "Id of the GraphQL API."
+  value       = aws_appsync_graphql_api.this.id
+}
+
+output "graphql_api_arn" {
+  description = "ARN of the GraphQL API; IAM policies grant appsync:GraphQL on \"<arn>/types/<Type>/fields/<field>\"."
+  value       = aws_appsync_graphql_api.this.arn
+}
+
+output "graphql_url" {
+  description = "HTTPS endpoint of the API (POST /graphql)."
+  value       = aws_appsync_graphql_api.this.uris["GRAPHQL"]
+}
+
+output "realtime_url" {
+  description = "WebSocket endpoint of the API's subscriptions."
+  value       = aws_appsync_graphql_api.this.uris["REALTIME"]
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group the API writes to."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "data_source_arns" {
+  description = "ARN of each data source, by name."
+  value       = { for name, ds in aws_appsync_datasource.this : name => ds.arn }
+}
+
+output "data_source_role_arns" {
+  description = "ARN of the role AppSync assumes to call each data source, by data source name."
+  value       = { for name, role in aws_iam_role.data_source : name => role.arn }
+}
+
+output "resolver_arns" {
+  description = "ARN of each resolver, by \"Type.field\"."
+  value       = { for key, r in aws_appsync_resolver.this : key => r.arn }
+}
+
+output "authentication_type" {
+  description = "The API's default authorization mode."
+  value       = aws_appsync_graphql_api.this.authentication_type
+}
+
+output "additional_authentication_types" {
+  description = "The API's additional authorization modes."
+  value       = [for p in aws_appsync_graphql_api.this.additional_authentication_provider : p.authentication_type]
+}
+
+output "resolvers" {
+  description = "Each resolver by \"Type.field\": its data source, its runtime (null for a direct Lambda resolver) and its ARN."
+  value = {
+    for key, r in aws_appsync_resolver.this : key => {
+      data_source = r.data_source
+      runtime     = try("${r.runtime[0].name} ${r.runtime[0].runtime_version}", null)
+      arn         = r.arn
+    }
+  }
+}
