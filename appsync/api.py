@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ from appsync.errors import error_entry, unauthorized, validation_entry
 from appsync.js.runtime import JsRuntime
 from appsync.resolver import DataSource, FieldResolver, RequestContext
 from appsync.sdl import build_executable_schema
+
+
+logger = logging.getLogger("appsync")
 
 
 class MalformedRequest(Exception):  # noqa: N818 - AppSync's MalformedHttpRequestException
@@ -136,7 +140,10 @@ class AppSyncApi:
         try:
             document = parse(query)
         except GraphQLError as exc:
-            raise MalformedRequest(exc.message) from None
+            # AppSync answers every unparseable request with this one message (graphql-over-http
+            # issue 81, from the AppSync team); the detail goes to the emulator's log instead.
+            logger.info("unparseable GraphQL document: %s", exc.message)
+            raise MalformedRequest("Unable to parse GraphQL query.") from None
         errors = validate(self.schema, document)
         return errors or document
 

@@ -92,6 +92,8 @@ class CognitoAuthenticator:
             )
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("Token has expired.") from None
+        except jwt.InvalidSignatureError:
+            raise Unauthenticated() from None
         except jwt.DecodeError:
             raise Unauthenticated("Unable to parse JWT token.") from None
         except jwt.PyJWTError:

@@ -1,0 +1,1 @@
+"""APPSYNC_JS resolver code inside the emulator: rewrite, shim and QuickJS runtime."""

@@ -1,0 +1,133 @@
+"""One QuickJS context with the APPSYNC_JS shim: loads resolver scripts and calls handlers.
+
+An `Engine` is not thread-safe: QuickJS aborts the whole process (SIGABRT) when two threads use
+one context at the same time. `JsRuntime` gives each thread its own engine.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import quickjs
+
+from appsync.js.rewrite import Script
+
+_SHIM = (Path(__file__).parent / "appsync_utils.js").read_text(encoding="utf-8")
+_LOCATION = re.compile(r"<input>:(\d+):(\d+)")
+_LOG = logging.getLogger("appsync.js")
+_LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING}
+
+# How QuickJS reports a limit. Under memory pressure it may fail to allocate the error object
+# itself, and then the exception is a bare `null` (or an uninitialised value).
+_INTERRUPTED = "InternalError: interrupted"
+_OUT_OF_MEMORY = ("InternalError: out of memory", "null", "[uninitialized]")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a call or a load did not complete."""
+
+    kind: str
+    """`code` (a JS exception), `time` or `memory` (a limit)."""
+    message: str
+    """The exception's first line (`TypeError: …`), without the stack."""
+    line: int | None = None
+    column: int | None = None
+
+
+class EngineError(Exception):
+    """A call or load failed; `failure` says how."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class Engine:
+    """A QuickJS context holding the shim and the resolver scripts loaded into it."""
+
+    def __init__(self, *, time_limit_s: float, memory_limit_bytes: int) -> None:
+        self._context = quickjs.Context()
+        self._context.eval(_SHIM)
+        self._context.get("__appsync_seed")(os.urandom(16).hex())
+        # Limits are set after the shim, so they only ever interrupt resolver code.
+        self._context.set_memory_limit(memory_limit_bytes)
+        # CPU time per eval or call (not cumulative), checked by QuickJS's interrupt handler.
+        self._context.set_time_limit(time_limit_s)
+        self._invoke = self._context.get("__appsync_invoke")
+        self._last_call = self._context.get("__appsync_last_call")
+        self.loaded: dict[str, Script] = {}
+        """The script each resolver id runs in this context."""
+
+    def exports(self) -> dict[str, frozenset[str]]:
+        """The importable modules and the names each one provides."""
+        names = json.loads(self._context.eval("__appsync_exports()"))
+        return {module: frozenset(exported) for module, exported in names.items()}
+
+    def load(self, script: Script) -> None:
+        """Run a rewritten resolver script, registering its handlers.
+
+        Raises:
+            EngineError: the script does not compile or throws while it runs; the location
+                is the module's line and column.
+        """
+        try:
+            self._context.eval(script.text)
+        except quickjs.JSException as exc:
+            raise EngineError(self._failure(exc, script, locate=True)) from None
+        self.loaded[script.resolver_id] = script
+
+    def invoke(self, script: Script, phase: str, ctx_json: str, auth_type: str) -> dict[str, Any]:
+        """Call one handler; the shim's decoded JSON answer.
+
+        Raises:
+            EngineError: the handler raised a JS exception or hit a limit. `last_call()` then
+                gives what it had recorded before.
+        """
+        try:
+            answer: str = self._invoke(script.resolver_id, phase, ctx_json, auth_type)
+        except quickjs.JSException as exc:
+            failure = self._failure(exc, script, locate=False)
+            if failure.kind == "memory":
+                # Free what the aborted call left behind, so the next one starts clean.
+                self._context.gc()
+            raise EngineError(failure) from None
+        decoded: dict[str, Any] = json.loads(answer)
+        _log(script.resolver_id, decoded["logs"])
+        return decoded
+
+    def last_call(self, script: Script) -> dict[str, Any]:
+        """Appended errors, stash and headers of the call that just failed."""
+        try:
+            recorded: dict[str, Any] = json.loads(self._last_call())
+        except quickjs.JSException:
+            return {"errors": [], "logs": [], "stash": {}, "headers": None}
+        _log(script.resolver_id, recorded["logs"])
+        return recorded
+
+    def _failure(self, exc: Exception, script: Script, *, locate: bool) -> Failure:
+        text = str(exc.args[0]) if exc.args else str(exc)
+        first = text.split("\n", 1)[0].strip()
+        if first == _INTERRUPTED:
+            return Failure("time", first)
+        # `throw null` in the resolver's own code would look the same as a failed allocation.
+        if first in _OUT_OF_MEMORY and (first.startswith("InternalError") or not script.uses_throw):
+            return Failure("memory", first)
+        line = column = None
+        if locate and (where := _LOCATION.search(text)):
+            line = max(int(where.group(1)) - script.line_offset, 1)
+            column = int(where.group(2))
+        return Failure("code", first, line, column)
+
+
+def _log(resolver_id: str, lines: Iterable[Mapping[str, str]]) -> None:
+    """Replay a call's `console.*` output on the `appsync.js` logger."""
+    for line in lines:
+        _LOG.log(_LEVELS.get(line["level"], logging.ERROR), "%s: %s", resolver_id, line["message"])
