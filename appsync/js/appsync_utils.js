@@ -411,9 +411,10 @@
       roundNum: (value) => Math.round(value),
       minVal: (a, b) => Math.min(a, b),
       maxVal: (a, b) => Math.max(a, b),
-      randomDouble: () => Math.random(),
+      // From the generator seeded with os.urandom, like the identifiers.
+      randomDouble: () => nextUint32() / 4294967296,
       // Both bounds included.
-      randomWithinRange: (low, high) => low + Math.floor(Math.random() * (high - low + 1)),
+      randomWithinRange: (low, high) => low + Math.floor((nextUint32() / 4294967296) * (high - low + 1)),
     },
     http: {
       copyHeaders(headers) {

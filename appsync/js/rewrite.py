@@ -68,6 +68,8 @@ class _Rewriter:
         self.bindings: list[str] = []
         self.imported: dict[str, int] = {}
         self.exports: dict[str, str] = {}  # exported name -> local name
+        self.balanced = True
+        """Brackets pair up; if not, QuickJS will report the syntax error, with its location."""
 
     # ------------------------------------------------------------------ helpers
     def _error(self, message: str, token: Token | None) -> RewriteError:
@@ -329,6 +331,7 @@ class _Rewriter:
                     depth += 1
                 elif token.text in ("}", ")", "]"):
                     depth -= 1
+                    self.balanced = self.balanced and depth >= 0
             elif token.kind == "name" and not member:
                 if token.text == "throw":
                     uses_throw = True
@@ -346,6 +349,7 @@ class _Rewriter:
                     continue
             previous = token
             i += 1
+        self.balanced = self.balanced and depth == 0
         return "".join(self.chars), uses_throw
 
 
@@ -376,12 +380,13 @@ def to_script(resolver_id: str, source: str, *, modules: Mapping[str, frozenset[
         raise RewriteError(exc.message, line=line, column=column) from None
     exports = rewriter.exports
     for handler in HANDLERS:
-        if handler not in exports:
+        # Unbalanced brackets hide exports from this scan: leave it to the compiler's message.
+        if handler not in exports and rewriter.balanced:
             raise RewriteError(
                 f"The code must export a function named '{handler}' "
                 f"(export function {handler}(ctx) {{ … }})"
             )
-    handlers = ", ".join(f"{name}: {exports[name]}" for name in HANDLERS)
+    handlers = ", ".join(f"{name}: {exports.get(name, name)}" for name in HANDLERS)
     prologue = (
         f"globalThis.__appsync_register({json.dumps(resolver_id)}, (function () {{ "
         f"'use strict'; {' '.join(rewriter.bindings)}"

@@ -5,13 +5,13 @@ Resolver files run unmodified: `rewrite.py` turns each ES module into a script, 
 call is one JSON string in and one JSON string out, a single crossing into C.
 
 Threads: each thread gets its own QuickJS context (`threading.local`), into which the loaded
-resolvers are compiled lazily on first use. Measured on this project's 2-core machine
-(bench/js_runtime.py and the comparison in the report of this module's tests): a context costs
-~0.6 ms to create with the shim and ~180 KB, while a shared context behind a lock costs an
-uncontended ~0.1 µs per call but serialises every thread behind the slowest handler (a runaway
-one holds everybody for the whole time limit). QuickJS also records the creating thread's stack
-to detect overflows, which a context used from several threads would get wrong. So: one context
-per thread, never shared, and no lock on the call path.
+resolvers are compiled lazily on first use. Both designs were measured on the project's 2-core
+machine. A shared context behind a lock costs ~0.2 µs per call uncontended (the thread-local
+lookup ~0.06 µs), but it serialises every thread behind the slowest handler: a quick call waited
+995 ms while another thread ran into the 1 s time limit, against 0.3 ms with a context per
+thread. A thread's context costs ~2 ms to create (mostly compiling the shim) and ~150-180 KiB.
+So: one context per thread, never shared, no lock on the call path; a context is freed with its
+thread.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class JsRuntime:
         if handler not in HANDLERS:
             raise ValueError(f"handler must be 'request' or 'response', not {handler!r}")
         try:
-            ctx_json = _encode(ctx)
+            ctx_json = _encode(ctx if isinstance(ctx, dict) else dict(ctx))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"ctx for {resolver_id} is not JSON-compatible: {exc}") from None
         engine = self._engine()
