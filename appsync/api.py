@@ -33,7 +33,6 @@ from appsync.js.runtime import JsRuntime
 from appsync.resolver import DataSource, FieldResolver, RequestContext
 from appsync.sdl import build_executable_schema
 
-
 logger = logging.getLogger("appsync")
 
 

@@ -73,13 +73,16 @@ class FieldResolver:
     ) -> Any:
         assert self._js is not None
         mode = request.caller.mode.value
-        before = self._js.evaluate(self.binding.key, "request", ctx, auth_type=mode)
-        self._settle(before, info, request)
-        ctx["stash"] = before.stash
-        if before.early_return:
-            return before.result
-        ctx["result"], ctx["error"] = await self._call_data_source(before.result)
-        after = self._js.evaluate(self.binding.key, "response", ctx, auth_type=mode)
+        # The ctx stays in this thread's JS context until the response handler runs (both
+        # phases run on the event loop's thread); leaving the block by any path, a failing or
+        # cancelled data source call included, releases it.
+        before, pending = self._js.begin(self.binding.key, ctx, auth_type=mode)
+        with pending:
+            self._settle(before, info, request)
+            if before.early_return:
+                return before.result
+            result, error = await self._call_data_source(before.result)
+            after = self._js.finish(pending, result=result, error=error)
         self._settle(after, info, request)
         return after.result
 

@@ -8,8 +8,10 @@
  * console output travels back in the call's JSON answer.
  *
  * `util.error`, `util.unauthorized` and `runtime.earlyReturn` abort a handler by throwing a
- * private sentinel; `__appsync_invoke` turns them into its JSON answer. Any other exception
- * (a TypeError, a time or memory limit) is left to reach Python, which classifies it.
+ * private sentinel; the entry points (`__appsync_invoke`, and `__appsync_begin` and
+ * `__appsync_finish` for the two phases of one resolver call) turn them into their JSON
+ * answer. Any other exception (a TypeError, a time or memory limit) is left to reach Python,
+ * which classifies it.
  */
 (function (g) {
   'use strict';
@@ -19,6 +21,8 @@
   const stringify = JSON.stringify;
   const defineProperty = Object.defineProperty;
   const isArray = Array.isArray;
+  const hasOwnProperty = Object.prototype.hasOwnProperty;
+  const hasOwn = (object, key) => hasOwnProperty.call(object, key);
 
   class UtilError {
     constructor(message, errorType, data, errorInfo) {
@@ -510,9 +514,11 @@
     return stringify(out);
   };
 
-  // One call of one handler: one JSON string in, one JSON string out.
-  g.__appsync_invoke = function (id, phase, ctxJson, authType) {
-    const ctx = parse(ctxJson);
+  // ---------------------------------------------------------------- calls
+  // Installs what every handler's ctx has (args, a stash that cannot be replaced) on `ctx`,
+  // then runs one handler on `view` (ctx itself, or a guard's view of it). The outcome, for
+  // `answer`.
+  function run(id, phase, ctx, view, authType) {
     if (isNull(ctx.arguments)) ctx.arguments = {};
     ctx.args = ctx.arguments;
     // The stash is shared by reference along a pipeline: it can be mutated, not replaced.
@@ -528,11 +534,9 @@
     state.logs = [];
     state.headers = null;
     state.headerBytes = 0;
-    const out = {
-      result: null, error: null, early: false, errors: null, logs: null, stash: null, headers: null,
-    };
+    const out = { result: null, error: null, early: false };
     try {
-      const result = resolvers[id][phase](ctx);
+      const result = resolvers[id][phase](view);
       out.result = result === undefined ? null : result;
     } catch (e) {
       if (e instanceof UtilError) {
@@ -544,12 +548,240 @@
         throw e;
       }
     }
-    out.errors = state.errors;
-    out.logs = state.logs;
-    out.stash = ctx.stash;
-    out.headers = state.headers;
+    return out;
+  }
+
+  // JSON of a value; `null` for what JSON.stringify leaves out (undefined, functions).
+  function json(value) {
+    const text = stringify(value);
+    return text === undefined ? 'null' : text;
+  }
+
+  // The JSON answer to Python: the stash (given as JSON) and result, then only what is not
+  // at its default (error null, early false, errors and logs empty, headers null).
+  function answer(out, stashJson) {
+    const parts = ['{"stash":', stashJson, ',"result":', json(out.result)];
+    if (out.error !== null) parts.push(',"error":', stringify(out.error));
+    if (out.early) parts.push(',"early":true');
+    if (state.errors.length > 0) parts.push(',"errors":', stringify(state.errors));
+    if (state.logs.length > 0) parts.push(',"logs":', stringify(state.logs));
+    if (state.headers !== null) parts.push(',"headers":', stringify(state.headers));
+    parts.push('}');
     state.ctx = null;
-    return stringify(out);
+    // Joined, not concatenated with `+`: a long `+` result is a rope string, which the
+    // quickjs binding cannot hand to Python ("Unknown quickjs tag: -6").
+    return parts.join('');
+  }
+
+  // A stash is a map, so its JSON is never undefined; `{}` guards a toJSON that says so.
+  function stashJsonOf(stash) {
+    const text = stringify(stash);
+    return text === undefined ? '{}' : text;
+  }
+
+  // One call of one handler: one JSON string in, one JSON string out.
+  g.__appsync_invoke = function (id, phase, ctxJson, authType) {
+    const ctx = parse(ctxJson);
+    const out = run(id, phase, ctx, ctx, authType);
+    return answer(out, stashJsonOf(ctx.stash));
+  };
+
+  // ---------------------------------------------------------------- two-phase calls
+  // `__appsync_begin` runs the request handler and parks the call; `__appsync_finish` runs
+  // its response handler on the ctx the request handler got, with the request's stash and the
+  // data source's result and error. That ctx must be as Python would send it again: what the
+  // request handler changed in it must not show. Parsing the JSON again guarantees that, but
+  // costs as much as the first parse, so the request handler gets a WriteGuard's view of the
+  // ctx instead, and the ctx itself is reused when nothing was written through the view.
+
+  // Past this many reads through the view, the guard stops watching (and the ctx is parsed
+  // again for the response): a handler walking the whole ctx would pay a trap per property.
+  const GUARD_READS = 64;
+
+  // A ctx whose JSON is shorter than this is parsed again for the response: below ~1 KB,
+  // parsing costs less than watching (~3 µs for the three reads of a typical handler).
+  const GUARD_MIN_CHARS = 1024;
+
+  const RESPONDING = 'An object of the request handler\'s ctx was used in the response ' +
+    'handler; the response handler gets its own ctx';
+
+  // The proxy handler behind a view of the ctx. Each object read through the view is seen
+  // through a proxy of its own (one per object, so identities hold); any write, definition,
+  // deletion, freeze or prototype change through one marks the ctx written. The stash is
+  // handed out as is: it is meant to be written, and it is not reused.
+  //
+  // Views kept past the request phase (in a module-level variable) keep watching the parked
+  // ctx; used while the response handler runs on that same ctx, they would let it see, or
+  // change, its own ctx through another name, so they throw then.
+  class WriteGuard {
+    constructor(ctx) {
+      this.ctx = ctx;
+      this.responding = false; // the response handler runs on the (reused) ctx
+      this.written = false;
+      this.reads = GUARD_READS;
+      this.proxies = new Map();
+    }
+
+    // Once its call ends, a guard stops watching and drops its proxies: the guard and its
+    // proxies refer to each other, a cycle only QuickJS's occasional (and costly) cycle
+    // collection would free. Views kept in a module-level variable still work.
+    retire() {
+      this.written = true;
+      this.proxies = null;
+    }
+
+    view(target) {
+      let proxy = this.proxies.get(target);
+      if (proxy === undefined) {
+        proxy = new Proxy(target, this);
+        this.proxies.set(target, proxy);
+      }
+      return proxy;
+    }
+
+    // The hot path, kept to one call: what a read hands out is a view while the guard
+    // watches, else the value itself.
+    get(target, key, receiver) {
+      if (this.responding) throw new TypeError(RESPONDING);
+      const value = Reflect.get(target, key, receiver);
+      if (--this.reads < 0) this.written = true;
+      if (this.written || value === null || typeof value !== 'object') return value;
+      if (key === 'stash' && target === this.ctx) return value;
+      return this.view(value);
+    }
+
+    getOwnPropertyDescriptor(target, key) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+      if (descriptor !== undefined && 'value' in descriptor) {
+        const value = descriptor.value;
+        const seen = this.get(target, key, undefined);
+        // The proxy invariants let a view stand for the value only on a configurable property.
+        if (seen !== value && descriptor.configurable) descriptor.value = seen;
+        else if (seen !== value) this.written = true;
+      }
+      return descriptor;
+    }
+
+    wrote() {
+      if (this.responding) throw new TypeError(RESPONDING);
+      this.written = true;
+    }
+
+    set(target, key, value, receiver) {
+      this.wrote();
+      if (this.proxies === null || receiver === this.proxies.get(target)) {
+        // Assigned directly, so a failure throws the TypeError an unguarded ctx would.
+        target[key] = value;
+        return true;
+      }
+      return Reflect.set(target, key, value, receiver); // on an object inheriting from a view
+    }
+
+    defineProperty(target, key, descriptor) {
+      this.wrote();
+      return Reflect.defineProperty(target, key, descriptor);
+    }
+
+    deleteProperty(target, key) {
+      this.wrote();
+      delete target[key]; // throws as an unguarded delete would
+      return true;
+    }
+
+    preventExtensions(target) {
+      this.wrote();
+      return Reflect.preventExtensions(target);
+    }
+
+    setPrototypeOf(target, prototype) {
+      this.wrote();
+      return Reflect.setPrototypeOf(target, prototype);
+    }
+  }
+
+  // Parked calls by call id, oldest first. A call that is never finished nor released stays
+  // until `maxParked` newer ones push it out.
+  const parked = new Map();
+  let maxParked = 1024;
+
+  // Takes a call out of `parked`; the call, or undefined if it was not parked.
+  function unpark(callId) {
+    const call = parked.get(callId);
+    if (call !== undefined) {
+      parked.delete(callId);
+      if (call.guard !== null) call.guard.retire();
+    }
+    return call;
+  }
+
+  g.__appsync_limit_parked = function (limit) {
+    maxParked = limit;
+  };
+
+  g.__appsync_parked = function () {
+    return parked.size;
+  };
+
+  // The request phase: `__appsync_invoke` of the request handler, which, unless the handler
+  // failed or returned early, also parks the call under `callId` for `__appsync_finish`.
+  g.__appsync_begin = function (callId, id, ctxJson, authType) {
+    const ctx = parse(ctxJson);
+    // The response may reuse ctx only if its keys come out in the order a fresh parse would
+    // give: run() appends `args`, and `arguments` and `stash` when missing.
+    const reusable = ctxJson.length >= GUARD_MIN_CHARS && hasOwn(ctx, 'arguments') &&
+      hasOwn(ctx, 'stash') && !hasOwn(ctx, 'args');
+    const guard = reusable ? new WriteGuard(ctx) : null;
+    let parking = false;
+    try {
+      const out = run(id, 'request', ctx, guard === null ? ctx : guard.view(ctx), authType);
+      const stashJson = stashJsonOf(ctx.stash);
+      const text = answer(out, stashJson); // may throw: park only calls Python hears of
+      parking = out.error === null && !out.early;
+      if (parking) {
+        while (parked.size >= maxParked) unpark(parked.keys().next().value);
+        parked.set(callId, { ctxJson, ctx, guard, stashJson, authType });
+      }
+      return text;
+    } finally {
+      if (guard !== null && !parking) guard.retire();
+    }
+  };
+
+  // The response phase of a parked call, which it unparks: the ctx as it was given to the
+  // request phase, with the stash the request handler left, and `changedJson`'s result and
+  // error set as Python's `ctx[key] = value` would (in place, or appended in this order).
+  // Null when the call is not parked (finished, released or pushed out).
+  g.__appsync_finish = function (callId, id, changedJson) {
+    const call = parked.get(callId);
+    if (call === undefined) return null;
+    parked.delete(callId);
+    const guard = call.guard;
+    const reuse = guard !== null && !guard.written;
+    if (guard !== null) guard.retire();
+    try {
+      let ctx;
+      if (reuse) {
+        guard.responding = true;
+        ctx = call.ctx;
+        delete ctx.args; // run() appends it again, after result and error
+        // The stash property came from the JSON, so it is configurable: redefinable.
+        defineProperty(ctx, 'stash', { value: parse(call.stashJson), writable: true });
+      } else {
+        ctx = parse(call.ctxJson);
+        ctx.stash = parse(call.stashJson);
+      }
+      const changed = parse(changedJson);
+      ctx.result = changed.result;
+      ctx.error = changed.error;
+      const out = run(id, 'response', ctx, ctx, call.authType);
+      return answer(out, stashJsonOf(ctx.stash));
+    } finally {
+      if (guard !== null) guard.responding = false;
+    }
+  };
+
+  g.__appsync_release = function (callId) {
+    unpark(callId);
   };
 
   // What the failed call had recorded, after an exception went to Python.

@@ -52,15 +52,42 @@ def test_an_answer_carries_everything_the_call_recorded(engine: Engine) -> None:
     script = script_for(engine)
     engine.load(script)
     answer = call(engine, script, id="a")
+    # error, early and headers are at their defaults (null, false, null): left out.
     assert answer == {
         "result": {"id": "a"},
-        "error": None,
-        "early": False,
         "errors": [{"message": "noted", "errorType": None, "data": None, "errorInfo": None}],
         "logs": [{"level": "WARN", "message": "careful"}],
         "stash": {"seen": True},
-        "headers": None,
     }
+
+
+def test_an_answer_carries_an_error_an_early_return_and_headers(engine: Engine) -> None:
+    source = (
+        "import { util, runtime } from '@aws-appsync/utils';\n"
+        "export function request(ctx) {\n"
+        "  util.http.addResponseHeader('x-trace', 't-1');\n"
+        "  if (ctx.args.stop) { runtime.earlyReturn({ stopped: true }); }\n"
+        "  util.error('no', 'Bad', { a: 1 }, { b: 2 });\n"
+        "}\n"
+        "export function response(ctx) { return () => 1; }\n"
+    )
+    script = script_for(engine, source)
+    engine.load(script)
+    assert call(engine, script, stop=True) == {
+        "result": {"stopped": True},
+        "early": True,
+        "stash": {},
+        "headers": {"x-trace": "t-1"},
+    }
+    assert call(engine, script) == {
+        "result": None,
+        "error": {"message": "no", "errorType": "Bad", "data": {"a": 1}, "errorInfo": {"b": 2}},
+        "stash": {},
+        "headers": {"x-trace": "t-1"},
+    }
+    # What JSON.stringify leaves out (a function) is a null result.
+    answer = engine.invoke(script, "response", '{"stash":{}}', "AWS_IAM")
+    assert answer == {"result": None, "stash": {}}
 
 
 def test_console_output_is_logged(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:

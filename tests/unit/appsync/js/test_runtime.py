@@ -206,12 +206,28 @@ class TestEvaluate:
         with pytest.raises(ValueError, match="handler must be"):
             runtime.evaluate("Query.h", "invoke", {}, auth_type=COGNITO)  # type: ignore[arg-type]
 
-    def test_a_ctx_that_is_not_json(self, runtime: JsRuntime) -> None:
+    @pytest.mark.parametrize(
+        "ctx",
+        [{"arguments": {1j}}, {"x": 2**64}, {"x": {1: "a"}}, {"x": "\ud83d"}],
+        ids=["a set", "beyond 64 bits", "a key that is not a string", "a lone surrogate"],
+    )
+    def test_a_ctx_that_is_not_json(self, runtime: JsRuntime, ctx: dict[str, Any]) -> None:
         runtime.load("Query.j", HANDLERS)
         with pytest.raises(ValueError, match="not JSON-compatible"):
-            runtime.evaluate("Query.j", "request", {"arguments": {1j}}, auth_type=COGNITO)
-        with pytest.raises(ValueError, match="not JSON-compatible"):
-            runtime.evaluate("Query.j", "request", {"x": float("nan")}, auth_type=COGNITO)
+            runtime.evaluate("Query.j", "request", ctx, auth_type=COGNITO)
+
+    def test_non_finite_numbers_arrive_as_null(self, runtime: JsRuntime) -> None:
+        # As JSON.stringify writes them: JSON has no NaN or infinity.
+        runtime.load("Query.n", HANDLERS.replace("{ id: ctx.args.id }", "ctx.args"))
+        args = {"nan": float("nan"), "inf": float("inf")}
+        assert request(runtime, "Query.n", arguments=args).result == {"nan": None, "inf": None}
+
+    def test_a_lone_surrogate_in_the_output_is_a_code_error(self, runtime: JsRuntime) -> None:
+        runtime.load("Query.s", HANDLERS.replace("{ id: ctx.args.id }", "'\\uD83D\\uDE00'[0]"))
+        error = request(runtime, "Query.s").error
+        assert error is not None
+        assert error.error_type == "Code"
+        assert error.message.startswith("TypeError: the handler's output is not valid Unicode")
 
     @pytest.mark.parametrize(
         ("kwargs", "message"),

@@ -1,0 +1,76 @@
+"""What a handler call produced, read from the shim's JSON answer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+__all__ = ["Evaluation", "JsError", "encode", "errors_of", "evaluation_of"]
+
+
+def encode(value: Any) -> str:
+    """Compact JSON text for the shim.
+
+    orjson encodes a browser-shaped ctx in ~1.5 µs against ~12 µs for the standard library,
+    which made encoding most of the cost of a handler call. It writes NaN and infinities as
+    null (as JSON.stringify does), and refuses integers beyond 64 bits, keys that are not
+    strings and strings holding a lone surrogate.
+
+    Raises:
+        TypeError: `value` is not JSON-compatible.
+    """
+    return orjson.dumps(value).decode()
+
+
+@dataclass(frozen=True)
+class JsError:
+    """One `util.error` / `util.appendError` call, or a runtime failure."""
+
+    message: str
+    error_type: str | None
+    data: Any = None
+    error_info: Any = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What one handler call produced."""
+
+    result: Any
+    """The handler's return value (JSON-compatible); None when it aborted."""
+    error: JsError | None
+    """Set when the handler aborted: util.error, util.unauthorized, an exception, a limit."""
+    appended: tuple[JsError, ...]
+    """`util.appendError` calls, in order."""
+    stash: dict[str, Any]
+    """`ctx.stash` after the call."""
+    early_return: bool
+    """`runtime.earlyReturn` was called."""
+    response_headers: dict[str, str]
+    """`util.http.addResponseHeader(s)`."""
+
+
+def evaluation_of(answer: Mapping[str, Any]) -> Evaluation:
+    """The Evaluation of a completed call's answer, which leaves out what is at its default."""
+    error = answer.get("error")
+    errors = answer.get("errors")
+    return Evaluation(
+        result=answer["result"],
+        error=None if error is None else _error(error),
+        appended=() if errors is None else errors_of(errors),
+        stash=answer["stash"],
+        early_return=answer.get("early", False),
+        response_headers=answer.get("headers") or {},
+    )
+
+
+def errors_of(raw: list[Mapping[str, Any]]) -> tuple[JsError, ...]:
+    """The appended errors of an answer or of a failed call's record."""
+    return tuple(_error(item) for item in raw)
+
+
+def _error(raw: Mapping[str, Any]) -> JsError:
+    return JsError(raw["message"], raw["errorType"], raw["data"], raw["errorInfo"])
