@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_USER_POOL_ID = "us-east-1_bnplLocal"
@@ -44,6 +44,8 @@ class Settings:
         user_service_url: base URL of the user service (`BNPL_USER_SERVICE_URL`).
         credit_service_url: base URL of the credit service (`BNPL_CREDIT_SERVICE_URL`).
         http_timeout_s: timeout of every call between services (`BNPL_HTTP_TIMEOUT_S`).
+        service_client_secret: the service app client's secret, which the credit proxy trades
+            for access tokens (`BNPL_SERVICE_CLIENT_SECRET`); only the proxy needs it.
     """
 
     region: str
@@ -57,6 +59,7 @@ class Settings:
     user_service_url: str
     credit_service_url: str
     http_timeout_s: float
+    service_client_secret: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -77,7 +80,8 @@ class Settings:
             cognito_client_ids=_csv(env.get("BNPL_COGNITO_CLIENT_IDS", DEFAULT_WEB_CLIENT_ID)),
             service_client_id=env.get("BNPL_SERVICE_CLIENT_ID", DEFAULT_SERVICE_CLIENT_ID),
             token_endpoint=env.get(
-                "BNPL_TOKEN_ENDPOINT", f"http://{host}:{env.get('BNPL_IDP_PORT', '4003')}/oauth2/token"
+                "BNPL_TOKEN_ENDPOINT",
+                f"http://{host}:{env.get('BNPL_IDP_PORT', '4003')}/oauth2/token",
             ),
             user_service_url=env.get(
                 "BNPL_USER_SERVICE_URL", f"http://{host}:{env.get('BNPL_USER_PORT', '4001')}"
@@ -86,6 +90,7 @@ class Settings:
                 "BNPL_CREDIT_SERVICE_URL", f"http://{host}:{env.get('BNPL_CREDIT_PORT', '4002')}"
             ),
             http_timeout_s=float(env.get("BNPL_HTTP_TIMEOUT_S", "5")),
+            service_client_secret=env.get("BNPL_SERVICE_CLIENT_SECRET") or None,
         )
 
     def table_name(self, short_name: str) -> str:

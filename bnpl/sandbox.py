@@ -1,0 +1,66 @@
+"""Sandbox data for the local stack: the sandbox merchant and the personas' customer profiles."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from bnpl.personas import PERSONAS, Persona
+from bnpl.settings import SANDBOX_MERCHANT_ARN, SANDBOX_MERCHANT_ID
+from services.credit.domain import Merchant
+from services.credit.repository import DynamoMerchantRepository
+from services.shared.settings import Settings
+from services.shared.timestamps import utc_now
+from services.user.domain import Customer, VerificationStatus, parse_registration
+from services.user.repository import DynamoCustomerRepository
+
+SANDBOX_MERCHANT_NAME = "Sandbox Outfitters"
+CUSTOMER_GROUP = "customers"
+
+
+def sandbox_merchant() -> Merchant:
+    """The merchant whose backend signs with the sandbox IAM credentials."""
+    return Merchant(
+        id=SANDBOX_MERCHANT_ID,
+        name=SANDBOX_MERCHANT_NAME,
+        principal_arns=frozenset({SANDBOX_MERCHANT_ARN}),
+    )
+
+
+def persona_customer(persona: Persona) -> Customer:
+    """A persona's profile: verified, so the persona can go straight to applying for credit."""
+    now = utc_now()
+    profile = parse_registration(
+        {
+            "givenName": persona.given_name,
+            "familyName": persona.family_name,
+            "dateOfBirth": persona.date_of_birth,
+            "phone": persona.phone,
+        },
+        today=now.astimezone(UTC).date(),
+    )
+    return Customer.register(
+        customer_id=persona.sub,
+        email=persona.email,
+        profile=profile,
+        created_at=now,
+        verification_status=VerificationStatus.VERIFIED,
+    )
+
+
+def seed(settings: Settings) -> list[str]:
+    """Write the sandbox merchant and the customer personas' profiles; safe to run again.
+
+    The merchant is written as defined here on every run; a profile that exists already is left
+    as it is, so changes made while exploring survive a restart.
+
+    Returns:
+        The subjects of the profiles created by this run.
+    """
+    DynamoMerchantRepository(settings).save(sandbox_merchant())
+    customers = DynamoCustomerRepository(settings)
+    created = []
+    for persona in PERSONAS.values():
+        # Underwriters sign in to review applications; they are not shoppers with a profile.
+        if CUSTOMER_GROUP in persona.groups and customers.add(persona_customer(persona)):
+            created.append(persona.sub)
+    return created

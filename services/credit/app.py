@@ -1,0 +1,97 @@
+"""The credit service's HTTP face: `/checkouts` for merchants (via the proxy) and shoppers.
+
+Run it with `uvicorn --factory services.credit.app:create_app`.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from services.credit.domain import Caller, CustomerCaller, MerchantCaller
+from services.credit.openapi import OPENAPI
+from services.credit.repository import (
+    CheckoutRepository,
+    DynamoCheckoutRepository,
+    DynamoMerchantRepository,
+    MerchantRepository,
+)
+from services.credit.service import CheckoutService
+from services.shared.auth import ServicePrincipal, TokenVerifier
+from services.shared.errors import Unauthorized
+from services.shared.http import create_service_app, principal, read_json
+from services.shared.settings import Settings
+
+# The IAM identity AppSync verified for a merchant's request. Trusted only next to the credit
+# proxy's own service token: anyone else sending it is ignored.
+CALLER_ARN_HEADER = "x-bnpl-caller-arn"
+_MAX_ARN_CHARS = 2048
+
+
+def caller(request: Request) -> Caller:
+    """Who the request acts for: a shopper, or a merchant vouched for by the credit proxy.
+
+    Raises:
+        Unauthorized: a service token that does not name a valid IAM caller.
+    """
+    verified = principal(request)
+    if not isinstance(verified, ServicePrincipal):
+        return CustomerCaller(sub=verified.sub)
+    arn = request.headers.get(CALLER_ARN_HEADER, "")
+    if not arn.startswith("arn:") or len(arn) > _MAX_ARN_CHARS:
+        raise Unauthorized("A service call must name the IAM caller in X-Bnpl-Caller-Arn")
+    return MerchantCaller(arn=arn)
+
+
+class CheckoutEndpoints:
+    """Route handlers: parse the request, call the use case, answer JSON."""
+
+    def __init__(self, service: CheckoutService) -> None:
+        self.service = service
+
+    async def create(self, request: Request) -> Response:
+        """`POST /checkouts`: 201 when created, 200 when an identical request came first."""
+        who = caller(request)
+        payload = await read_json(request)
+        outcome = await run_in_threadpool(self.service.create, caller=who, payload=payload)
+        return JSONResponse(outcome.checkout.to_json(), status_code=201 if outcome.created else 200)
+
+    async def get(self, request: Request) -> Response:
+        """`GET /checkouts/{id}`: the checkout, or 404 when absent or not the caller's to see."""
+        who = caller(request)
+        checkout_id = request.path_params["checkout_id"]
+        checkout = await run_in_threadpool(self.service.get, caller=who, checkout_id=checkout_id)
+        return JSONResponse(checkout.to_json())
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    checkouts: CheckoutRepository | None = None,
+    merchants: MerchantRepository | None = None,
+) -> Starlette:
+    """The credit service's ASGI app.
+
+    Args:
+        settings: where the tables and the token keys are; the environment by default.
+        checkouts: where checkouts are kept; DynamoDB by default.
+        merchants: where merchants are kept; DynamoDB by default.
+    """
+    settings = settings or Settings.from_environ()
+    service = CheckoutService(
+        checkouts=checkouts or DynamoCheckoutRepository(settings),
+        merchants=merchants or DynamoMerchantRepository(settings),
+    )
+    endpoints = CheckoutEndpoints(service)
+    return create_service_app(
+        service="credit",
+        routes=[
+            Route("/checkouts", endpoints.create, methods=["POST"]),
+            Route("/checkouts/{checkout_id}", endpoints.get, methods=["GET"]),
+        ],
+        verifier=TokenVerifier(settings),
+        openapi=OPENAPI,
+    )

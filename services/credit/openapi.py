@@ -1,0 +1,131 @@
+"""The credit service's OpenAPI 3.1 document."""
+
+from __future__ import annotations
+
+from services.credit.domain import (
+    CHECKOUT_LIFETIME,
+    ITEM_NAME_MAX_CHARS,
+    MAX_CHECKOUT_AMOUNT,
+    MAX_ITEMS,
+    MAX_QUANTITY,
+    REFERENCE_MAX_CHARS,
+    SKU_MAX_CHARS,
+    CheckoutStatus,
+)
+from services.shared.openapi import document, errors, json_body, ref
+
+_MERCHANT_AUTH = (
+    "Merchants call through the credit proxy: its client-credentials access token plus "
+    "`X-Bnpl-Caller-Arn`, the IAM ARN AppSync verified."
+)
+_LINE_ITEM = {
+    "type": "object",
+    "required": ["sku", "name", "quantity", "unitPrice"],
+    "additionalProperties": False,
+    "properties": {
+        "sku": {"type": "string", "minLength": 1, "maxLength": SKU_MAX_CHARS},
+        "name": {"type": "string", "minLength": 1, "maxLength": ITEM_NAME_MAX_CHARS},
+        "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY},
+        "unitPrice": ref("Money"),
+    },
+}
+_REQUEST_PROPERTIES = {
+    "merchantId": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    "merchantReference": {"type": "string", "minLength": 1, "maxLength": REFERENCE_MAX_CHARS},
+    "amount": {
+        **ref("Money"),
+        "description": f"Above 0, at most {MAX_CHECKOUT_AMOUNT} minor units; the items' sum.",
+    },
+    "items": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_ITEMS,
+        "items": ref("LineItem"),
+    },
+}
+
+OPENAPI = document(
+    title="BNPL credit service",
+    description="Checkouts. " + _MERCHANT_AUTH,
+    paths={
+        "/checkouts": {
+            "post": {
+                "summary": "Create a checkout (merchants; idempotent per merchantReference)",
+                "description": _MERCHANT_AUTH,
+                "parameters": [
+                    {
+                        "name": "X-Bnpl-Caller-Arn",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string"},
+                        "description": "Honoured only with the credit proxy's service token.",
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("CreateCheckoutInput")}},
+                },
+                "responses": {
+                    "201": json_body(ref("Checkout"), "Created."),
+                    "200": json_body(ref("Checkout"), "The same request came before."),
+                    **errors(400, 403, 409, 413),
+                },
+            }
+        },
+        "/checkouts/{checkout_id}": {
+            "get": {
+                "summary": "A checkout the caller may see",
+                "description": (
+                    "Shoppers see checkouts they applied to or that are still CREATED; "
+                    "merchants see their own. Anything else is 404."
+                ),
+                "parameters": [
+                    {
+                        "name": "checkout_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": json_body(ref("Checkout"), "The checkout."),
+                    **errors(403, 404),
+                },
+            }
+        },
+    },
+    schemas={
+        "LineItem": _LINE_ITEM,
+        "CreateCheckoutInput": {
+            "type": "object",
+            "required": sorted(_REQUEST_PROPERTIES),
+            "additionalProperties": False,
+            "properties": _REQUEST_PROPERTIES,
+        },
+        "Checkout": {
+            "type": "object",
+            "required": [
+                "id",
+                "merchantId",
+                "merchantReference",
+                "amount",
+                "items",
+                "status",
+                "expiresAt",
+                "createdAt",
+            ],
+            "properties": {
+                "id": {"type": "string"},
+                **_REQUEST_PROPERTIES,
+                "status": {"type": "string", "enum": [s.value for s in CheckoutStatus]},
+                "customerId": {"type": ["string", "null"]},
+                "expiresAt": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": f"createdAt + {int(CHECKOUT_LIFETIME.total_seconds())} s.",
+                },
+                "createdAt": {"type": "string", "format": "date-time"},
+            },
+        },
+    },
+)

@@ -1,0 +1,170 @@
+"""The credit service seen from the proxy: HTTP calls, bounded retries, errors raised by code."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from services.credit_proxy.tokens import ServiceTokenProvider
+from services.shared.errors import DependencyFailure, NotFound, error_class
+
+logger = logging.getLogger(__name__)
+
+CALLER_ARN_HEADER = "X-Bnpl-Caller-Arn"
+# Reads are retried on connection failures and on gateway errors; writes are not (a write that
+# may have reached the service is the caller's to retry, with the same merchantReference).
+GET_ATTEMPTS = 3
+RETRY_BACKOFF_S = 0.1
+_RETRY_STATUSES = frozenset({502, 503})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Credentials:
+    """How one call authenticates to the credit service.
+
+    Attributes:
+        authorization: a shopper's `Authorization` value, forwarded unchanged; or None for a
+            merchant, whose calls carry the proxy's service token.
+        caller_arn: the merchant's IAM ARN, as AppSync verified it.
+    """
+
+    authorization: str | None = None
+    caller_arn: str | None = None
+
+
+class CreditClient:
+    """Calls the credit service's REST API on behalf of one AppSync caller at a time."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        http: httpx.Client,
+        tokens: ServiceTokenProvider,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._http = http
+        self._tokens = tokens
+        self._sleep = sleep
+
+    def create_checkout(self, credentials: Credentials, payload: Mapping[str, Any]) -> Any:
+        """`POST /checkouts`: the created (or replayed) checkout.
+
+        Raises:
+            ServiceError: the subclass named by the service's error code.
+        """
+        return self._call(credentials, "POST", "/checkouts", json=dict(payload), attempts=1)
+
+    def get_checkout(self, credentials: Credentials, checkout_id: str) -> Any | None:
+        """`GET /checkouts/{id}`: the checkout, or None when the caller may not see it."""
+        path = f"/checkouts/{quote(checkout_id, safe='')}"
+        try:
+            return self._call(credentials, "GET", path, attempts=GET_ATTEMPTS)
+        except NotFound:
+            return None
+
+    def _call(
+        self,
+        credentials: Credentials,
+        method: str,
+        path: str,
+        *,
+        attempts: int,
+        json: Any = None,
+    ) -> Any:
+        service_token = None
+        if credentials.authorization is None:
+            service_token = self._tokens.token()
+        response = self._send(
+            credentials=credentials,
+            method=method,
+            path=path,
+            json=json,
+            service_token=service_token,
+            attempts=attempts,
+        )
+        if response.status_code == 401 and service_token is not None:
+            # The service refused our cached token (keys rotated, clock skew): fetch a fresh one
+            # and try once more. A 401 means nothing was done, so this is safe for writes too.
+            self._tokens.invalidate(service_token)
+            service_token = self._tokens.token()
+            response = self._send(
+                credentials=credentials,
+                method=method,
+                path=path,
+                json=json,
+                service_token=service_token,
+                attempts=attempts,
+            )
+        return _result(response)
+
+    def _send(
+        self,
+        *,
+        credentials: Credentials,
+        method: str,
+        path: str,
+        json: Any,
+        service_token: str | None,
+        attempts: int,
+    ) -> httpx.Response:
+        headers = {"accept": "application/json"}
+        if service_token is not None:
+            headers["authorization"] = f"Bearer {service_token}"
+            headers[CALLER_ARN_HEADER] = credentials.caller_arn or ""
+        elif credentials.authorization is not None:
+            headers["authorization"] = credentials.authorization
+        url = f"{self._base_url}{path}"
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self._http.request(method, url, json=json, headers=headers)
+            except httpx.TransportError as exc:  # connection failures and timeouts
+                logger.warning("%s %s failed (attempt %d): %r", method, path, attempt, exc)
+                if attempt == attempts:
+                    raise DependencyFailure(_unreachable(method)) from None
+            else:
+                if response.status_code not in _RETRY_STATUSES or attempt == attempts:
+                    return response
+                logger.warning(
+                    "%s %s answered %d (attempt %d)", method, path, response.status_code, attempt
+                )
+            # Exponential backoff with jitter, so retries from many callers spread out.
+            self._sleep(RETRY_BACKOFF_S * 2 ** (attempt - 1) * (0.5 + random.random()))  # noqa: S311
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+
+def _unreachable(method: str) -> str:
+    if method == "GET":
+        return "The credit service is unavailable"
+    return (
+        "The credit service did not answer; the request may have been applied, so retry it "
+        "unchanged"
+    )
+
+
+def _result(response: httpx.Response) -> Any:
+    """The JSON of a success, or the service's error raised as the class its code names."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.is_success and isinstance(body, dict):
+        return body
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        message = body.get("message")
+        details = body.get("details")
+        error = error_class(body["error"])
+        raise error(
+            message if isinstance(message, str) else body["error"],
+            details=details if isinstance(details, dict) else None,
+        )
+    logger.warning("credit service answered %d without a JSON error", response.status_code)
+    raise DependencyFailure(f"The credit service answered HTTP {response.status_code}")

@@ -1,0 +1,80 @@
+"""Where the pynamodb models live: table names and endpoint come from `Settings`.
+
+A model declares its table's *short* name (`Meta.table_name = "customers"`). `bind` returns a
+subclass pointing at the physical table (`settings.table_prefix` + short name) on
+`settings.dynamodb_endpoint`, so one model class serves DynamoDB Local, every test's private
+tables and AWS, without touching global state.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, TypeVar, cast
+
+from pynamodb.models import Model
+
+from services.shared.settings import Settings
+
+M = TypeVar("M", bound=Model)
+
+# Fail fast instead of hanging a request: DynamoDB answers in milliseconds or not at all.
+CONNECT_TIMEOUT_S = 2
+READ_TIMEOUT_S = 5
+MAX_RETRY_ATTEMPTS = 3
+
+_bound: dict[tuple[Any, ...], type[Model]] = {}
+_lock = threading.Lock()
+
+
+def short_name(model: type[Model]) -> str:
+    """The short table name a model declares (`customers`), before any prefix."""
+    name = getattr(model, "SHORT_NAME", None) or model.Meta.table_name
+    return str(name)
+
+
+def bind(model: type[M], settings: Settings) -> type[M]:
+    """`model` stored in the table `settings` name, at the endpoint `settings` give.
+
+    The subclass is created once per (model, table, endpoint, region) and reused, so its
+    connection pool is too.
+
+    Example:
+        >>> Customers = bind(CustomerModel, settings)  # doctest: +SKIP
+        >>> Customers.Meta.table_name  # doctest: +SKIP
+        'bnpl-dev-customers'
+    """
+    short = short_name(model)
+    table = settings.table_name(short)
+    key = (model, table, settings.dynamodb_endpoint, settings.region)
+    with _lock:
+        cached = _bound.get(key)
+        if cached is None:
+            meta = type(
+                "Meta",
+                (),
+                {
+                    "table_name": table,
+                    "region": settings.region,
+                    "host": settings.dynamodb_endpoint,
+                    "connect_timeout_seconds": CONNECT_TIMEOUT_S,
+                    "read_timeout_seconds": READ_TIMEOUT_S,
+                    "max_retry_attempts": MAX_RETRY_ATTEMPTS,
+                    "billing_mode": "PAY_PER_REQUEST",
+                },
+            )
+            cached = type(
+                model.__name__,
+                (model,),
+                {
+                    "Meta": meta,
+                    # The short name stays reachable once Meta.table_name is the physical one.
+                    "SHORT_NAME": short,
+                    "_connection": None,
+                    # Keep the model's own DoesNotExist so `except Model.DoesNotExist` still works.
+                    "DoesNotExist": model.DoesNotExist,
+                    "__module__": model.__module__,
+                    "__qualname__": model.__qualname__,
+                },
+            )
+            _bound[key] = cached
+    return cast("type[M]", cached)

@@ -1,0 +1,223 @@
+"""The Starlette glue both REST services share: auth, JSON errors, body limits, request logs.
+
+Every answer that is not a success is JSON `{"error": <code>, "message": ...}` with a stable code;
+an unexpected exception becomes a generic 500 `InternalError` (the traceback goes to the server
+log, never to the caller).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.shared.auth import Principal, TokenVerifier
+from services.shared.errors import (
+    InternalError,
+    NotFound,
+    PayloadTooLarge,
+    ServiceError,
+    ValidationError,
+)
+
+logger = logging.getLogger("services.http")
+
+MAX_BODY_BYTES = 64 * 1024
+PUBLIC_PATHS = frozenset({"/health", "/openapi.json"})
+# HTTP resolvers put the caller's token here: in AWS, AppSync signs the call to API Gateway with
+# SigV4, which takes the Authorization header for itself.
+FORWARDED_AUTHORIZATION = "x-forwarded-authorization"
+_GENERIC_500 = "An internal error occurred"
+_HTTP_CODES = {404: NotFound.code, 405: "MethodNotAllowed"}
+
+
+def error_response(error: ServiceError) -> JSONResponse:
+    """The JSON answer for a service error, with its status."""
+    return JSONResponse(error.to_json(), status_code=error.status)
+
+
+async def _service_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    return error_response(exc)
+
+
+async def _http_error(_: Request, exc: Exception) -> Response:
+    # Starlette raises these for unknown paths and methods; answer them in our shape too.
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, ValidationError.code)
+    return JSONResponse(
+        {"error": code, "message": exc.detail}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
+EXCEPTION_HANDLERS: Mapping[Any, Callable[[Request, Exception], Any]] = {
+    ServiceError: _service_error,
+    HTTPException: _http_error,
+}
+
+
+async def read_json(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    """The request body as a JSON object, read no further than `max_bytes`.
+
+    Raises:
+        PayloadTooLarge: the body is larger than `max_bytes` (HTTP 413).
+        ValidationError: the body is empty, not UTF-8 JSON, or not a JSON object.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"Request body is larger than {max_bytes} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(f"Request body is larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if not body.strip():
+        raise ValidationError("Request body is empty; send a JSON object")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValidationError("Request body is not valid JSON") from None
+    if not isinstance(payload, dict):
+        raise ValidationError("Request body must be a JSON object")
+    return payload
+
+
+def principal(request: Request) -> Principal:
+    """The verified caller `AuthMiddleware` put on the request."""
+    caller: Principal = request.state.principal
+    return caller
+
+
+class AuthMiddleware:
+    """Verifies the caller's JWT on every route but the public ones; 401 when it does not hold.
+
+    The verified `Principal` is put on `request.state.principal`. The token is read from
+    `X-Forwarded-Authorization` when present (HTTP resolvers), else from `Authorization`.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, verifier: TokenVerifier, public_paths: frozenset[str] = PUBLIC_PATHS
+    ) -> None:
+        self.app = app
+        self.verifier = verifier
+        self.public_paths = public_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.public_paths:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        header = request.headers.get(FORWARDED_AUTHORIZATION) or request.headers.get(
+            "authorization"
+        )
+        try:
+            # Verification may fetch the key set over HTTP: keep it off the event loop.
+            caller = await run_in_threadpool(self.verifier.verify, header)
+        except ServiceError as error:
+            await error_response(error)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = caller
+        await self.app(scope, receive, send)
+
+
+class ErrorBoundaryMiddleware:
+    """Logs every request and turns an unexpected exception into a generic 500 `InternalError`."""
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self.app = app
+        self.logger = logging.getLogger(f"services.{service}")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began = time.perf_counter()
+        status = 500
+        started = False
+
+        async def send_and_record(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                status, started = message["status"], True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_record)
+        except Exception:
+            self.logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if not started:
+                await error_response(InternalError(_GENERIC_500))(scope, receive, send)
+            status = 500
+        finally:
+            elapsed_ms = (time.perf_counter() - began) * 1000
+            self.logger.info("%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed_ms)
+
+
+def configure_logging() -> None:
+    """Send the services' logs (requests with their timing, errors) to stderr, once per process.
+
+    uvicorn configures only its own loggers; without this, INFO lines of ours would be dropped.
+    """
+    services_logger = logging.getLogger("services")
+    if services_logger.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-9s %(name)s %(message)s"))
+    services_logger.addHandler(handler)
+    services_logger.setLevel(logging.INFO)
+
+
+def create_service_app(
+    *,
+    service: str,
+    routes: Sequence[BaseRoute],
+    verifier: TokenVerifier,
+    openapi: Mapping[str, Any],
+    lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
+) -> Starlette:
+    """A service's ASGI app: its routes plus `/health`, `/openapi.json`, auth and error handling.
+
+    Args:
+        service: the service's name, for logs and the health answer.
+        routes: the service's own routes; every one of them requires a valid token.
+        verifier: checks the callers' tokens.
+        openapi: the service's OpenAPI document, served as is.
+        lifespan: opens and closes what the service holds (clients, pools).
+    """
+    configure_logging()
+    document = dict(openapi)
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok", "service": service})
+
+    async def openapi_json(_: Request) -> Response:
+        return JSONResponse(document)
+
+    return Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/openapi.json", openapi_json, methods=["GET"]),
+            *routes,
+        ],
+        middleware=[
+            Middleware(ErrorBoundaryMiddleware, service=service),
+            Middleware(AuthMiddleware, verifier=verifier),
+        ],
+        exception_handlers=dict(EXCEPTION_HANDLERS),
+        lifespan=lifespan,
+    )

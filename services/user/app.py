@@ -1,0 +1,82 @@
+"""The user service's HTTP face: `/customers` for the signed-in customer (Starlette).
+
+Run it with `uvicorn --factory services.user.app:create_app`.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from services.shared.auth import CustomerPrincipal, TokenVerifier
+from services.shared.errors import Unauthorized
+from services.shared.http import create_service_app, principal, read_json
+from services.shared.settings import Settings
+from services.user.openapi import OPENAPI
+from services.user.repository import CustomerRepository, DynamoCustomerRepository
+from services.user.service import UserService
+
+
+def _customer(request: Request) -> CustomerPrincipal:
+    caller = principal(request)
+    if not isinstance(caller, CustomerPrincipal):
+        raise Unauthorized("Only customers may use their profile")
+    return caller
+
+
+class CustomerEndpoints:
+    """Route handlers: parse the request, call the use case, answer JSON."""
+
+    def __init__(self, service: UserService) -> None:
+        self.service = service
+
+    async def me(self, request: Request) -> Response:
+        """`GET /customers/me`: the caller's profile, 404 before registration."""
+        caller = _customer(request)
+        customer = await run_in_threadpool(self.service.me, customer_id=caller.sub)
+        return JSONResponse(customer.to_json())
+
+    async def register(self, request: Request) -> Response:
+        """`POST /customers`: 201 with the new profile, 200 with the existing one."""
+        caller = _customer(request)
+        payload = await read_json(request)
+        outcome = await run_in_threadpool(
+            self.service.register, customer_id=caller.sub, email=caller.email, payload=payload
+        )
+        return JSONResponse(outcome.customer.to_json(), status_code=201 if outcome.created else 200)
+
+    async def update(self, request: Request) -> Response:
+        """`PATCH /customers/me`: change any subset of the profile."""
+        caller = _customer(request)
+        payload = await read_json(request)
+        customer = await run_in_threadpool(
+            self.service.update, customer_id=caller.sub, payload=payload
+        )
+        return JSONResponse(customer.to_json())
+
+
+def create_app(
+    settings: Settings | None = None, *, repository: CustomerRepository | None = None
+) -> Starlette:
+    """The user service's ASGI app.
+
+    Args:
+        settings: where the tables and the token keys are; the environment by default.
+        repository: where customers are kept; the DynamoDB table of `settings` by default.
+    """
+    settings = settings or Settings.from_environ()
+    service = UserService(repository=repository or DynamoCustomerRepository(settings))
+    endpoints = CustomerEndpoints(service)
+    return create_service_app(
+        service="user",
+        routes=[
+            Route("/customers", endpoints.register, methods=["POST"]),
+            Route("/customers/me", endpoints.me, methods=["GET"]),
+            Route("/customers/me", endpoints.update, methods=["PATCH"]),
+        ],
+        verifier=TokenVerifier(settings),
+        openapi=OPENAPI,
+    )

@@ -1,0 +1,96 @@
+"""The user service's OpenAPI 3.1 document."""
+
+from __future__ import annotations
+
+from services.shared.openapi import document, errors, json_body, ref
+
+_ADDRESS = {
+    "type": "object",
+    "required": ["line1", "city", "postcode", "country"],
+    "additionalProperties": False,
+    "properties": {
+        "line1": {"type": "string", "minLength": 1, "maxLength": 100},
+        "line2": {"type": ["string", "null"], "maxLength": 100},
+        "city": {"type": "string", "minLength": 1, "maxLength": 100},
+        "postcode": {"type": "string", "minLength": 1, "maxLength": 16},
+        "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1"},
+    },
+}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 100}
+_PROFILE_PROPERTIES = {
+    "givenName": _NAME,
+    "familyName": _NAME,
+    "dateOfBirth": {"type": "string", "format": "date", "description": "At least 18 years ago."},
+    "phone": {"type": ["string", "null"], "pattern": r"^\+[1-9]\d{1,14}$", "description": "E.164"},
+    "address": {"oneOf": [ref("Address"), {"type": "null"}]},
+}
+
+OPENAPI = document(
+    title="BNPL user service",
+    description="Customer profiles. Every route acts for the customer the token names.",
+    paths={
+        "/customers": {
+            "post": {
+                "summary": "Register the signed-in customer (idempotent per token subject)",
+                "description": "The email comes from the token's `email` claim, never the body.",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("RegisterCustomerInput")}},
+                },
+                "responses": {
+                    "201": json_body(ref("Customer"), "Registered."),
+                    "200": json_body(ref("Customer"), "Already registered; profile unchanged."),
+                    **errors(400, 403, 413),
+                },
+            }
+        },
+        "/customers/me": {
+            "get": {
+                "summary": "The signed-in customer's profile",
+                "responses": {
+                    "200": json_body(ref("Customer"), "The profile."),
+                    **errors(403, 404),
+                },
+            },
+            "patch": {
+                "summary": "Change any subset of the signed-in customer's profile",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("UpdateCustomerInput")}},
+                },
+                "responses": {
+                    "200": json_body(ref("Customer"), "The updated profile."),
+                    **errors(400, 403, 404, 413),
+                },
+            },
+        },
+    },
+    schemas={
+        "Address": _ADDRESS,
+        "RegisterCustomerInput": {
+            "type": "object",
+            "required": ["givenName", "familyName", "dateOfBirth"],
+            "additionalProperties": False,
+            "properties": _PROFILE_PROPERTIES,
+        },
+        "UpdateCustomerInput": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": _PROFILE_PROPERTIES,
+        },
+        "Customer": {
+            "type": "object",
+            "required": ["id", "givenName", "familyName", "verificationStatus", "createdAt"],
+            "properties": {
+                "id": {"type": "string", "description": "The token's `sub`."},
+                "email": {"type": ["string", "null"], "format": "email"},
+                **_PROFILE_PROPERTIES,
+                "verificationStatus": {
+                    "type": "string",
+                    "enum": ["UNVERIFIED", "PENDING", "VERIFIED"],
+                },
+                "createdAt": {"type": "string", "format": "date-time"},
+            },
+        },
+    },
+)
