@@ -36,7 +36,8 @@ class GraphQLClient:
         url: the GraphQL endpoint.
         token: a Cognito-shaped token sent as `Authorization`; or
         iam_region: sign every request with the sandbox merchant's keys for this region.
-        http: the client to send with (one is created when not given).
+        http: the client to send with; when not given, one is created and `close()`
+            (or leaving a `with` block) closes it.
     """
 
     def __init__(
@@ -52,7 +53,19 @@ class GraphQLClient:
         self.url = url
         self._token = token
         self._iam_region = iam_region
+        self._owns_http = http is None
         self._http = http or httpx.Client(timeout=30)
+
+    def __enter__(self) -> GraphQLClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP client if this client created it."""
+        if self._owns_http:
+            self._http.close()
 
     def post(self, query: str, variables: dict[str, Any] | None = None) -> httpx.Response:
         """Send one operation; return the raw HTTP response."""

@@ -124,5 +124,5 @@ class DevSettings:
             "BNPL_CREDIT_SERVICE_URL": self.url(self.credit_port),
             # DynamoDB Local accepts any credentials; botocore insists on having some.
             "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105
+            "AWS_SECRET_ACCESS_KEY": "local",
         }

@@ -1,0 +1,135 @@
+"""`bnpl`: run the local stack, mint dev tokens, send GraphQL requests, export the schema.
+
+Each command's work lives in `bnpl.commands`; it is imported only when that command runs, so
+`bnpl token` does not pay for what `bnpl dev` needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+# Taken at import so that `bnpl dev` reports start-up from (nearly) the moment the process began.
+_STARTED = time.monotonic()
+
+# Cognito lets an app client issue id and access tokens valid for at most one day.
+_MAX_TTL_S = 86_400
+
+
+def _ttl(value: str) -> int:
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of seconds") from None
+    if not 1 <= seconds <= _MAX_TTL_S:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {_MAX_TTL_S} seconds")
+    return seconds
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every `bnpl` command."""
+    parser = argparse.ArgumentParser(
+        prog="bnpl",
+        description="The local BNPL stack: run it, mint dev tokens, send GraphQL requests.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="<command>")
+
+    dev = commands.add_parser("dev", help="start the local stack and supervise it until Ctrl-C")
+    dev.add_argument(
+        "--in-memory", action="store_true", help="keep DynamoDB Local's data in memory only"
+    )
+
+    token = commands.add_parser("token", help="print a dev token for a persona or a subject")
+    token.add_argument("subject", metavar="persona-or-sub", help="a sandbox persona or any sub")
+    token.add_argument(
+        "--group",
+        dest="groups",
+        action="append",
+        default=[],
+        metavar="G",
+        help="add a cognito:groups entry (repeatable)",
+    )
+    token.add_argument("--access", action="store_true", help="an access token, not an id token")
+    token.add_argument("--email", help="the email claim (default: the persona's, or <sub>@...)")
+    token.add_argument("--ttl", type=_ttl, default=3600, metavar="S", help="lifetime in seconds")
+
+    gql = commands.add_parser("gql", help="send a GraphQL request to the local API")
+    identity = gql.add_mutually_exclusive_group()
+    identity.add_argument(
+        "--iam", action="store_true", help="sign with SigV4 as the sandbox merchant"
+    )
+    identity.add_argument(
+        "--as", dest="persona", metavar="PERSONA", help="send a dev token for this persona or sub"
+    )
+    gql.add_argument("document", help="the GraphQL document ('-' reads it from stdin)")
+    gql.add_argument("--variables", metavar="JSON", help="variables as a JSON object")
+    gql.add_argument("--url", help="GraphQL endpoint (default: the local emulator)")
+
+    schema = commands.add_parser("schema", help="the generated schema and resolver bindings")
+    schema_commands = schema.add_subparsers(dest="schema_command", metavar="<command>")
+    export = schema_commands.add_parser(
+        "export", help="write schema/schema.graphql and resolvers/bindings.json"
+    )
+    export.add_argument(
+        "--check", action="store_true", help="write nothing; fail if a file is out of date"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `bnpl` command and return its exit code (2 for a usage error)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        # argparse exits on --help and on usage errors; callers (and tests) get the code instead.
+        return exit_.code if isinstance(exit_.code, int) else 2
+    from bnpl.commands import UsageError
+
+    try:
+        return _run(parser, args)
+    except UsageError as exc:
+        sys.stderr.write(f"bnpl {args.command}: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command == "dev":
+        from bnpl.commands import dev
+
+        return dev.run(in_memory=args.in_memory, started=_STARTED)
+    if args.command == "token":
+        from bnpl.commands import token
+
+        return token.run(
+            subject=args.subject,
+            groups=args.groups,
+            access=args.access,
+            email=args.email,
+            ttl_s=args.ttl,
+        )
+    if args.command == "gql":
+        from bnpl.commands import gql
+
+        return gql.run(
+            document=args.document,
+            variables=args.variables,
+            iam=args.iam,
+            persona=args.persona,
+            url=args.url,
+        )
+    if args.command == "schema" and args.schema_command == "export":
+        # Imported here: it loads the whole schema, and the other commands must not need it.
+        from bnpl import schema_export
+
+        return schema_export.main(check=args.check)
+    parser.print_help(sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

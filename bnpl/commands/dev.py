@@ -1,0 +1,247 @@
+"""`bnpl dev`: the whole local stack, each part its own supervised process, until Ctrl-C.
+
+Order follows the dependencies: DynamoDB Local and the dev identity provider (they need nothing),
+then the tables and sandbox data, then the user and credit services (they need the tables), then
+the emulator (it calls the services). Each step waits until what it depends on is healthy.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from bnpl import dynamodb_local, sandbox, settings as dev_credentials, tables
+from bnpl.commands import UsageError, dev_settings
+from bnpl.idp import mint_token, signing_key
+from bnpl.personas import DEFAULT_PERSONA, PERSONAS
+from bnpl.settings import PROJECT_ROOT, DevSettings
+from bnpl.supervisor import (
+    ChildFailedError,
+    ChildSpec,
+    StopRequestedError,
+    Supervisor,
+    http_probe,
+)
+from services.shared.settings import Settings
+
+READY_TIMEOUT_S = 30.0
+STOP_GRACE_S = 5.0
+# The start-up token is for an interactive session: valid for a working day, not Cognito's hour.
+BANNER_TOKEN_TTL_S = 8 * 3600
+_TAIL_LINES = 15
+
+
+def _port_owners(settings: DevSettings) -> dict[str, tuple[int, str]]:
+    return {
+        "dynamodb": (settings.dynamodb_port, "BNPL_DYNAMODB_PORT"),
+        "idp": (settings.idp_port, "BNPL_IDP_PORT"),
+        "user": (settings.user_port, "BNPL_USER_PORT"),
+        "credit": (settings.credit_port, "BNPL_CREDIT_PORT"),
+        "appsync": (settings.appsync_port, "BNPL_APPSYNC_PORT"),
+    }
+
+
+def check_prerequisites(settings: DevSettings) -> tuple[str, Path]:
+    """Java, the DynamoDB Local jar and free ports.
+
+    Returns:
+        The java executable and the DynamoDB Local jar.
+
+    Raises:
+        UsageError: with a one-line message naming what to install or change.
+    """
+    try:
+        java = dynamodb_local.find_java()
+        jar = dynamodb_local.find_jar()
+    except (dynamodb_local.JavaNotFoundError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from None
+    for name, (port, variable) in _port_owners(settings).items():
+        if not _port_free(settings.host, port):
+            raise UsageError(
+                f"port {port} ({name}) is in use: stop what listens there "
+                f"(another `bnpl dev`?) or set {variable}"
+            )
+    return java, jar
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the servers themselves do, so a port in TIME_WAIT from a previous run counts as free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _uvicorn(
+    name: str, factory: str, port: int, settings: DevSettings, env: Mapping[str, str]
+) -> ChildSpec:
+    return ChildSpec(
+        name=name,
+        argv=[
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--host",
+            settings.host,
+            "--port",
+            str(port),
+            # Shorter than the supervisor's grace, so open connections cannot turn a clean stop
+            # into a SIGKILL.
+            "--timeout-graceful-shutdown",
+            str(int(STOP_GRACE_S) - 2),
+        ],
+        ready=http_probe(f"{settings.url(port)}/health"),
+        env=env,
+        cwd=PROJECT_ROOT,
+        ready_timeout_s=READY_TIMEOUT_S,
+    )
+
+
+def _dynamodb(
+    settings: DevSettings, env: Mapping[str, str], *, in_memory: bool, java: str, jar: Path
+) -> ChildSpec:
+    data_dir = None if in_memory else settings.data_dir / "dynamodb"
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    return ChildSpec(
+        name="dynamodb",
+        argv=dynamodb_local.command(
+            port=settings.dynamodb_port, data_dir=data_dir, jar=jar, java=java
+        ),
+        # DynamoDB Local answers unsigned requests with an HTTP error: any answer means it serves.
+        ready=http_probe(f"{settings.url(settings.dynamodb_port)}/", any_status=True),
+        env=env,
+        cwd=jar.parent,
+        ready_timeout_s=READY_TIMEOUT_S,
+    )
+
+
+class SetupError(Exception):
+    """A step the supervisor runs itself (tables, sandbox data) failed."""
+
+
+def _create_tables(supervisor: Supervisor, env: Mapping[str, str]) -> None:
+    began = time.monotonic()
+    settings = Settings.from_environ(env)
+    try:
+        tables.create_tables(settings)
+        sandbox.seed(settings)
+    except Exception as exc:
+        # Whatever went wrong (DynamoDB refused, bad seed data), the children must still stop.
+        raise SetupError(f"creating the tables and sandbox data failed: {exc!r}") from exc
+    elapsed = time.monotonic() - began
+    supervisor.write(
+        f"{supervisor.prefix('bnpl')}tables ready, sandbox seeded in {elapsed:.1f} s\n"
+    )
+
+
+def banner(settings: DevSettings, *, ready_after_s: float) -> str:
+    """What `bnpl dev` prints once everything is healthy: URLs, a token, personas, IAM keys."""
+    persona = PERSONAS[DEFAULT_PERSONA]
+    token = mint_token(
+        settings,
+        sub=persona.sub,
+        email=persona.email,
+        groups=persona.groups,
+        ttl_s=BANNER_TOKEN_TTL_S,
+    )
+    width = max(len(name) for name in PERSONAS)
+    sub_width = max(len(p.sub) for p in PERSONAS.values())
+    personas = "\n".join(
+        f"    {p.name:<{width}}  {p.sub:<{sub_width}}  {p.summary}" for p in PERSONAS.values()
+    )
+    url = settings.url
+    hours = BANNER_TOKEN_TTL_S // 3600
+    return f"""
+bnpl dev: ready in {ready_after_s:.1f} s
+
+  GraphiQL      {settings.graphql_url}
+  services      user {url(settings.user_port)}  credit {url(settings.credit_port)}
+                idp {url(settings.idp_port)}  dynamodb {url(settings.dynamodb_port)}
+
+  Authorization header for persona "{persona.name}" (id token, valid {hours} h):
+{token}
+
+  Personas (`bnpl token <name>`, `bnpl gql --as <name> '<document>'`):
+    {"name":<{width}}  {"sub":<{sub_width}}  summary
+{personas}
+
+  Sandbox merchant, AWS_IAM (SigV4, service appsync; `bnpl gql --iam '<document>'`):
+    access key id      {dev_credentials.SANDBOX_MERCHANT_ACCESS_KEY_ID}
+    secret access key  {dev_credentials.SANDBOX_MERCHANT_SECRET_ACCESS_KEY}
+    region             {settings.region}
+
+  Ctrl-C stops everything.
+"""
+
+
+def run(*, in_memory: bool, started: float, out: TextIO | None = None) -> int:
+    """Start the stack, print the banner, supervise until a signal or a failure.
+
+    Args:
+        in_memory: DynamoDB Local keeps nothing on disk.
+        started: `time.monotonic()` when the command began, for the start-up time.
+        out: where logs and the banner go (stdout by default).
+
+    Returns:
+        0 after a stop signal, 1 when a part failed, 2 when a prerequisite is missing.
+    """
+    out = out or sys.stdout
+    settings = dev_settings()
+    java, jar = check_prerequisites(settings)
+    signing_key(settings.signing_key_path)  # created once here, before the IdP and the banner
+    # This process runs the table step with boto3, which reads its credentials from os.environ:
+    # it gets the same environment as the children.
+    os.environ.update(settings.service_environ())
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    supervisor = Supervisor(out=out, name_width=8, grace_s=STOP_GRACE_S)
+    with supervisor.handling_signals():
+        try:
+            supervisor.start(
+                _dynamodb(settings, env, in_memory=in_memory, java=java, jar=jar),
+                _uvicorn("idp", "bnpl.idp:create_app", settings.idp_port, settings, env),
+            )
+            _create_tables(supervisor, env)
+            supervisor.check()
+            supervisor.start(
+                _uvicorn("user", "services.user.app:create_app", settings.user_port, settings, env),
+                _uvicorn(
+                    "credit", "services.credit.app:create_app", settings.credit_port, settings, env
+                ),
+            )
+            supervisor.start(
+                _uvicorn(
+                    "appsync", "bnpl.emulator:create_app", settings.appsync_port, settings, env
+                )
+            )
+            supervisor.write(banner(settings, ready_after_s=time.monotonic() - started))
+            supervisor.watch()
+        except StopRequestedError:
+            pass
+        except ChildFailedError as failure:
+            _report(failure)
+            return 1
+        except SetupError as exc:
+            sys.stderr.write(f"bnpl dev: {exc}\n")
+            return 1
+        finally:
+            supervisor.write(f"{supervisor.prefix('bnpl')}stopping\n")
+            supervisor.stop()
+            supervisor.write(f"{supervisor.prefix('bnpl')}stopped\n")
+    return 0
+
+
+def _report(failure: ChildFailedError) -> None:
+    lines = failure.tail[-_TAIL_LINES:]
+    shown = "\n".join(f"    {line}" for line in lines) or "    (it printed nothing)"
+    sys.stderr.write(f"bnpl dev: {failure.name} {failure.reason}; its last lines:\n{shown}\n")

@@ -1,0 +1,85 @@
+"""`bnpl dev` before and after the processes: prerequisites and the start-up banner."""
+
+from __future__ import annotations
+
+import socket
+
+import jwt
+
+from bnpl import cli, dynamodb_local
+from bnpl.commands import dev
+from bnpl.idp import signing_key
+from bnpl.personas import DEFAULT_PERSONA, PERSONAS
+from bnpl.settings import SANDBOX_MERCHANT_ACCESS_KEY_ID, SANDBOX_MERCHANT_SECRET_ACCESS_KEY
+
+
+def test_without_java_it_names_what_to_install_and_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no java on it
+    monkeypatch.setenv("BNPL_DATA_DIR", str(tmp_path / "data"))
+
+    assert cli.main(["dev", "--in-memory"]) == 2
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert "Java 17" in captured.err
+    assert "openjdk-17-jre-headless" in captured.err
+    assert not (tmp_path / "data").exists()  # nothing started, nothing written
+
+
+def test_without_the_npm_package_it_says_run_npm_ci(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(dynamodb_local, "JAR_GLOB", "node_modules/not-installed/*.jar")
+    monkeypatch.setenv("BNPL_DATA_DIR", str(tmp_path / "data"))
+
+    assert cli.main(["dev", "--in-memory"]) == 2
+
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "run `npm ci`" in err
+
+
+def test_a_port_in_use_names_the_variable_to_change(tmp_path, monkeypatch, capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        for name in ("APPSYNC", "USER", "IDP", "DYNAMODB"):
+            monkeypatch.setenv(f"BNPL_{name}_PORT", str(dynamodb_local.free_port()))
+        monkeypatch.setenv("BNPL_CREDIT_PORT", str(port))
+        monkeypatch.setenv("BNPL_DATA_DIR", str(tmp_path / "data"))
+
+        assert cli.main(["dev", "--in-memory"]) == 2
+
+    err = capsys.readouterr().err
+    assert f"port {port} (credit) is in use" in err
+    assert "BNPL_CREDIT_PORT" in err
+
+
+def test_a_bad_port_setting_is_a_usage_error(monkeypatch, capsys):
+    monkeypatch.setenv("BNPL_APPSYNC_PORT", "four thousand")
+    assert cli.main(["dev"]) == 2
+    assert "invalid setting" in capsys.readouterr().err
+
+
+def test_banner_has_the_url_a_working_token_the_personas_and_the_iam_keys(dev_settings):
+    text = dev.banner(dev_settings, ready_after_s=6.42)
+
+    assert "ready in 6.4 s" in text
+    assert dev_settings.graphql_url in text
+    token = next(line for line in text.splitlines() if line.startswith("eyJ"))
+    claims = jwt.decode(
+        token,
+        signing_key(dev_settings.signing_key_path).private_key.public_key(),
+        algorithms=["RS256"],
+        audience=dev_settings.web_client_id,
+        issuer=dev_settings.issuer,
+    )
+    assert claims["sub"] == PERSONAS[DEFAULT_PERSONA].sub
+    for persona in PERSONAS.values():
+        assert any(
+            line.split() == [persona.name, persona.sub, *persona.summary.split()]
+            for line in text.splitlines()
+        ), persona.name
+    assert SANDBOX_MERCHANT_ACCESS_KEY_ID in text
+    assert SANDBOX_MERCHANT_SECRET_ACCESS_KEY in text
+    assert dev_settings.region in text
