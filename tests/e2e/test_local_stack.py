@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import signal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import httpx
@@ -43,14 +44,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 
 
 @pytest.fixture(scope="module")
-def merchant(stack: RunningStack) -> GraphQLClient:
-    return GraphQLClient(stack.settings.graphql_url, iam_region=stack.settings.region)
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=30) as client:
+        yield client
 
 
-def customer(stack: RunningStack, sub: str | None = None) -> GraphQLClient:
-    sub = sub or f"e2e-{uuid.uuid4()}"
-    token = mint_token(stack.settings, sub=sub, email=f"{sub}@example.test", groups=("customers",))
-    return GraphQLClient(stack.settings.graphql_url, token=token)
+@pytest.fixture(scope="module")
+def merchant(stack: RunningStack, http: httpx.Client) -> GraphQLClient:
+    return GraphQLClient(stack.settings.graphql_url, iam_region=stack.settings.region, http=http)
+
+
+@pytest.fixture
+def customer(stack: RunningStack, http: httpx.Client) -> Callable[..., GraphQLClient]:
+    """Makes a client for a customer: a fresh one, or the given `sub`."""
+
+    def make(sub: str | None = None) -> GraphQLClient:
+        sub = sub or f"e2e-{uuid.uuid4()}"
+        email = f"{sub}@example.test"
+        token = mint_token(stack.settings, sub=sub, email=email, groups=("customers",))
+        return GraphQLClient(stack.settings.graphql_url, token=token, http=http)
+
+    return make
 
 
 def checkout_input(reference: str, amount: int = 4999) -> dict[str, object]:
@@ -69,7 +83,7 @@ def checkout_input(reference: str, amount: int = 4999) -> dict[str, object]:
     }
 
 
-def table_items(stack: RunningStack, short_name: str) -> list[dict[str, object]]:
+def table_items(stack: RunningStack, short_name: str) -> list[dict[str, Any]]:
     settings = Settings.from_environ(stack.environ)
     client = boto3.client(
         "dynamodb",
@@ -87,8 +101,8 @@ def test_graphiql_is_served(stack):
     assert "graphiql" in page.text.lower()
 
 
-def test_new_customer_registers_and_reads_their_profile(stack):
-    shopper = customer(stack)
+def test_new_customer_registers_and_reads_their_profile(customer):
+    shopper = customer()
     assert shopper.execute(ME) == {"data": {"me": None}}
     profile = {"givenName": "Ada", "familyName": "Byron", "dateOfBirth": "1990-12-10"}
     first = shopper.execute(REGISTER, {"input": profile})
@@ -104,12 +118,12 @@ def test_new_customer_registers_and_reads_their_profile(stack):
     assert again["createdAt"] == registered["createdAt"]
 
 
-def test_sandbox_personas_are_seeded(stack):
-    me = customer(stack, "sandbox-approve").execute(ME)["data"]["me"]
+def test_sandbox_personas_are_seeded(customer):
+    me = customer("sandbox-approve").execute(ME)["data"]["me"]
     assert me["verificationStatus"] == "VERIFIED"
 
 
-def test_merchant_creates_a_checkout_once_per_reference(stack, merchant):
+def test_merchant_creates_a_checkout_once_per_reference(merchant, customer):
     reference = f"order-{uuid.uuid4()}"
     first = merchant.execute(CREATE_CHECKOUT, {"input": checkout_input(reference)})
     assert "errors" not in first, first
@@ -121,13 +135,13 @@ def test_merchant_creates_a_checkout_once_per_reference(stack, merchant):
     seen = merchant.execute(CHECKOUT, {"id": created["id"]})["data"]["checkout"]
     assert seen == {"id": created["id"], "status": "CREATED", "merchantReference": reference}
     # A shopper can look at a checkout that is still open.
-    shopper_view = customer(stack).execute(CHECKOUT, {"id": created["id"]})
+    shopper_view = customer().execute(CHECKOUT, {"id": created["id"]})
     assert shopper_view["data"]["checkout"]["id"] == created["id"]
 
 
-def test_a_customer_cannot_create_checkouts_and_nothing_is_written(stack):
+def test_a_customer_cannot_create_checkouts_and_nothing_is_written(stack, customer):
     before = len(table_items(stack, "checkouts"))
-    body = customer(stack).execute(CREATE_CHECKOUT, {"input": checkout_input("by-a-shopper")})
+    body = customer().execute(CREATE_CHECKOUT, {"input": checkout_input("by-a-shopper")})
     assert body["data"] is None
     (error,) = body["errors"]
     assert error["errorType"] == "Unauthorized"
@@ -154,7 +168,8 @@ def descendants(pid: int) -> set[int]:
         except OSError:
             continue
         parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = set(), {pid}
+    found: set[int] = set()
+    frontier = {pid}
     while frontier:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
         found |= frontier

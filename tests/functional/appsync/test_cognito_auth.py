@@ -103,7 +103,9 @@ async def client(jwks_url: str) -> Any:
         yield http
 
 
-async def ask(client: httpx.AsyncClient, authorization: str, query: str = "{ whoami }") -> httpx.Response:
+async def ask(
+    client: httpx.AsyncClient, authorization: str, query: str = "{ whoami }"
+) -> httpx.Response:
     return await client.post(URL, json={"query": query}, headers={"authorization": authorization})
 
 
@@ -113,7 +115,9 @@ async def test_id_token_gives_appsyncs_cognito_identity(client):
 
 
 async def test_access_token_with_bearer_prefix(client):
-    access = token(aud=None, client_id=CLIENT, token_use="access", username="ada", **{"cognito:username": None})
+    access = token(
+        aud=None, client_id=CLIENT, token_use="access", username="ada", **{"cognito:username": None}
+    )
     response = await ask(client, f"Bearer {access}")
     assert response.json() == {"data": {"whoami": "u-1|ada|['customers']"}}
 
@@ -169,17 +173,41 @@ def tampered() -> str:
     [
         pytest.param(lambda: token(exp=int(time.time()) - 5), "Token has expired.", id="expired"),
         pytest.param(tampered, "You are not authorized to make this call.", id="tampered"),
-        pytest.param(lambda: token(iss="https://evil.example"), "You are not authorized to make this call.", id="wrong-issuer"),
+        pytest.param(
+            lambda: token(iss="https://evil.example"),
+            "You are not authorized to make this call.",
+            id="wrong-issuer",
+        ),
         pytest.param(forge_unsigned, "You are not authorized to make this call.", id="alg-none"),
-        pytest.param(forge_hs256_with_public_key, "You are not authorized to make this call.", id="hs256-public-key"),
-        pytest.param(lambda: token(aud="another-app"), "You are not authorized to make this call.", id="other-app-client"),
-        pytest.param(lambda: token(token_use="refresh"), "You are not authorized to make this call.", id="wrong-token-use"),
-        pytest.param(lambda: token(header={"kid": "unknown"}), "You are not authorized to make this call.", id="unknown-kid"),
-        pytest.param(lambda: "not-a-jwt", "You are not authorized to make this call.", id="garbage"),
+        pytest.param(
+            forge_hs256_with_public_key,
+            "You are not authorized to make this call.",
+            id="hs256-public-key",
+        ),
+        pytest.param(
+            lambda: token(aud="another-app"),
+            "You are not authorized to make this call.",
+            id="other-app-client",
+        ),
+        pytest.param(
+            lambda: token(token_use="refresh"),
+            "You are not authorized to make this call.",
+            id="wrong-token-use",
+        ),
+        pytest.param(
+            lambda: token(header={"kid": "unknown"}),
+            "You are not authorized to make this call.",
+            id="unknown-kid",
+        ),
+        pytest.param(
+            lambda: "not-a-jwt", "You are not authorized to make this call.", id="garbage"
+        ),
         pytest.param(lambda: "", "Valid authorization header not provided.", id="missing"),
     ],
 )
 async def test_bad_tokens_get_401_unauthorized_exception(client, authorization, message):
     response = await ask(client, authorization())
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"errorType": "UnauthorizedException", "message": message}]}
+    assert response.json() == {
+        "errors": [{"errorType": "UnauthorizedException", "message": message}]
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 
@@ -24,7 +25,7 @@ ACCEPTED = {
     scalars.parse_ip_address: ["123.12.34.56", "123.12.34.56/24", "1a2b:3c4b::", "1a2b:3c4b::/32"],
 }
 
-REFUSED = {
+REFUSED: dict[Callable[[object], str], list[object]] = {
     scalars.parse_date: ["2026-02-30", "2026-13-01", "26-01-01", "2026-01-01T00:00Z", 20260101],
     scalars.parse_time: ["24:00", "12:60", "12:30:61", "noon", "12:30:24.1234567890"],
     scalars.parse_datetime: [

@@ -8,6 +8,7 @@ import pytest
 import strawberry
 from graphql import GraphQLError, graphql_sync
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.scalar import ScalarDefinition
 
 from appsync.directives import aws_cognito_user_pools, aws_iam
 from appsync.scalars import SCALAR_MAP, AWSDateTime, AWSEmail
@@ -64,7 +65,9 @@ class TestAppSyncSdl:
             appsync_sdl(schema)
 
     def test_custom_scalars_are_refused(self):
-        scalar_map = {Cents: strawberry.scalar(name="Cents", serialize=int, parse_value=int)}
+        scalar_map: dict[object, ScalarDefinition] = {
+            Cents: strawberry.scalar(name="Cents", serialize=int, parse_value=int)
+        }
         schema = strawberry.Schema(query=Priced, config=StrawberryConfig(scalar_map=scalar_map))
         with pytest.raises(SchemaError, match="does not support custom scalars"):
             appsync_sdl(schema)

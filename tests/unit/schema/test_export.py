@@ -51,7 +51,9 @@ def test_bindings_document_has_one_entry_per_binding():
 
 def test_every_root_field_has_a_resolver_and_every_binding_a_field():
     schema = build_executable_schema(schema_export.generated_files()[schema_export.SCHEMA_FILE])
-    roots = [t for t in (schema.query_type, schema.mutation_type) if isinstance(t, GraphQLObjectType)]
+    roots = [
+        t for t in (schema.query_type, schema.mutation_type) if isinstance(t, GraphQLObjectType)
+    ]
     root_fields = {f"{t.name}.{name}" for t in roots for name in t.fields}
     assert root_fields == {b.key for b in BINDINGS}
 

@@ -39,7 +39,9 @@ def signed(
     SigV4Auth(Credentials(key_id, secret), service, region).add_auth(request)
     headers = {k.lower(): v for k, v in request.headers.items()}
     headers["host"] = "127.0.0.1:4000"
-    return SignedRequest(method="POST", url=URL, headers=headers, body=body, source_ip=["127.0.0.1"])
+    return SignedRequest(
+        method="POST", url=URL, headers=headers, body=body, source_ip=["127.0.0.1"]
+    )
 
 
 def test_a_correctly_signed_request_gets_appsyncs_iam_identity():
@@ -80,7 +82,9 @@ def test_an_unknown_access_key_is_refused():
         AUTHENTICATOR.authenticate(signed(key_id="AKIDUNKNOWN000000000"))
 
 
-@pytest.mark.parametrize(("service", "region"), [("execute-api", "us-east-1"), ("appsync", "eu-west-1")])
+@pytest.mark.parametrize(
+    ("service", "region"), [("execute-api", "us-east-1"), ("appsync", "eu-west-1")]
+)
 def test_a_signature_for_another_service_or_region_is_refused(service, region):
     with pytest.raises(Unauthenticated, match="scoped"):
         AUTHENTICATOR.authenticate(signed(service=service, region=region))
