@@ -167,10 +167,19 @@ class AppSyncApi:
         )
         result = await outcome if inspect.isawaitable(outcome) else outcome
         body: dict[str, Any] = {"data": result.data}
-        errors = [error_entry(e) for e in result.errors or ()] + context.appended
+        errors = [_entry(e) for e in result.errors or ()] + context.appended
         if errors:
             body["errors"] = errors
         return body
+
+
+def _entry(error: GraphQLError) -> dict[str, Any]:
+    """A field's error; or, without a path, a refusal before any resolver ran (variables that do
+    not coerce, an unknown operation name), which AppSync reports as a validation error."""
+    original = error.original_error
+    if error.path is None and (original is None or isinstance(original, GraphQLError)):
+        return validation_entry(error)
+    return error_entry(error)
 
 
 def _guarded(resolve: Any, policy: FieldPolicy) -> Any:

@@ -7,6 +7,7 @@ wiring serves tests on free ports.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import httpx
 from starlette.applications import Starlette
@@ -19,6 +20,7 @@ from appsync.auth.modes import AuthMode
 from appsync.config import ApiConfig
 from appsync.datasources.http import HttpDataSource
 from appsync.datasources.lambda_function import LambdaDataSource
+from appsync.resolver import DataSource
 from appsync.sdl import appsync_sdl
 from bnpl import settings as dev
 from bnpl.settings import PROJECT_ROOT
@@ -55,23 +57,35 @@ def api_config(settings: Settings) -> ApiConfig:
     )
 
 
-def build_api(settings: Settings, http: httpx.AsyncClient) -> AppSyncApi:
-    """The API with its data sources pointed where `settings` say."""
+def data_sources(settings: Settings, http: httpx.AsyncClient) -> dict[str, DataSource]:
+    """The API's data sources, pointed where `settings` say."""
+    return {
+        "user_service": HttpDataSource(
+            "user_service", endpoint=settings.user_service_url, client=http
+        ),
+        "credit_proxy": LambdaDataSource(
+            "credit_proxy",
+            handler=credit_proxy_handler,
+            function_name="bnpl-credit-proxy",
+            region=settings.region,
+        ),
+    }
+
+
+def stop_lambda_workers(sources: Mapping[str, DataSource]) -> None:
+    """Stop the threads the Lambda data sources run their handlers on."""
+    for source in sources.values():
+        if isinstance(source, LambdaDataSource):
+            source.close()
+
+
+def build_api(settings: Settings, sources: Mapping[str, DataSource]) -> AppSyncApi:
+    """The API over our schema and resolvers, reaching `sources`."""
     return AppSyncApi(
         sdl=appsync_sdl(SCHEMA),
         config=api_config(settings),
         bindings=BINDINGS,
-        data_sources={
-            "user_service": HttpDataSource(
-                "user_service", endpoint=settings.user_service_url, client=http
-            ),
-            "credit_proxy": LambdaDataSource(
-                "credit_proxy",
-                handler=credit_proxy_handler,
-                function_name="bnpl-credit-proxy",
-                region=settings.region,
-            ),
-        },
+        data_sources=sources,
         code_dir=PROJECT_ROOT / "resolvers",
     )
 
@@ -80,4 +94,10 @@ def create_app() -> Starlette:
     """The ASGI app `bnpl dev` serves (uvicorn `--factory bnpl.emulator:create_app`)."""
     settings = Settings.from_environ()
     http = httpx.AsyncClient(timeout=settings.http_timeout_s)
-    return create_asgi_app(build_api(settings, http), on_shutdown=[http.aclose])
+    sources = data_sources(settings, http)
+
+    async def close() -> None:
+        await http.aclose()
+        stop_lambda_workers(sources)
+
+    return create_asgi_app(build_api(settings, sources), on_shutdown=[close])

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from pynamodb.exceptions import PynamoDBConnectionError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.shared.auth import Principal, TokenVerifier
 from services.shared.errors import (
+    DependencyFailure,
     InternalError,
     NotFound,
     PayloadTooLarge,
@@ -62,9 +64,32 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     )
 
 
+# DynamoDB answers that mean "not now" rather than "your request is wrong": the caller may retry.
+_STORAGE_UNAVAILABLE = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ThrottlingException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
+async def _storage_error(request: Request, exc: Exception) -> Response:
+    # A store that cannot be reached or is throttling is a dependency failure (502), which the
+    # caller may retry; any other storage error is our bug and stays a generic 500.
+    assert isinstance(exc, PynamoDBConnectionError)
+    if exc.cause_response_code is not None and exc.cause_response_code not in _STORAGE_UNAVAILABLE:
+        raise exc
+    logger.warning("storage unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(DependencyFailure("The data store is unavailable; try again"))
+
+
 EXCEPTION_HANDLERS: Mapping[Any, Callable[[Request, Exception], Any]] = {
     ServiceError: _service_error,
     HTTPException: _http_error,
+    PynamoDBConnectionError: _storage_error,
 }
 
 

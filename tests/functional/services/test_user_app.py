@@ -221,8 +221,20 @@ class TestRequests:
         assert set(document["paths"]["/customers/me"]) == {"get", "patch"}
 
 
-async def test_a_storage_failure_is_a_generic_internal_error(ddb_settings, shopper):
+async def test_an_unreachable_store_is_a_dependency_failure(ddb_settings, shopper):
     app = create_app(replace(ddb_settings, dynamodb_endpoint=UNREACHABLE_DYNAMODB))
+    async with asgi_client(app) as client:
+        response = await client.get("/customers/me", headers=shopper[1])
+    assert response.status_code == 502
+    assert response.json() == {
+        "error": "DependencyFailure",
+        "message": "The data store is unavailable; try again",
+    }
+
+
+async def test_any_other_storage_error_is_a_generic_internal_error(ddb_settings, shopper):
+    # A table that does not exist is our misconfiguration, not the caller's to retry.
+    app = create_app(replace(ddb_settings, table_prefix="no-such-table-"))
     async with asgi_client(app) as client:
         response = await client.get("/customers/me", headers=shopper[1])
     assert response.status_code == 500
