@@ -21,7 +21,7 @@ import httpx
 
 from bnpl.devstack import running_stack
 from bnpl.graphql_client import GraphQLClient
-from bnpl.idp import mint_token
+from bnpl.idp.tokens import mint_token
 from bnpl.settings import SANDBOX_MERCHANT_ID
 
 ME = "{ me { id email givenName verificationStatus } }"

@@ -14,15 +14,14 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
 import quickjs
 
 from appsync.js.rewrite import Script
+from appsync.js.shim import SOURCE as _SHIM
 
-_SHIM = (Path(__file__).parent / "appsync_utils.js").read_text(encoding="utf-8")
 _LOCATION = re.compile(r"<input>:(\d+):(\d+)")
 _LOG = logging.getLogger("appsync.js")
 _LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING}

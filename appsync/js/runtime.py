@@ -1,7 +1,7 @@
 """The APPSYNC_JS runtime the emulator calls: load resolver files, evaluate their handlers.
 
 Resolver files run unmodified: `rewrite.py` turns each ES module into a script, and QuickJS
-(quickjs-ng) runs it next to the `@aws-appsync/utils` shim in `appsync_utils.js`. A handler
+(quickjs-ng) runs it next to the `@aws-appsync/utils` shim in `shim/`. A handler
 call is one JSON string in and one JSON string out, a single crossing into C.
 
 Threads: each thread gets its own QuickJS context (`threading.local`), into which the loaded
@@ -18,7 +18,7 @@ response handler, once the data source has answered), on the thread of its event
 stays in the JS context between the two, so the response phase sends only the data source's
 result and error: a browser-shaped ctx (2.6 KB of JSON) is encoded once instead of twice, and,
 unless the request handler wrote to it, parsed once. How the shim keeps the response handler's
-ctx as if sent afresh is described in `appsync_utils.js`.
+ctx as if sent afresh is described in `shim/two_phase.js`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from typing import TextIO
 
 from bnpl import dynamodb_local, sandbox, settings as dev_credentials, tables
 from bnpl.commands import UsageError, dev_settings
-from bnpl.idp import mint_token, signing_key
+from bnpl.idp.keys import signing_key
+from bnpl.idp.tokens import mint_token
 from bnpl.personas import DEFAULT_PERSONA, PERSONAS
 from bnpl.settings import PROJECT_ROOT, DevSettings
 from bnpl.supervisor import (
@@ -209,7 +210,7 @@ def run(*, in_memory: bool, started: float, out: TextIO | None = None) -> int:
         try:
             supervisor.start(
                 _dynamodb(settings, env, in_memory=in_memory, java=java, jar=jar),
-                _uvicorn("idp", "bnpl.idp:create_app", settings.idp_port, settings, env),
+                _uvicorn("idp", "bnpl.idp.app:create_app", settings.idp_port, settings, env),
             )
             _create_tables(supervisor, env)
             supervisor.check()

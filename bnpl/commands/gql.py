@@ -10,7 +10,7 @@ import httpx
 
 from bnpl.commands import UsageError, dev_settings
 from bnpl.graphql_client import GraphQLClient
-from bnpl.idp import mint_token
+from bnpl.idp.tokens import mint_token
 from bnpl.personas import DEFAULT_PERSONA, PERSONAS
 
 

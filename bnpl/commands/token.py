@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from bnpl.commands import UsageError, dev_settings
-from bnpl.idp import mint_token
+from bnpl.idp.tokens import mint_token
 from bnpl.personas import PERSONAS
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from bnpl.devstack import RunningStack, running_stack
 from bnpl.graphql_client import GraphQLClient
-from bnpl.idp import mint_token
+from bnpl.idp.tokens import mint_token
 from bnpl.settings import SANDBOX_MERCHANT_ID
 from services.shared.settings import Settings
 

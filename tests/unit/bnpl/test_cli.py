@@ -17,7 +17,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from bnpl import cli
-from bnpl.idp import signing_key
+from bnpl.idp.keys import signing_key
 from bnpl.personas import DEFAULT_PERSONA, PERSONAS
 from bnpl.settings import (
     SANDBOX_MERCHANT_ACCESS_KEY_ID,

@@ -8,7 +8,7 @@ import jwt
 
 from bnpl import cli, dynamodb_local
 from bnpl.commands import dev
-from bnpl.idp import signing_key
+from bnpl.idp.keys import signing_key
 from bnpl.personas import DEFAULT_PERSONA, PERSONAS
 from bnpl.settings import SANDBOX_MERCHANT_ACCESS_KEY_ID, SANDBOX_MERCHANT_SECRET_ACCESS_KEY
 

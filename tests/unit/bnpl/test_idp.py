@@ -12,7 +12,9 @@ import httpx
 import jwt
 import pytest
 
-from bnpl import idp
+from bnpl.idp.app import create_app
+from bnpl.idp.keys import jwk_thumbprint
+from bnpl.idp.tokens import mint_token
 from bnpl.personas import PERSONAS
 from bnpl.settings import DEV_SERVICE_CLIENT_SECRET, DevSettings
 
@@ -54,7 +56,7 @@ ACCESS_CLAIMS = {
 
 @pytest.fixture
 async def client(dev_settings):
-    transport = httpx.ASGITransport(app=idp.create_app(dev_settings))
+    transport = httpx.ASGITransport(app=create_app(dev_settings))
     async with httpx.AsyncClient(transport=transport, base_url="http://idp.test") as http:
         yield http
 
@@ -81,7 +83,7 @@ async def verify(
 
 async def test_id_token_verifies_against_the_served_jwks_with_cognito_claims(client, dev_settings):
     issued = int(time.time()) - 10
-    token = idp.mint_token(
+    token = mint_token(
         dev_settings,
         sub="sandbox-approve",
         email="approve@sandbox.bnpl.test",
@@ -105,7 +107,7 @@ async def test_id_token_verifies_against_the_served_jwks_with_cognito_claims(cli
 
 
 async def test_access_token_has_client_id_and_scope_and_no_audience(client, dev_settings):
-    token = idp.mint_token(dev_settings, sub="u-1", groups=["underwriters"], token_use="access")
+    token = mint_token(dev_settings, sub="u-1", groups=["underwriters"], token_use="access")
     claims = await verify(client, dev_settings, token)
 
     assert set(claims) == ACCESS_CLAIMS
@@ -118,24 +120,24 @@ async def test_access_token_has_client_id_and_scope_and_no_audience(client, dev_
 
 
 async def test_groups_claim_is_omitted_when_there_are_none(client, dev_settings):
-    claims = await verify(client, dev_settings, idp.mint_token(dev_settings, sub="u-2"))
+    claims = await verify(client, dev_settings, mint_token(dev_settings, sub="u-2"))
     assert "cognito:groups" not in claims
     assert "email" not in claims
 
 
 async def test_a_token_from_another_key_does_not_verify(client, dev_settings, fresh_settings):
-    token = idp.mint_token(fresh_settings, sub="u-3")
+    token = mint_token(fresh_settings, sub="u-3")
     with pytest.raises(KeyError):  # its kid is not in this provider's JWKS
         await verify(client, dev_settings, token)
 
 
 def test_mint_token_rejects_bad_input(dev_settings):
     with pytest.raises(ValueError, match="sub"):
-        idp.mint_token(dev_settings, sub=" ")
+        mint_token(dev_settings, sub=" ")
     with pytest.raises(ValueError, match="ttl_s"):
-        idp.mint_token(dev_settings, sub="u", ttl_s=0)
+        mint_token(dev_settings, sub="u", ttl_s=0)
     with pytest.raises(ValueError, match="token_use"):
-        idp.mint_token(dev_settings, sub="u", token_use="refresh")  # type: ignore[arg-type]
+        mint_token(dev_settings, sub="u", token_use="refresh")  # type: ignore[arg-type]
 
 
 async def test_jwks_describes_an_rs256_signing_key(client, dev_settings):
@@ -143,7 +145,7 @@ async def test_jwks_describes_an_rs256_signing_key(client, dev_settings):
         "keys"
     ]
     assert {jwk["kty"], jwk["alg"], jwk["use"]} == {"RSA", "RS256", "sig"}
-    assert jwk["kid"] == idp.jwk_thumbprint(jwk)
+    assert jwk["kid"] == jwk_thumbprint(jwk)
     assert "d" not in jwk  # never the private part
 
 
@@ -160,7 +162,7 @@ def test_kid_is_the_rfc_7638_thumbprint():
             "nqDKgw"
         ),
     }
-    assert idp.jwk_thumbprint(jwk) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+    assert jwk_thumbprint(jwk) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
 
 
 async def test_key_persists_across_restarts(fresh_settings, monkeypatch):
@@ -169,7 +171,7 @@ async def test_key_persists_across_restarts(fresh_settings, monkeypatch):
     assert not path.exists()
 
     async def served_kid() -> str:
-        transport = httpx.ASGITransport(app=idp.create_app(dev_settings))
+        transport = httpx.ASGITransport(app=create_app(dev_settings))
         async with httpx.AsyncClient(transport=transport, base_url="http://idp.test") as http:
             body = (await http.get(f"/{dev_settings.user_pool_id}/.well-known/jwks.json")).json()
         return str(body["keys"][0]["kid"])
@@ -177,7 +179,7 @@ async def test_key_persists_across_restarts(fresh_settings, monkeypatch):
     first = await served_kid()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     pem = path.read_bytes()
-    monkeypatch.setattr(idp, "_KEY_CACHE", {})  # a new process: nothing in memory
+    monkeypatch.setattr("bnpl.idp.keys._KEY_CACHE", {})  # a new process: nothing in memory
     assert await served_kid() == first
     assert path.read_bytes() == pem
 
@@ -186,7 +188,7 @@ def test_an_unreadable_key_file_is_reported(fresh_settings):
     fresh_settings.signing_key_path.parent.mkdir(parents=True)
     fresh_settings.signing_key_path.write_text("not a key")
     with pytest.raises(ValueError, match="not a PEM RSA private key"):
-        idp.mint_token(fresh_settings, sub="u")
+        mint_token(fresh_settings, sub="u")
 
 
 async def test_openid_configuration_points_at_the_served_endpoints(client, dev_settings):

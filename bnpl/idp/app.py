@@ -1,33 +1,17 @@
-"""The dev identity provider: signs Cognito-shaped tokens and serves the keys that verify them.
-
-Tokens carry exactly the claims Amazon Cognito writes, signed RS256 with a `kid` header, and the
-keys are published as a JWKS at Cognito's path, so the verification code that runs against the
-real user pool in AWS runs unchanged against this one. The private key lives in the project's data
-folder and is created on first use; `bnpl token` and the running provider share it.
+"""The dev identity provider's HTTP app: JWKS and OpenID configuration at Cognito's paths,
+Cognito's client-credentials token endpoint, and dev tokens for personas.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
-import hashlib
 import hmac
 import json
-import os
-import tempfile
-import time
-import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qs
 
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -35,184 +19,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bnpl.idp.keys import signing_key
+from bnpl.idp.tokens import (
+    SERVICE_SCOPE,
+    SERVICE_TOKEN_TTL_S,
+    USER_SCOPE,
+    mint_service_token,
+    mint_token,
+)
 from bnpl.personas import PERSONAS
 from bnpl.settings import DEV_SERVICE_CLIENT_SECRET, DevSettings
 
-TokenUse = Literal["id", "access"]
-ID_TOKEN: TokenUse = "id"  # noqa: S105 - a claim value, not a secret
-
-USER_SCOPE = "aws.cognito.signin.user.admin"
-SERVICE_SCOPE = "bnpl/merchant-proxy"
-SERVICE_TOKEN_TTL_S = 3600
 _MAX_BODY_BYTES = 16 * 1024
 _FORM = "application/x-www-form-urlencoded"
-
-
-# ---------------------------------------------------------------- signing key
-
-
-@dataclass(frozen=True)
-class SigningKey:
-    """The provider's RSA key and its public JWK (`kid` = RFC 7638 thumbprint)."""
-
-    private_key: rsa.RSAPrivateKey
-    kid: str
-
-    @property
-    def jwk(self) -> dict[str, str]:
-        """The public key as Cognito publishes it in its JWKS."""
-        public = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
-        return {"kid": self.kid, "alg": "RS256", "kty": "RSA", "use": "sig", **_rsa_members(public)}
-
-
-def _rsa_members(jwk: Mapping[str, Any]) -> dict[str, str]:
-    return {"e": str(jwk["e"]), "n": str(jwk["n"])}
-
-
-def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
-    """RFC 7638 thumbprint of an RSA public JWK: the `kid`, stable for as long as the key is."""
-    # SHA-256 over the required members in lexicographic order, without whitespace.
-    members = {**_rsa_members(jwk), "kty": "RSA"}
-    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True)
-    digest = hashlib.sha256(canonical.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-_KEY_CACHE: dict[tuple[Path, int, int], SigningKey] = {}
-
-
-def signing_key(path: Path) -> SigningKey:
-    """Load the RSA private key at `path` (PEM), creating it (mode 0600) on first use.
-
-    Raises:
-        ValueError: the file exists but does not hold an RSA private key.
-    """
-    if not path.exists():
-        _create_key_file(path)
-    stat = path.stat()
-    cache_key = (path.resolve(), stat.st_ino, stat.st_mtime_ns)
-    cached = _KEY_CACHE.get(cache_key)
-    if cached is not None:
-        return cached
-    try:
-        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (ValueError, TypeError):
-        loaded = None
-    if not isinstance(loaded, rsa.RSAPrivateKey):
-        raise ValueError(f"{path} is not a PEM RSA private key; delete it to get a new one")
-    key = SigningKey(
-        private_key=loaded,
-        kid=jwk_thumbprint(RSAAlgorithm.to_jwk(loaded.public_key(), as_dict=True)),
-    )
-    _KEY_CACHE[cache_key] = key
-    return key
-
-
-def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    # Write a private temporary file, then hard-link it into place: the link fails if another
-    # process (`bnpl dev` and `bnpl token` at once) created the key first, and nobody ever reads
-    # a half-written key.
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".dev-idp-key-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)
-    finally:
-        os.unlink(temporary)
-
-
-# ---------------------------------------------------------------- tokens
-
-
-def _sign(key: SigningKey, claims: Mapping[str, Any]) -> str:
-    return jwt.encode(dict(claims), key.private_key, algorithm="RS256", headers={"kid": key.kid})
-
-
-def mint_token(
-    settings: DevSettings,
-    *,
-    sub: str,
-    email: str | None = None,
-    groups: Iterable[str] = (),
-    token_use: TokenUse = ID_TOKEN,
-    client_id: str | None = None,
-    ttl_s: int = 3600,
-    now: float | None = None,
-) -> str:
-    """Sign a user's id or access token with exactly the claims Cognito puts in it.
-
-    Args:
-        settings: where the key lives and which pool/app client the token is for.
-        sub: the user's subject (also their Cognito username).
-        email: the verified email of an id token (omitted when `None`).
-        groups: `cognito:groups`; the claim is left out when empty, as Cognito does.
-        token_use: `"id"` (app client in `aud`) or `"access"` (app client in `client_id`).
-        client_id: the app client; the web client by default.
-        ttl_s: seconds until `exp`.
-        now: the issue time (epoch seconds); the current time by default.
-
-    Returns:
-        The compact JWT, usable as the `Authorization` header.
-
-    Raises:
-        ValueError: an empty `sub`, a `token_use` other than id/access, or a `ttl_s` below 1.
-    """
-    if token_use not in ("id", "access"):
-        raise ValueError(f"token_use must be 'id' or 'access', not {token_use!r}")
-    if not sub.strip():
-        raise ValueError("sub must not be empty")
-    if ttl_s <= 0:
-        raise ValueError(f"ttl_s must be positive, not {ttl_s}")
-    issued = int(time.time() if now is None else now)
-    client = client_id or settings.web_client_id
-    group_list = list(dict.fromkeys(groups))
-    claims: dict[str, Any] = {"sub": sub}
-    if group_list:
-        claims["cognito:groups"] = group_list
-    if token_use == ID_TOKEN:
-        claims |= {"iss": settings.issuer, "aud": client, "cognito:username": sub}
-        if email is not None:
-            claims |= {"email": email, "email_verified": True}
-    else:
-        claims |= {"iss": settings.issuer, "version": 2, "client_id": client}
-        claims |= {"scope": USER_SCOPE, "username": sub}
-    claims |= {
-        "token_use": token_use,
-        "origin_jti": str(uuid.uuid4()),
-        "event_id": str(uuid.uuid4()),
-        "auth_time": issued,
-        "iat": issued,
-        "exp": issued + ttl_s,
-        "jti": str(uuid.uuid4()),
-    }
-    return _sign(signing_key(settings.signing_key_path), claims)
-
-
-def mint_service_token(
-    settings: DevSettings,
-    *,
-    client_id: str,
-    scope: str = SERVICE_SCOPE,
-    ttl_s: int = SERVICE_TOKEN_TTL_S,
-    now: float | None = None,
-) -> str:
-    """Sign the access token Cognito issues to an app client for a client-credentials grant."""
-    issued = int(time.time() if now is None else now)
-    claims = {"sub": client_id, "token_use": "access", "scope": scope, "auth_time": issued}
-    claims |= {"iss": settings.issuer, "exp": issued + ttl_s, "iat": issued, "version": 2}
-    claims |= {"jti": str(uuid.uuid4()), "client_id": client_id}
-    return _sign(signing_key(settings.signing_key_path), claims)
-
-
-# ---------------------------------------------------------------- HTTP app
 
 
 class _RequestError(Exception):
@@ -321,7 +140,7 @@ async def _dev_token_request(request: Request) -> dict[str, Any]:
 
 
 def create_app(settings: DevSettings | None = None) -> Starlette:
-    """The provider's ASGI app (`uvicorn --factory bnpl.idp:create_app`).
+    """The provider's ASGI app (`uvicorn --factory bnpl.idp.app:create_app`).
 
     Args:
         settings: the local stack's settings; read from the environment by default.
