@@ -23,8 +23,7 @@ def main() -> None:
     for run in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as stack:
             times.append(stack.ready_after_s)
-            ready_lines = [line for line in stack.log().splitlines() if "ready in" in line]
-            said = ready_lines[-1].strip() if ready_lines else "(no ready line)"
+            said = next(line for line in stack.log().splitlines() if "ready in" in line).strip()
             print(f"run {run}: ready after {stack.ready_after_s:.2f} s; bnpl dev said: {said}")
     print(f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {len(times)} runs")
 

@@ -21,6 +21,8 @@ import httpx
 
 from bnpl.settings import DevSettings
 
+READY_LINE = b"bnpl dev: ready in"
+
 
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
@@ -93,7 +95,9 @@ def running_stack(data_dir: Path, *, timeout_s: float = 90.0) -> Iterator[Runnin
     stack = None
     try:
         with httpx.Client(timeout=1.0) as client:
-            while not _healthy(settings, client):
+            # Ready means healthy *and* announced: the banner is printed right after the last
+            # health check bnpl dev makes, so a caller may read it from the log.
+            while READY_LINE not in log_path.read_bytes() or not _healthy(settings, client):
                 if process.poll() is not None or time.perf_counter() - started > timeout_s:
                     raise RuntimeError(
                         f"bnpl dev did not become ready:\n{log_path.read_text(errors='replace')}"
