@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,19 +20,24 @@ from graphql import (
     default_field_resolver,
     execute,
     parse,
-    validate,
 )
 
-from appsync.auth.cognito import CognitoAuthenticator
-from appsync.auth.iam import IamAuthenticator, SignedRequest
-from appsync.auth.modes import AuthMode, Caller, Unauthenticated
+from appsync.auth.authenticator import Authenticator
+from appsync.auth.iam import SignedRequest
+from appsync.auth.lambda_authorizer import AuthorizationRequest
+from appsync.auth.modes import AuthMode, Caller
 from appsync.auth.policy import FieldPolicy, field_policies
 from appsync.bindings import Binding
 from appsync.config import ApiConfig
 from appsync.errors import error_entry, unauthorized, validation_entry
 from appsync.js.runtime import JsRuntime
-from appsync.resolver import DataSource, FieldResolver, RequestContext
+from appsync.limits import depth_middleware, document_depth
+from appsync.request import RequestContext, ResolverLimits
+from appsync.resolver import DataSource
+from appsync.resolver_table import resolver_table
 from appsync.sdl import build_executable_schema
+from appsync.validation import appsync_rules, validate_document
+from appsync.variables import reword_refusal
 
 logger = logging.getLogger("appsync")
 
@@ -47,6 +53,10 @@ class Operation:
     query: str
     variables: Mapping[str, Any] | None = None
     operation_name: str | None = None
+
+
+Publisher = Callable[[DocumentNode, str | None, dict[str, Any], list[dict[str, Any]]], None]
+"""Told of a completed operation: its document, operation name, `data` and error entries."""
 
 
 class AppSyncApi:
@@ -73,40 +83,35 @@ class AppSyncApi:
     ) -> None:
         self.config = config
         self.schema: GraphQLSchema = build_executable_schema(sdl)
-        self._cognito = CognitoAuthenticator(config.user_pool) if config.user_pool else None
-        self._iam = IamAuthenticator(config.iam) if config.iam else None
-        if js is None and any(b.code for b in bindings):
-            js = JsRuntime()
-        self._resolvers = {b.key: self._resolver(b, data_sources, code_dir, js) for b in bindings}
+        self.authenticator = Authenticator(config)
+        limits = ResolverLimits(config.resolver_count_limit, config.max_response_bytes)
+        self._resolvers = resolver_table(
+            self.schema, bindings, data_sources, code_dir, js, limits=limits
+        )
         self._install(
             field_policies(
                 self.schema,
                 default_mode=config.default_mode,
+                additional_modes=config.additional_modes,
                 cognito_default_action=config.user_pool.default_action
                 if config.user_pool
                 else "ALLOW",
             )
         )
+        self._rules = appsync_rules(introspection=config.introspection_config == "ENABLED")
         self._parse = functools.lru_cache(maxsize=512)(self._parse_and_validate)
+        self._depth_guards = functools.lru_cache(maxsize=512)(self._depth_guard)
+        # Set by `appsync.realtime.SubscriptionHub`: told of every completed operation with data,
+        # it fans `@aws_subscribe` mutations out to subscribers (appsync.md §7.1).
+        self.publisher: Publisher | None = None
 
-    def _resolver(
-        self,
-        binding: Binding,
-        data_sources: Mapping[str, DataSource],
-        code_dir: Path,
-        js: JsRuntime | None,
-    ) -> FieldResolver:
-        parent = self.schema.get_type(binding.type_name)
-        if not isinstance(parent, GraphQLObjectType) or binding.field_name not in parent.fields:
-            raise ValueError(f"resolver {binding.key}: the schema has no such field")
-        if binding.data_source not in data_sources:
-            raise ValueError(
-                f"resolver {binding.key}: no data source named {binding.data_source!r}"
-            )
-        if binding.code is not None:
-            assert js is not None
-            js.load(binding.key, (code_dir / binding.code).read_text(encoding="utf-8"))
-        return FieldResolver(binding, data_sources[binding.data_source], js)
+    def _depth_guard(self, query: str) -> Any:
+        """The depth-limit middleware for a document deeper than the limit, else None."""
+        parsed = self._parse(query)
+        limit = self.config.query_depth_limit
+        if isinstance(parsed, list) or document_depth(parsed) <= limit:
+            return None
+        return depth_middleware(limit)
 
     def _install(self, policies: Mapping[tuple[str, str], FieldPolicy]) -> None:
         """Put every field behind its authorization check, and bound fields on their resolver."""
@@ -117,23 +122,22 @@ class AppSyncApi:
             bound = self._resolvers.get(f"{type_name}.{field_name}")
             field.resolve = _guarded(bound or field.resolve or default_field_resolver, policy)
 
-    async def authenticate(self, request: SignedRequest) -> Caller:
+    async def authenticate(
+        self, request: SignedRequest, *, authorization_request: AuthorizationRequest | None = None
+    ) -> Caller:
         """Decide which mode the request uses and verify its credentials.
+
+        Args:
+            request: the HTTP request.
+            authorization_request: the operation, as a Lambda authorizer is told of it (read
+                from the request's JSON body when not given).
 
         Raises:
             Unauthenticated: no mode of the API accepts the request's credentials.
         """
-        authorization = request.headers.get("authorization", "").strip()
-        if not authorization:
-            raise Unauthenticated("Valid authorization header not provided.")
-        if authorization.startswith("AWS4-HMAC-SHA256"):
-            if self._iam is None:
-                raise Unauthenticated()
-            return self._iam.authenticate(request)
-        token = authorization.removeprefix("Bearer ").strip()
-        if self._cognito is not None and self._cognito.is_pool_token(token):
-            return await self._cognito.authenticate(token, source_ip=request.source_ip)
-        raise Unauthenticated()
+        return await self.authenticator.authenticate(
+            request, authorization_request=authorization_request
+        )
 
     def _parse_and_validate(self, query: str) -> DocumentNode | list[GraphQLError]:
         try:
@@ -143,7 +147,7 @@ class AppSyncApi:
             # issue 81, from the AppSync team); the detail goes to the emulator's log instead.
             logger.info("unparseable GraphQL document: %s", exc.message)
             raise MalformedRequest("Unable to parse GraphQL query.") from None
-        errors = validate(self.schema, document)
+        errors = validate_document(self.schema, document, self._rules)
         return errors or document
 
     async def execute(
@@ -157,19 +161,28 @@ class AppSyncApi:
         parsed = self._parse(operation.query)
         if isinstance(parsed, list):
             return {"data": None, "errors": [validation_entry(e) for e in parsed]}
-        context = RequestContext(caller=caller, headers=headers)
+        deadline = asyncio.get_running_loop().time() + self.config.request_timeout_s
+        guard = self._depth_guards(operation.query) if self.config.query_depth_limit else None
+        context = RequestContext(caller=caller, headers=headers, deadline=deadline)
         outcome = execute(
             self.schema,
             parsed,
             context_value=context,
             variable_values=dict(operation.variables) if operation.variables else None,
             operation_name=operation.operation_name,
+            # Only documents deeper than the depth limit get a middleware (appsync.md §8).
+            middleware=None if guard is None else [guard],
         )
         result = await outcome if inspect.isawaitable(outcome) else outcome
         body: dict[str, Any] = {"data": result.data}
-        errors = [_entry(e) for e in result.errors or ()] + context.appended
+        refused: Sequence[GraphQLError] = result.errors or ()
+        if refused and result.data is None and all(e.path is None for e in refused):
+            refused = reword_refusal(self.schema, parsed, operation, refused)
+        errors = [_entry(e) for e in refused] + context.appended
         if errors:
             body["errors"] = errors
+        if self.publisher is not None and result.data:
+            self.publisher(parsed, operation.operation_name, result.data, errors)
         return body
 
 
@@ -186,10 +199,15 @@ def _guarded(resolve: Any, policy: FieldPolicy) -> Any:
     """Wrap a resolver with the field's authorization check (cheap: one set lookup)."""
     open_modes = frozenset(g.mode for g in policy.grants if g.groups is None)
     grouped = tuple(g for g in policy.grants if g.groups is not None)
+    key = (policy.type_name, policy.field_name)
 
     def resolver(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         caller: Caller = info.context.caller
         if caller.mode not in open_modes and not any(g.admits(caller) for g in grouped):
+            raise unauthorized(policy.field_name, policy.type_name)
+        # A Lambda authorizer's `deniedFields`: null with the same Unauthorized entry (whether
+        # AppSync adds the entry is UNVERIFIED, checklist §1.3), and the resolver does not run.
+        if caller.denied and key in caller.denied:
             raise unauthorized(policy.field_name, policy.type_name)
         return resolve(source, info, **arguments)
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.http.ides import get_graphql_ide_html
 
 from appsync.api import AppSyncApi, MalformedRequest, Operation
 from appsync.auth.iam import SignedRequest
+from appsync.auth.lambda_authorizer import AuthorizationRequest
 from appsync.auth.modes import Unauthenticated
 from appsync.errors import request_error
+from appsync.realtime import realtime_endpoint
 
 logger = logging.getLogger("appsync")
 
@@ -49,6 +51,27 @@ def _operation(body: bytes) -> Operation:
     return Operation(payload["query"], variables, operation_name)
 
 
+def _query_operation(params: Mapping[str, str]) -> Operation:
+    """Take a GET request's query string apart: `query`, `variables` (JSON), `operationName`.
+
+    AppSync serves GET as well as POST, for queries and mutations alike ("AppSync supports HTTP
+    POST and GET for queries and mutations ... as query parameters in HTTP GET", the AppSync team
+    in graphql/graphql-over-http#81; appsync.md §3).
+    """
+    query = params.get("query")
+    if not query or not query.strip():
+        raise MalformedRequest("Unable to parse GraphQL query.")
+    variables: Any = None
+    if params.get("variables"):
+        try:
+            variables = json.loads(params["variables"])
+        except json.JSONDecodeError:
+            raise MalformedRequest("Unable to parse GraphQL query.") from None
+        if variables is not None and not isinstance(variables, dict):
+            raise MalformedRequest("Variables must be a JSON object.")
+    return Operation(query, variables, params.get("operationName") or None)
+
+
 def _source_ip(request: Request) -> list[str]:
     forwarded = [
         ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",") if ip.strip()
@@ -71,6 +94,36 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+async def _answer(
+    api: AppSyncApi, signed: SignedRequest, operation: Callable[[], Operation]
+) -> dict[str, Any]:
+    """Authenticate, then take the request apart and run it; refusals become `_Rejected`."""
+    try:
+        told = None
+        if signed.method == "GET":  # the Lambda authorizer's view of a request with no body
+            query = _safe(operation)
+            if query is not None:
+                told = AuthorizationRequest(
+                    query=query.query,
+                    operation_name=query.operation_name,
+                    variables=query.variables,
+                    headers=signed.headers,
+                )
+        caller = await api.authenticate(signed, authorization_request=told)
+        return await api.execute(operation(), caller=caller, headers=signed.headers)
+    except Unauthenticated as exc:
+        raise _Rejected(401, "UnauthorizedException", exc.message) from None
+    except MalformedRequest as exc:
+        raise _Rejected(400, _MALFORMED, str(exc)) from None
+
+
+def _safe(operation: Callable[[], Operation]) -> Operation | None:
+    try:
+        return operation()
+    except MalformedRequest:
+        return None
+
+
 def create_app(
     api: AppSyncApi, *, on_shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
 ) -> Starlette:
@@ -83,11 +136,13 @@ def create_app(
 
     async def graphql(request: Request) -> Response:
         if request.method == "GET":
-            if "text/html" in request.headers.get("accept", ""):
+            # A browser opening the endpoint gets GraphiQL; a GET carrying a query runs it.
+            accept = request.headers.get("accept", "")
+            if "text/html" in accept and "query" not in request.query_params:
                 return HTMLResponse(get_graphql_ide_html("graphiql"))
-            return request_error(400, _MALFORMED, "Send GraphQL requests with POST.")
         try:
-            return JSONResponse(await _post(request))
+            body = await (_get(request) if request.method == "GET" else _post(request))
+            return JSONResponse(body)
         except _Rejected as rejected:
             return request_error(rejected.status, rejected.error_type, rejected.message)
 
@@ -106,13 +161,18 @@ def create_app(
             body=body,
             source_ip=_source_ip(request),
         )
-        try:
-            caller = await api.authenticate(signed)
-            return await api.execute(_operation(body), caller=caller, headers=headers)
-        except Unauthenticated as exc:
-            raise _Rejected(401, "UnauthorizedException", exc.message) from None
-        except MalformedRequest as exc:
-            raise _Rejected(400, _MALFORMED, str(exc)) from None
+        return await _answer(api, signed, lambda: _operation(body))
+
+    async def _get(request: Request) -> dict[str, Any]:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        signed = SignedRequest(
+            method="GET",
+            url=str(request.url),
+            headers=headers,
+            body=b"",
+            source_ip=_source_ip(request),
+        )
+        return await _answer(api, signed, lambda: _query_operation(request.query_params))
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "api": api.config.name})
@@ -123,10 +183,15 @@ def create_app(
         for close in on_shutdown:
             await close()
 
+    # Subscriptions: AppSync's real-time protocol, which AppSync serves on its own
+    # `appsync-realtime-api` host; here on the same port, at both paths clients dial.
+    _, realtime = realtime_endpoint(api)
     return Starlette(
         lifespan=lifespan,
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", realtime),
+            WebSocketRoute("/graphql/realtime", realtime),
             Route("/health", health, methods=["GET"]),
         ],
     )

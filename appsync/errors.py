@@ -8,6 +8,8 @@ from typing import Any
 from graphql import GraphQLError
 from starlette.responses import JSONResponse
 
+from appsync.scalars import ScalarFormatError
+
 logger = logging.getLogger("appsync")
 
 
@@ -49,6 +51,11 @@ def _locations(error: GraphQLError) -> list[dict[str, Any]] | None:
     return [{"line": loc.line, "column": loc.column, "sourceName": None} for loc in error.locations]
 
 
+def _java_path(path: list[str | int] | None) -> str:
+    """graphql-java's ExecutionPath text: `/field/list[3]/leaf`."""
+    return "".join(f"[{step}]" if isinstance(step, int) else f"/{step}" for step in path or ())
+
+
 def error_entry(error: GraphQLError) -> dict[str, Any]:
     """One entry of `errors`, in AppSync's shape: every key present, unset ones null."""
     original = error.original_error
@@ -59,6 +66,19 @@ def error_entry(error: GraphQLError) -> dict[str, Any]:
             original.error_info,
             original.message,
         )
+    elif isinstance(original, ScalarFormatError):
+        # A result the field's AWS scalar cannot serialize. AppSync: "Can't serialize value
+        # (/syncOrders/items[32]/orderDate) : Unable to serialize `...` as a valid DateTime
+        # Object." with null locations (aws-amplify/amplify-js#5963).
+        return {
+            "path": error.path,
+            "data": None,
+            "errorType": None,
+            "errorInfo": None,
+            "locations": None,
+            "message": f"Can't serialize value ({_java_path(error.path)}) : "
+            + original.serialize_message,
+        }
     elif original is not None and not isinstance(original, GraphQLError):
         # A bug in the emulator or a data source, not an error a resolver meant to send: log it
         # with its trace, give the caller no internals.

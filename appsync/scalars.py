@@ -3,6 +3,12 @@
 A schema uses the `NewType`s below as field types and builds with `SCALAR_MAP`; the executable
 schema gets the same parse and serialize functions through `install_scalars`. AppSync forbids
 declaring these scalars in the SDL, so `appsync.sdl` strips them from the printed schema.
+
+Formats follow the AppSync developer guide, "Scalar types" (appsync.md §2). Refusals carry
+AppSync's own wording: AppSync reports a bad variable as "Variable 'phone' has an invalid value.
+Unable to parse `1110004444` as a valid phone number." and a bad result as "Can't serialize value
+(/path) : Unable to serialize `...` as a valid DateTime Object." (quoted in aws-amplify issues
+flutter#822 and js#5963, cli#2033); `appsync.validation` adds the prefixes.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import datetime as dt
 import ipaddress
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NewType
 from urllib.parse import urlsplit
 
@@ -34,9 +40,10 @@ _TIME = r"(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?"
 _TIME_RE = re.compile(rf"^{_TIME}({_OFFSET})?$")
 _DATETIME = re.compile(rf"^([+-]?\d{{4,}})-(\d{{2}})-(\d{{2}})T{_TIME}({_OFFSET})$")
 # RFC 822 addr-spec, as far as a single regular expression sensibly goes: no spaces, one `@`,
-# a dotted domain.
+# a domain of one or more labels. AppSync takes `a@b` (RFC 822 allows a single-label domain;
+# amplify-js aligned its AWSEmail check with AppSync to accept it, PR aws-amplify/amplify-js#7717).
 _EMAIL = re.compile(
-    r"^[^@\s\"(),:;<>\[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+    r"^[^@\s\"(),:;<>\[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$"
 )
 # Digit groups separated by single spaces or hyphens, with an optional `+country` prefix.
 _PHONE = re.compile(r"^\+?\d+(?:[ -]\d+)*$")
@@ -44,11 +51,64 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 class ScalarFormatError(ValueError):
-    """A value that is not in the scalar's format; the message is what the caller sees."""
+    """A value that is not in the scalar's format.
+
+    `str()` is AppSync's parse message ("Unable to parse `x` as a valid DateTime Object.");
+    `serialize_message` is the one for a result that does not serialize.
+
+    Attributes:
+        scalar: the scalar's name, e.g. `AWSDateTime`.
+        value: the refused value.
+    """
+
+    def __init__(self, scalar: str, value: object) -> None:
+        self.scalar, self.value = scalar, value
+        super().__init__(_parse_message(scalar, value))
+
+    @property
+    def serialize_message(self) -> str:
+        """AppSync's wording for a resolver result the scalar cannot serialize."""
+        return f"Unable to serialize `{_java_text(self.value)}` as a valid {_LABELS[self.scalar]}."
+
+
+# What AppSync's scalar implementations call each format in their messages. DateTime Object,
+# phone number and JSON are quoted from AppSync responses (see the module docstring); the others
+# follow the same pattern and are UNVERIFIED.
+_LABELS = {
+    "AWSDate": "Date Object",
+    "AWSTime": "Time Object",
+    "AWSDateTime": "DateTime Object",
+    "AWSTimestamp": "Timestamp",
+    "AWSEmail": "email address",
+    "AWSJSON": "JSON",
+    "AWSPhone": "phone number",
+    "AWSURL": "URL",
+    "AWSIPAddress": "IP address",
+}
+
+
+def _java_text(value: object) -> str:
+    """A value as Java's `toString` prints it: AppSync's messages show the JVM's view of the
+    variables' JSON (`{key1=hi, key2=3}`, `[]`, `true`)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}={_java_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_java_text(v) for v in value) + "]"
+    return str(value)
+
+
+def _parse_message(scalar: str, value: object) -> str:
+    if scalar == "AWSJSON":  # AppSync: "Unable to parse [] as valid JSON." (no backticks)
+        return f"Unable to parse {_java_text(value)} as valid JSON."
+    return f"Unable to parse `{_java_text(value)}` as a valid {_LABELS[scalar]}."
 
 
 def _invalid(scalar: str, value: object) -> ScalarFormatError:
-    return ScalarFormatError(f"Invalid {scalar} value: {value!r}")
+    return ScalarFormatError(scalar, value)
 
 
 def _check_offset(offset: str | None) -> bool:
@@ -117,9 +177,12 @@ def serialize_date(value: object) -> str:
     return parse_date(value)
 
 
+_LONG = 1 << 63
+
+
 def parse_timestamp(value: object) -> int:
-    """AWSTimestamp: whole seconds since the epoch, negative allowed."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """AWSTimestamp: whole seconds since the epoch, negative allowed (a JVM `long`)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not -_LONG <= value < _LONG:
         raise _invalid("AWSTimestamp", value)
     return value
 

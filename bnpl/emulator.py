@@ -69,6 +69,8 @@ def data_sources(settings: Settings, http: httpx.AsyncClient) -> dict[str, DataS
             function_name="bnpl-credit-proxy",
             region=settings.region,
         ),
+        # NONE: publishCheckoutUpdate's payload comes back as its result, for subscribers.
+        "checkout_events": None,
     }
 
 

@@ -1,7 +1,9 @@
 """Which data source resolves each field. Terraform deploys this table (`bindings.json`).
 
 HTTP-resolved fields have an APPSYNC_JS file named `<Type>.<field>.js` beside this module; Lambda
-fields are direct Lambda resolvers: AppSync sends the whole context to the credit proxy.
+fields are direct Lambda resolvers: AppSync sends the whole context to the credit proxy. The NONE
+data source `checkout_events` resolves `publishCheckoutUpdate` in AppSync itself: its result is
+what `onCheckoutUpdated` subscribers receive.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from appsync.bindings import Binding, DataSourceType
 DATA_SOURCES: dict[str, DataSourceType] = {
     "user_service": DataSourceType.HTTP,
     "credit_proxy": DataSourceType.AWS_LAMBDA,
+    "checkout_events": DataSourceType.NONE,
 }
 
 
@@ -32,4 +35,10 @@ BINDINGS: tuple[Binding, ...] = (
     _http("Mutation.updateCustomer"),
     _lambda("Query.checkout"),
     _lambda("Mutation.createCheckout"),
+    Binding(
+        type_name="Mutation",
+        field_name="publishCheckoutUpdate",
+        data_source="checkout_events",
+        code="Mutation.publishCheckoutUpdate.js",
+    ),
 )

@@ -68,3 +68,21 @@ class CreateCheckoutInput:
     merchant_reference: str
     amount: MoneyInput = strawberry.field(description="The order total: the sum of the lines.")
     items: list[LineItemInput]
+
+
+@strawberry.input(
+    description=(
+        "A checkout as it now stands, published by the credit service to the checkout's "
+        "onCheckoutUpdated subscribers."
+    )
+)
+class CheckoutUpdateInput:
+    id: strawberry.ID
+    merchant_id: strawberry.ID
+    merchant_reference: str
+    amount: MoneyInput
+    items: list[LineItemInput]
+    status: CheckoutStatus
+    customer_id: strawberry.ID | None = strawberry.UNSET
+    expires_at: AWSDateTime
+    created_at: AWSDateTime

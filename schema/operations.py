@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from appsync.declare import resolved_by_binding
-from appsync.directives import aws_cognito_user_pools, aws_iam
+from appsync.directives import aws_cognito_user_pools, aws_iam, aws_subscribe
 from appsync.scalars import SCALAR_MAP
-from schema.checkouts import Checkout, CreateCheckoutInput
+from schema.checkouts import Checkout, CheckoutUpdateInput, CreateCheckoutInput
 from schema.customers import Customer, RegisterCustomerInput, UpdateCustomerInput
 
 
@@ -58,8 +60,38 @@ class Mutation:
     def create_checkout(self, input: CreateCheckoutInput) -> Checkout:
         resolved_by_binding()
 
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description=(
+            "The credit service announces a checkout's new state to its onCheckoutUpdated "
+            "subscribers; returns the checkout as given."
+        ),
+    )
+    def publish_checkout_update(self, input: CheckoutUpdateInput) -> Checkout | None:
+        resolved_by_binding()
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        directives=[
+            aws_subscribe(mutations=["publishCheckoutUpdate"]),
+            aws_cognito_user_pools(),
+            aws_iam(),
+        ],
+        description=(
+            "Every published change of one checkout: the checkout page waits on it for "
+            "decisions and captures."
+        ),
+    )
+    async def on_checkout_updated(self, id: strawberry.ID) -> AsyncGenerator[Checkout | None]:
+        resolved_by_binding()
+
 
 SCHEMA = strawberry.Schema(
-    query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP)
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    config=StrawberryConfig(scalar_map=SCALAR_MAP),
 )
 """The API's schema; `bnpl schema export` prints it to `schema/schema.graphql`."""

@@ -25,11 +25,13 @@ class Caller:
         mode: the mode that authenticated the request.
         identity: `ctx.identity` exactly as AppSync builds it for that mode (None for API keys).
         groups: Cognito groups of the caller (empty for other modes).
+        denied: `(type, field)` pairs a Lambda authorizer listed in `deniedFields`.
     """
 
     mode: AuthMode
     identity: dict[str, Any] | None
     groups: frozenset[str] = field(default_factory=frozenset)
+    denied: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
 
 class Unauthenticated(Exception):  # noqa: N818 - named after the condition, like AppSync's 401

@@ -4,16 +4,28 @@ The rules, from the AppSync developer guide ("Security: authorization"): a field
 decide; without any, its type's directives decide; without those, only the API's default mode is
 allowed. A type's list is replaced by a field's list, never merged. `cognito_groups` narrows a
 Cognito directive to callers in any one of the listed groups.
+
+Because every field is checked, a field an additional mode may call returns nothing to that mode
+unless the returned type (or each of its fields) names the mode too: the guide's `getAllPosts
+@aws_api_key` returning `Post` needs `Post @aws_api_key` (checklist §1.3).
+
+`@aws_auth` is the legacy directive of APIs whose only mode is Cognito user pools. On such an API
+it grants the listed groups (any one suffices); on a multi-auth API the guide says it cannot be
+used, and AppSync is reported to ignore it there (checklist §1.3, UNVERIFIED): it is ignored here
+too, with a warning at start-up.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
 from graphql.language import ConstDirectiveNode, ListValueNode, StringValueNode
 
 from appsync.auth.modes import AuthMode, Caller
+
+logger = logging.getLogger("appsync")
 
 _MODE_OF_DIRECTIVE = {
     "aws_cognito_user_pools": AuthMode.COGNITO,
@@ -52,11 +64,11 @@ class FieldPolicy:
         return any(grant.admits(caller) for grant in self.grants)
 
 
-def _grants(directives: tuple[ConstDirectiveNode, ...]) -> tuple[Grant, ...]:
+def _grants(directives: tuple[ConstDirectiveNode, ...], *, legacy: bool) -> tuple[Grant, ...]:
     grants = []
     for directive in directives:
         mode = _MODE_OF_DIRECTIVE.get(directive.name.value)
-        if mode is None:
+        if mode is None or (directive.name.value == "aws_auth" and not legacy):
             continue
         groups: frozenset[str] | None = None
         for argument in directive.arguments or ():
@@ -76,13 +88,19 @@ def _directives_of(node_owner: GraphQLObjectType | GraphQLField) -> tuple[ConstD
 
 
 def field_policies(
-    schema: GraphQLSchema, *, default_mode: AuthMode, cognito_default_action: str = "ALLOW"
+    schema: GraphQLSchema,
+    *,
+    default_mode: AuthMode,
+    additional_modes: tuple[AuthMode, ...] = (),
+    cognito_default_action: str = "ALLOW",
 ) -> dict[tuple[str, str], FieldPolicy]:
     """The policy of every field of every object type of an SDL-built schema.
 
     Args:
         schema: a schema built from SDL (the directives are read from its AST).
         default_mode: the API's default authorization type.
+        additional_modes: the API's additional authorization types (reachable only through
+            directives that name them).
         cognito_default_action: the user pool's `defaultAction` when Cognito is the default mode;
             with DENY, signed-in users reach only fields whose directives name them.
     """
@@ -90,12 +108,21 @@ def field_policies(
         default: tuple[Grant, ...] = ()
     else:
         default = (Grant(default_mode),)
+    legacy = default_mode is AuthMode.COGNITO and not additional_modes
     policies = {}
     for type_ in schema.type_map.values():
         if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
             continue
-        type_grants = _grants(_directives_of(type_))
+        type_grants = _grants(_directives_of(type_), legacy=legacy)
         for name, field in type_.fields.items():
-            grants = _grants(_directives_of(field)) or type_grants or default
+            directives = _directives_of(field)
+            if not legacy and any(d.name.value == "aws_auth" for d in directives):
+                logger.warning(
+                    "%s.%s: @aws_auth works only on APIs whose sole mode is Cognito user pools; "
+                    "it is ignored (use @aws_cognito_user_pools)",
+                    type_.name,
+                    name,
+                )
+            grants = _grants(directives, legacy=legacy) or type_grants or default
             policies[type_.name, name] = FieldPolicy(type_.name, name, grants)
     return policies

@@ -62,6 +62,10 @@ class LambdaDataSource:
         self._handler = handler
         self._function_name = function_name
         self._arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+        # One worker per data source, not a pool of instances: a pool would need each handler
+        # loaded once per instance (fresh module state) to stay isolated, and handlers here are
+        # plain callables shared by every thread. One serial "instance" matches what Powertools
+        # and module-level state expect; BatchInvoke keeps the call count down anyway.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lambda-{name}")
 
     async def invoke(self, payload: Any) -> Any:

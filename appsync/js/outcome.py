@@ -51,12 +51,40 @@ class Evaluation:
     """`runtime.earlyReturn` was called."""
     response_headers: dict[str, str]
     """`util.http.addResponseHeader(s)`."""
+    skip_to: str | None = None
+    """`runtime.earlyReturn(value, {skipTo})`'s `skipTo` (`END` or `NEXT`), None when not given.
+
+    For a pipeline function's early return: `END` goes to the resolver's response handler,
+    `NEXT` to the next function."""
+    subscription_filter: Any = None
+    """What `extensions.setSubscriptionFilter` set (usually `util.transform.toSubscriptionFilter`'s
+    `{filterGroup: [{filters: [{fieldName, operator, value}]}]}`), None when not called. Set by
+    a subscription field's response handler; the subscription engine filters deliveries by it."""
+    subscription_invalidation_filter: Any = None
+    """What `extensions.setSubscriptionInvalidationFilter` set (same shape); None if not called."""
+    invalidations: tuple[Any, ...] = ()
+    """`extensions.invalidateSubscriptions` calls' arguments (`{subscriptionField, payload}`), in
+    order. `extensions.evictFromApiCache` is a no-op: the emulator has no API cache."""
 
 
 def evaluation_of(answer: Mapping[str, Any]) -> Evaluation:
     """The Evaluation of a completed call's answer, which leaves out what is at its default."""
     error = answer.get("error")
     errors = answer.get("errors")
+    ext = answer.get("ext")
+    if ext is not None:
+        return Evaluation(
+            result=answer["result"],
+            error=None if error is None else _error(error),
+            appended=() if errors is None else errors_of(errors),
+            stash=answer["stash"],
+            early_return=answer.get("early", False),
+            response_headers=answer.get("headers") or {},
+            skip_to=answer.get("skipTo"),
+            subscription_filter=ext["filter"],
+            subscription_invalidation_filter=ext["invalidationFilter"],
+            invalidations=tuple(ext["invalidations"]),
+        )
     return Evaluation(
         result=answer["result"],
         error=None if error is None else _error(error),
@@ -64,6 +92,7 @@ def evaluation_of(answer: Mapping[str, Any]) -> Evaluation:
         stash=answer["stash"],
         early_return=answer.get("early", False),
         response_headers=answer.get("headers") or {},
+        skip_to=answer.get("skipTo"),
     )
 
 

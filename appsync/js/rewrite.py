@@ -13,7 +13,9 @@ loader, the module is rewritten into a plain script:
 
 What AppSync refuses when a resolver is saved, and is cheap to see here, is refused with a
 `RewriteError`: code over 32 KB, `export default`, re-exports, imports of any other module or of
-names the module does not provide, and a missing `request` or `response` export.
+names the module does not provide, a missing `request` or `response` export, and the syntax
+APPSYNC_JS does not support (`restrictions.py`, which also instruments loops for the
+1,000-iteration limit). Time zones the code names get their offset tables (`zones.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from appsync.js.lexer import LexError, Token, line_column, tokenize
+from appsync.js.restrictions import RefusalError, check
+from appsync.js.zones import registrations
 
 MAX_CODE_BYTES = 32_768
 """AppSync's limit on the size of a resolver's code."""
@@ -378,6 +382,19 @@ def to_script(resolver_id: str, source: str, *, modules: Mapping[str, frozenset[
     except LexError as exc:
         line, column = line_column(source, exc.offset)
         raise RewriteError(exc.message, line=line, column=column) from None
+    chars = rewriter.chars
+    tokens = rewriter.tokens
+    try:
+        # Tokens of import and export statements were blanked out by the rewrite.
+        checked = check(tokens, lambda i: chars[tokens[i].start] != source[tokens[i].start])
+    except RefusalError as exc:
+        line, column = line_column(source, exc.token.start)
+        raise RewriteError(f"Unsupported syntax: {exc.reason}", line=line, column=column) from None
+    for offset, text in checked.insertions:
+        chars[offset] += text  # after that character: other offsets stay valid
+    if checked.insertions:
+        body = "".join(chars)
+    zones = registrations(token.text[1:-1] for token in tokens if token.kind == "string")
     exports = rewriter.exports
     for handler in HANDLERS:
         # Unbalanced brackets hide exports from this scan: leave it to the compiler's message.
@@ -387,9 +404,14 @@ def to_script(resolver_id: str, source: str, *, modules: Mapping[str, frozenset[
                 f"(export function {handler}(ctx) {{ … }})"
             )
     handlers = ", ".join(f"{name}: {exports.get(name, name)}" for name in HANDLERS)
+    loops = (
+        "const __appsync_loop = globalThis.__appsync_loop; globalThis.__appsync_loop_reset(); "
+        if checked.insertions
+        else ""
+    )
     prologue = (
-        f"globalThis.__appsync_register({json.dumps(resolver_id)}, (function () {{ "
-        f"'use strict'; {' '.join(rewriter.bindings)}"
+        f"{zones}globalThis.__appsync_register({json.dumps(resolver_id)}, (function () {{ "
+        f"'use strict'; {loops}{' '.join(rewriter.bindings)}"
     )
     epilogue = f"\n;return {{ {handlers} }};\n}})());\n"
     return Script(

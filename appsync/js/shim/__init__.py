@@ -10,6 +10,7 @@ fragments declare (`const` and `class` are not hoisted), hence the order.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 FRAGMENTS = (
@@ -17,12 +18,22 @@ FRAGMENTS = (
     "ids.js",  # the seeded generator; util.autoId, autoUlid, autoKsuid
     "encoding.js",  # UTF-8, base64, JS escaping, URL encoding
     "http.js",  # util.http and the response headers
-    "util.js",  # util (with time, str, math), runtime, extensions
+    "lazy.js",  # compiling the lazy units on first use
+    "util.js",  # util (with str, math), runtime, extensions
     "modules.js",  # console, the importable modules, handler registration
     "calls.js",  # one-phase calls, and the run and answer both kinds share
     "two_phase.js",  # begin and finish, the ctx parked between them
 )
 """The shim's fragments, in the order they run."""
+
+LAZY_UNITS = {
+    "time": (("time.js",), "time"),  # util.time: Java date patterns, time zones
+    # util.dynamodb and @aws-appsync/utils/dynamodb's builders; util.transform's filters
+    "data": (("dynamodb.js", "transform.js"), "dynamodb, ddbModule, transform"),
+}
+"""Units compiled on first use (lazy.js): their fragments, and the names they export."""
+
+_SHARED = "g, isNull, isMap, isArray, hasOwn, parse, stringify, zoneTables"
 
 
 def code_lines(text: str) -> str:
@@ -46,6 +57,14 @@ def code_lines(text: str) -> str:
 def _source() -> str:
     folder = Path(__file__).parent
     parts = ["(function (g) {\n'use strict';\n"]
+    lazy = {
+        unit: "'use strict';\n"
+        f"const {{ {_SHARED} }} = shared;\n"
+        + "".join(code_lines((folder / name).read_text(encoding="utf-8")) for name in names)
+        + f"return {{ {exports} }};\n"
+        for unit, (names, exports) in LAZY_UNITS.items()
+    }
+    parts.append(f"const LAZY_SOURCES = {json.dumps(lazy)};\n")
     parts.extend(code_lines((folder / name).read_text(encoding="utf-8")) for name in FRAGMENTS)
     parts.append("})(globalThis);\n")
     return "".join(parts)

@@ -23,7 +23,9 @@ function run(id, phase, ctx, view, authType) {
   state.logs = [];
   state.headers = null;
   state.headerBytes = 0;
-  const out = { result: null, error: null, early: false };
+  state.ext = null;
+  state.loops = MAX_LOOP_ITERATIONS;
+  const out = { result: null, error: null, early: false, skipTo: null };
   try {
     const result = resolvers[id][phase](view);
     out.result = result === undefined ? null : result;
@@ -33,6 +35,7 @@ function run(id, phase, ctx, view, authType) {
     } else if (e instanceof EarlyReturn) {
       out.result = e.value;
       out.early = true;
+      out.skipTo = e.skipTo;
     } else {
       throw e;
     }
@@ -52,6 +55,8 @@ function answer(out, stashJson) {
   const parts = ['{"stash":', stashJson, ',"result":', json(out.result)];
   if (out.error !== null) parts.push(',"error":', stringify(out.error));
   if (out.early) parts.push(',"early":true');
+  if (out.skipTo !== null) parts.push(',"skipTo":', stringify(out.skipTo));
+  if (state.ext !== null) parts.push(',"ext":', stringify(state.ext));
   if (state.errors.length > 0) parts.push(',"errors":', stringify(state.errors));
   if (state.logs.length > 0) parts.push(',"logs":', stringify(state.logs));
   if (state.headers !== null) parts.push(',"headers":', stringify(state.headers));

@@ -27,6 +27,7 @@ const defineProperty = Object.defineProperty;
 const isArray = Array.isArray;
 const hasOwnProperty = Object.prototype.hasOwnProperty;
 const hasOwn = (object, key) => hasOwnProperty.call(object, key);
+const makeFunction = Function;
 
 class UtilError {
   constructor(message, errorType, data, errorInfo) {
@@ -38,10 +39,21 @@ class UtilError {
 }
 
 class EarlyReturn {
-  constructor(value) {
+  constructor(value, skipTo) {
     this.value = value === undefined ? null : value;
+    this.skipTo = skipTo;
   }
 }
+
+const MAX_LOOP_ITERATIONS = 1000;
+
+// Time zone offsets by zone id, for util.time (time.js): [[epoch seconds from which it
+// applies, offset seconds, abbreviation], ...], oldest first, registered by resolver scripts.
+const zoneTables = Object.create(null);
+
+g.__appsync_zone = function (id, transitions) {
+  zoneTables[id] = transitions;
+};
 
 // The call in progress. One context runs one call at a time (see runtime.py).
 const state = {
@@ -52,6 +64,23 @@ const state = {
   logs: [],
   headers: null,
   headerBytes: 0,
+  ext: null, // what extensions.* set (util.js)
+  loops: MAX_LOOP_ITERATIONS, // loop iterations left (restrictions.py instruments loops)
+};
+
+// Called by instrumented resolver code at each loop iteration: AppSync allows 1,000 per handler.
+g.__appsync_loop = function () {
+  if (--state.loops < 0) {
+    throw new UtilError(
+      `Loop iteration limit exceeded: a handler may run at most ${MAX_LOOP_ITERATIONS} loop iterations`,
+      'LoopLimitExceeded',
+    );
+  }
+};
+
+// Called by a resolver script with loops before its top-level code runs.
+g.__appsync_loop_reset = function () {
+  state.loops = MAX_LOOP_ITERATIONS;
 };
 
 function isNull(value) {

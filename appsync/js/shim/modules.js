@@ -21,11 +21,12 @@ g.console = {
 
 g.__appsync_modules = {
   '@aws-appsync/utils': { util, runtime, extensions },
-  '@aws-appsync/utils/dynamodb': unsupportedAll('@aws-appsync/utils/dynamodb ', [
-    'get', 'put', 'remove', 'update', 'scan', 'query', 'sync', 'batchGet', 'batchPut',
-    'batchDelete', 'transactGet', 'transactWrite', 'toStringSet', 'toNumberSet', 'toBinarySet',
-    'operations',
-  ]),
+  '@aws-appsync/utils/dynamodb': Object.assign(lazyObject('data', 'ddbModule', [
+    'get', 'put', 'remove', 'update', 'query', 'scan', 'sync', 'toStringSet', 'toNumberSet',
+    'toBinarySet', 'operations',
+  ]), unsupportedAll('@aws-appsync/utils/dynamodb ', [
+    'batchGet', 'batchPut', 'batchDelete', 'transactGet', 'transactWrite',
+  ])),
   '@aws-appsync/utils/rds': unsupportedAll('@aws-appsync/utils/rds ', [
     'sql', 'select', 'insert', 'update', 'remove', 'createPgStatement', 'createMySQLStatement',
     'toJsonObject', 'typeHint', 'agg',

@@ -1,6 +1,6 @@
 /*
- * The `util` object resolver code imports (with `util.time`, `util.str` and `util.math`, and
- * the namespaces the local runtime does not support), and `runtime` and `extensions`.
+ * The `util` object resolver code imports (its `time`, `dynamodb` and `transform` namespaces
+ * come from their own fragments), `util.str` and `util.math`, and `runtime`.
  */
 
 const AUTH_TYPES = {
@@ -20,31 +20,6 @@ function typeOf(value) {
   if (typeof value === 'object') return 'Map';
   return 'Object';
 }
-
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-function parseISO8601ToEpochMilliSeconds(value) {
-  const text = String(value);
-  const match = ISO_8601.exec(text);
-  // A date-time without an offset is read as UTC (AppSync's clock), not the host's zone.
-  const ms = match === null ? NaN : Date.parse(match[1] === undefined && text.length > 10 ? text + 'Z' : text);
-  if (Number.isNaN(ms)) {
-    throw new TypeError(`util.time.parseISO8601ToEpochMilliSeconds: not an ISO 8601 date-time: '${text}'`);
-  }
-  return ms;
-}
-
-const time = {
-  nowISO8601: () => new Date().toISOString(),
-  nowEpochSeconds: () => Math.floor(Date.now() / 1000),
-  nowEpochMilliSeconds: () => Date.now(),
-  parseISO8601ToEpochMilliSeconds,
-  epochMilliSecondsToSeconds: (ms) => Math.floor(Number(ms) / 1000),
-  epochMilliSecondsToISO8601: (ms) => new Date(Number(ms)).toISOString(),
-  nowFormatted: unsupported('util.time.nowFormatted'),
-  parseFormattedToEpochMilliSeconds: unsupported('util.time.parseFormattedToEpochMilliSeconds'),
-  epochMilliSecondsToFormatted: unsupported('util.time.epochMilliSecondsToFormatted'),
-};
 
 const util = {
   error(message, errorType, data, errorInfo) {
@@ -90,9 +65,17 @@ const util = {
   isBoolean: (value) => typeof value === 'boolean',
   isList: (value) => isArray(value),
   isMap,
-  time,
+  get time() {
+    return unit('time').time;
+  },
   str: {
-    normalize: (value, form) => String(value).normalize(String(form).toUpperCase()),
+    normalize(value, form) {
+      const kind = String(form).toUpperCase();
+      if (['NFC', 'NFD', 'NFKC', 'NFKD'].indexOf(kind) < 0) {
+        throw new TypeError(`util.str.normalize: the form must be nfc, nfd, nfkc or nfkd, not '${form}'`);
+      }
+      return String(value).normalize(kind);
+    },
   },
   math: {
     roundNum: (value) => Math.round(value),
@@ -104,26 +87,43 @@ const util = {
     randomWithinRange: (low, high) => low + Math.floor((nextUint32() / 4294967296) * (high - low + 1)),
   },
   http,
-  dynamodb: unsupportedAll('util.dynamodb.', [
-    'toDynamoDB', 'toString', 'toStringSet', 'toNumber', 'toNumberSet', 'toBinary',
-    'toBinarySet', 'toBoolean', 'toNull', 'toList', 'toMap', 'toMapValues', 'toS3Object',
-    'fromS3ObjectJson',
-  ]),
+  get dynamodb() {
+    return unit('data').dynamodb;
+  },
   rds: unsupportedAll('util.rds.', ['toJsonObject']),
   xml: unsupportedAll('util.xml.', ['toMap', 'toJsonString']),
-  transform: unsupportedAll('util.transform.', [
-    'toDynamoDBFilterExpression', 'toDynamoDBConditionExpression', 'toElasticsearchQueryDSL',
-    'toSubscriptionFilter',
-  ]),
-};
-
-const runtime = {
-  earlyReturn(value) {
-    throw new EarlyReturn(value);
+  get transform() {
+    return unit('data').transform;
   },
 };
 
-const extensions = unsupportedAll('extensions.', [
-  'evictFromApiCache', 'setSubscriptionFilter', 'setSubscriptionInvalidationFilter',
-  'invalidateSubscriptions',
-]);
+const runtime = {
+  // `skipTo` ('END' or 'NEXT') says where a pipeline function's early return goes.
+  earlyReturn(value, options) {
+    const skipTo = isMap(options) && !isNull(options.skipTo) ? String(options.skipTo) : null;
+    throw new EarlyReturn(value, skipTo);
+  },
+};
+
+// What `extensions.*` set during the call, for the answer: the subscription engine reads
+// the filters, the mutation's invalidations (see outcome.py). Null until one is set.
+function extension() {
+  if (state.ext === null) state.ext = { filter: null, invalidationFilter: null, invalidations: [] };
+  return state.ext;
+}
+
+const extensions = {
+  setSubscriptionFilter(filter) {
+    extension().filter = isNull(filter) ? null : filter;
+  },
+  setSubscriptionInvalidationFilter(filter) {
+    extension().invalidationFilter = isNull(filter) ? null : filter;
+  },
+  invalidateSubscriptions(invalidation) {
+    if (!isNull(invalidation)) extension().invalidations.push(invalidation);
+  },
+  // The emulator has no API cache, so there is nothing to evict.
+  evictFromApiCache() {
+    return null;
+  },
+};

@@ -39,7 +39,7 @@ resource "aws_iam_role_policy" "logs" {
 }
 
 resource "aws_iam_role" "data_source" {
-  for_each = var.data_sources
+  for_each = local.data_sources_with_role
 
   # name_prefix allows 38 characters; the API's name comes first so roles group by API.
   name_prefix = "${substr(var.name, 0, 15)}-${substr(replace(each.key, "_", "-"), 0, 21)}-"

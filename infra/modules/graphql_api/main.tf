@@ -4,6 +4,8 @@ locals {
 
   http_data_sources   = { for name, ds in var.data_sources : name => ds if ds.type == "HTTP" }
   lambda_data_sources = { for name, ds in var.data_sources : name => ds if ds.type == "AWS_LAMBDA" }
+  # NONE data sources call nothing, so AppSync needs no role to assume for them.
+  data_sources_with_role = { for name, ds in var.data_sources : name => ds if ds.type != "NONE" }
 }
 
 resource "aws_appsync_graphql_api" "this" {
@@ -54,7 +56,7 @@ resource "aws_appsync_datasource" "this" {
   name             = each.key
   description      = each.value.description
   type             = each.value.type
-  service_role_arn = aws_iam_role.data_source[each.key].arn
+  service_role_arn = each.value.type == "NONE" ? null : aws_iam_role.data_source[each.key].arn
 
   dynamic "http_config" {
     for_each = each.value.http == null ? [] : [each.value.http]

@@ -119,8 +119,8 @@ variable "log_kms_key_arn" {
 
 variable "data_sources" {
   description = <<-EOT
-    Data sources by name (letters, digits and underscores, as AppSync requires). `type` is HTTP or
-    AWS_LAMBDA. HTTP needs `http = { endpoint, execution_arn, signing_region? }`: AppSync signs its
+    Data sources by name (letters, digits and underscores, as AppSync requires). `type` is HTTP,
+    AWS_LAMBDA or NONE (resolved in AppSync itself: no target, no role). HTTP needs `http = { endpoint, execution_arn, signing_region? }`: AppSync signs its
     calls with SigV4 for execute-api and may invoke only routes under `execution_arn`. AWS_LAMBDA
     needs `lambda = { function_arn }`: AppSync may invoke the function and its aliases.
   EOT
@@ -143,8 +143,8 @@ variable "data_sources" {
   }
 
   validation {
-    condition     = alltrue([for ds in values(var.data_sources) : contains(["HTTP", "AWS_LAMBDA"], ds.type)])
-    error_message = "Data source type must be HTTP or AWS_LAMBDA."
+    condition     = alltrue([for ds in values(var.data_sources) : contains(["HTTP", "AWS_LAMBDA", "NONE"], ds.type)])
+    error_message = "Data source type must be HTTP, AWS_LAMBDA or NONE."
   }
 
   validation {
@@ -155,6 +155,11 @@ variable "data_sources" {
   validation {
     condition     = alltrue([for ds in values(var.data_sources) : ds.type != "AWS_LAMBDA" || (ds.lambda != null && ds.http == null)])
     error_message = "Every AWS_LAMBDA data source needs `lambda` (function_arn) and no `http`."
+  }
+
+  validation {
+    condition     = alltrue([for ds in values(var.data_sources) : ds.type != "NONE" || (ds.http == null && ds.lambda == null)])
+    error_message = "A NONE data source takes neither `http` nor `lambda`."
   }
 
   validation {

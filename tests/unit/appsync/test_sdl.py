@@ -8,6 +8,7 @@ import pytest
 import strawberry
 from graphql import GraphQLError, graphql_sync
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema_directive import Location
 from strawberry.types.scalar import ScalarDefinition
 
 from appsync.directives import aws_cognito_user_pools, aws_iam
@@ -99,4 +100,61 @@ class TestExecutableSchema:
         bad = graphql_sync(schema, 'query { echo(at: "2026-11-22T06:21:00") }')
         assert bad.errors
         assert isinstance(bad.errors[0], GraphQLError)
-        assert "Invalid AWSDateTime value" in bad.errors[0].message
+        assert "Unable to parse `2026-11-22T06:21:00` as a valid DateTime Object." in (
+            bad.errors[0].message
+        )
+
+
+class TestStartUpRefusals:
+    """appsync.md §2 / §1.2: AppSync brings the AWS scalars and `aws_*` directives itself and
+    refuses schemas that declare them ("Directive definitions are not supported.")."""
+
+    @pytest.mark.parametrize(
+        "scalar",
+        [
+            "AWSDate",
+            "AWSTime",
+            "AWSDateTime",
+            "AWSTimestamp",
+            "AWSEmail",
+            "AWSJSON",
+            "AWSPhone",
+            "AWSURL",
+            "AWSIPAddress",
+        ],
+    )
+    def test_every_aws_scalar_declared_in_sdl_is_refused(self, scalar):
+        with pytest.raises(SchemaError, match=f"'{scalar}' cannot be declared"):
+            build_executable_schema(f"scalar {scalar}\ntype Query {{ a: {scalar} }}")
+
+    @pytest.mark.parametrize(
+        "definition",
+        [
+            "directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION",
+            "directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT",
+            "directive @aws_api_key on FIELD_DEFINITION",
+        ],
+    )
+    def test_every_directive_definition_is_refused(self, definition):
+        with pytest.raises(SchemaError, match=r"^Directive definitions are not supported\.$"):
+            build_executable_schema(f"{definition}\ntype Query {{ a: Int }}")
+
+    def test_a_strawberry_module_declaring_an_aws_directive_is_refused(self):
+        @strawberry.schema_directive(name="aws_iam", locations=[Location.FIELD_DEFINITION])
+        class OwnIam:
+            """An `aws_iam` the module declares itself (printed with its definition)."""
+
+        @strawberry.type
+        class Own:
+            a: int | None = strawberry.field(directives=[OwnIam()])
+
+        with pytest.raises(SchemaError, match=r"^Directive definitions are not supported\.$"):
+            appsync_sdl(_schema(Own))
+
+    def test_the_builtin_directives_and_scalars_need_no_declaration(self):
+        schema = build_executable_schema(
+            "type Query { a: AWSJSON @aws_api_key @aws_iam b: AWSURL @aws_lambda @aws_oidc }\n"
+            'type Subscription { s: Int @aws_subscribe(mutations: ["m"]) }\n'
+            'type Mutation { m: Int @aws_auth(cognito_groups: ["g"]) }'
+        )
+        assert schema.get_type("AWSJSON") is not None

@@ -47,6 +47,7 @@ variables {
       type   = "AWS_LAMBDA"
       lambda = { function_arn = "arn:aws:lambda:us-east-1:123456789012:function:credit-proxy" }
     }
+    events = { type = "NONE" }
   }
   resolvers = {
     "Query.me"    = { type = "Query", field = "me", data_source = "user_service", code = "export function request(ctx) { return {}; }" }
@@ -139,6 +140,11 @@ run "data_sources" {
   assert {
     condition     = keys(local.http_data_sources) == ["user_service"] && keys(local.lambda_data_sources) == ["credit_proxy"]
     error_message = "Each data source gets exactly the invoke policy of its type."
+  }
+
+  assert {
+    condition     = aws_appsync_datasource.this["events"].type == "NONE" && aws_appsync_datasource.this["events"].service_role_arn == null && !contains(keys(aws_iam_role.data_source), "events")
+    error_message = "A NONE data source is resolved in AppSync: it gets no role and no target."
   }
 }
 

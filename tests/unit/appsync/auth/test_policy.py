@@ -62,3 +62,41 @@ def test_deny_by_default_lets_cognito_callers_reach_only_named_fields():
     deny = field_policies(schema, default_mode=AuthMode.COGNITO, cognito_default_action="DENY")
     assert not deny["Comment", "text"].admits(COGNITO)
     assert deny["Post", "staffNote"].admits(ADMIN)
+
+
+LEGACY_SDL = """
+type Query {
+  staff: String @aws_auth(cognito_groups: ["admins"])
+  open: String
+}
+"""
+
+
+def test_aws_auth_grants_its_groups_when_cognito_is_the_only_mode():
+    """appsync.md §1.3: `@aws_auth` works on Cognito-only APIs, any listed group suffices."""
+    policies = field_policies(build_executable_schema(LEGACY_SDL), default_mode=AuthMode.COGNITO)
+    assert policies["Query", "staff"].admits(ADMIN)
+    assert not policies["Query", "staff"].admits(COGNITO)
+
+
+def test_aws_auth_is_ignored_once_there_are_additional_modes():
+    """appsync.md §1.3: not usable with additional modes; ignored there (UNVERIFIED quirk)."""
+    policies = field_policies(
+        build_executable_schema(LEGACY_SDL),
+        default_mode=AuthMode.COGNITO,
+        additional_modes=(AuthMode.IAM,),
+    )
+    assert policies["Query", "staff"].admits(COGNITO)
+    assert not policies["Query", "staff"].admits(IAM)
+
+
+def test_additional_modes_are_never_a_default():
+    """appsync.md §1.3: fields without directives take the API's default mode only."""
+    policies = field_policies(
+        build_executable_schema(SDL),
+        default_mode=AuthMode.IAM,
+        additional_modes=(AuthMode.COGNITO, AuthMode.API_KEY),
+    )
+    assert policies["Comment", "text"].admits(IAM)
+    assert not policies["Comment", "text"].admits(COGNITO)
+    assert not policies["Comment", "text"].admits(API_KEY)

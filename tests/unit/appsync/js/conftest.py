@@ -46,7 +46,7 @@ def run(runtime: JsRuntime) -> Run:
             resolver_id = f"Query.expr{next(ids)}"
             runtime.load(
                 resolver_id,
-                "import { util, runtime } from '@aws-appsync/utils';\n"
+                "import { util, runtime, extensions } from '@aws-appsync/utils';\n"
                 f"export function request(ctx) {{ return {expression}; }}\n"
                 "export function response(ctx) { return ctx.result; }\n",
             )

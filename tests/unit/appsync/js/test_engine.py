@@ -16,7 +16,7 @@ HANDLERS = (
     "  util.appendError('noted');\n"
     "  console.warn('careful');\n"
     "  if (ctx.args.fail) { return ctx.missing.field; }\n"
-    "  if (ctx.args.spin) { while (true) {} }\n"
+    "  if (ctx.args.spin) { const a = Array(9999).fill(0); a.forEach(() => a.forEach(() => 0)); }\n"
     "  return ctx.args;\n"
     "}\n"
     "export function response(ctx) { return ctx.result; }\n"
