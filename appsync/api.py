@@ -36,7 +36,7 @@ from appsync.request import RequestContext, ResolverLimits
 from appsync.resolver import DataSource
 from appsync.resolver_table import resolver_table
 from appsync.sdl import build_executable_schema
-from appsync.validation import appsync_rules, validate_document
+from appsync.validation.rules import appsync_rules, validate_document
 from appsync.variables import reword_refusal
 
 logger = logging.getLogger("appsync")

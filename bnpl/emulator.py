@@ -20,6 +20,7 @@ from appsync.auth.modes import AuthMode
 from appsync.config import ApiConfig
 from appsync.datasources.http import HttpDataSource
 from appsync.datasources.lambda_function import LambdaDataSource
+from appsync.limits import RESOLVER_COUNT_LIMIT
 from appsync.resolver import DataSource
 from appsync.sdl import appsync_sdl
 from bnpl import settings as dev
@@ -42,7 +43,15 @@ def sandbox_merchant() -> IamPrincipal:
 
 
 def api_config(settings: Settings) -> ApiConfig:
-    """Cognito user pools by default, AWS_IAM for merchants: as `infra/` configures AppSync."""
+    """Cognito user pools by default, AWS_IAM for merchants: as `infra/` configures AppSync.
+
+    The introspection switch and the execution limits come from `settings`, whose defaults are
+    the dev environment's Terraform defaults; a resolver count limit of 0 means AppSync's
+    default (10,000), as it does for Terraform's `resolver_count_limit`.
+
+    Raises:
+        ValueError: a limit is outside AppSync's range.
+    """
     return ApiConfig(
         name="bnpl",
         default_mode=AuthMode.COGNITO,
@@ -54,6 +63,9 @@ def api_config(settings: Settings) -> ApiConfig:
             app_id_client_regex="|".join(re.escape(c) for c in settings.cognito_client_ids),
         ),
         iam=IamConfig(region=settings.region, principals=(sandbox_merchant(),)),
+        introspection_config=settings.introspection_config,
+        query_depth_limit=settings.query_depth_limit,
+        resolver_count_limit=settings.resolver_count_limit or RESOLVER_COUNT_LIMIT,
     )
 
 

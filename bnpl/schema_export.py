@@ -1,7 +1,8 @@
 """`bnpl schema export`: the files Terraform deploys, generated from the code.
 
 - `schema/schema.graphql`: the Strawberry schema printed as AppSync accepts it;
-- `resolvers/bindings.json`: the data sources and one entry per resolver binding.
+- `resolvers/bindings.json`: the data sources and one entry per resolver binding (with its
+  pipeline functions, for a PIPELINE resolver).
 
 With `--check`, nothing is written: the command fails if either file differs from the code.
 """
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from appsync.bindings import Binding, DataSourceType, pipeline_functions
 from appsync.sdl import appsync_sdl
 from bnpl.settings import PROJECT_ROOT
 from resolvers.bindings import BINDINGS, DATA_SOURCES
@@ -21,21 +24,29 @@ SCHEMA_FILE = PROJECT_ROOT / "schema" / "schema.graphql"
 BINDINGS_FILE = PROJECT_ROOT / "resolvers" / "bindings.json"
 
 
-def bindings_document() -> str:
-    """The bindings as Terraform reads them (`jsondecode(file(...))`)."""
+def bindings_document(
+    bindings: Sequence[Binding] = BINDINGS,
+    data_sources: Mapping[str, DataSourceType] = DATA_SOURCES,
+) -> str:
+    """The bindings as Terraform reads them (`jsondecode(file(...))`).
+
+    Each resolver entry is `Binding.document()`: a UNIT entry has the keys it always had, a
+    PIPELINE entry adds its `functions` in order, which Terraform creates once per name.
+
+    Raises:
+        ValueError: two pipelines define one function differently, or a binding or function
+            names a data source that is not in `data_sources`.
+    """
+    pipeline_functions(bindings)  # one definition per function name, as AppSync has
+    for binding in bindings:
+        uses = [(f"resolver {binding.key}", binding.data_source)]
+        uses += [(f"function {f.name}", f.data_source) for f in binding.functions]
+        for owner, source in uses:
+            if source is not None and source not in data_sources:
+                raise ValueError(f"{owner} uses data source {source}, which is not declared")
     document = {
-        "data_sources": {name: {"type": kind.value} for name, kind in sorted(DATA_SOURCES.items())},
-        "resolvers": {
-            b.key: {
-                "type": b.type_name,
-                "field": b.field_name,
-                "data_source": b.data_source,
-                "kind": b.kind,
-                "code": b.code,
-                "max_batch_size": b.max_batch_size,
-            }
-            for b in sorted(BINDINGS, key=lambda b: b.key)
-        },
+        "data_sources": {name: {"type": kind.value} for name, kind in sorted(data_sources.items())},
+        "resolvers": {b.key: b.document() for b in sorted(bindings, key=lambda b: b.key)},
     }
     return json.dumps(document, indent=2) + "\n"
 

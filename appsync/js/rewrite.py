@@ -16,6 +16,10 @@ What AppSync refuses when a resolver is saved, and is cheap to see here, is refu
 names the module does not provide, a missing `request` or `response` export, and the syntax
 APPSYNC_JS does not support (`restrictions.py`, which also instruments loops for the
 1,000-iteration limit). Time zones the code names get their offset tables (`zones.py`).
+
+This module walks the module's top level and assembles the script; the passes it hands
+statements to are `imports.py` and `exports.py`, both over the module as edited so far
+(`module_edit.py`, which also holds `RewriteError`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from appsync.js.lexer import LexError, Token, line_column, tokenize
+from appsync.js.exports import ExportRewriting
+from appsync.js.imports import ImportRewriting
+from appsync.js.lexer import LexError, Token, line_column
+from appsync.js.module_edit import RewriteError
 from appsync.js.restrictions import RefusalError, check
 from appsync.js.zones import registrations
 
@@ -32,22 +39,6 @@ MAX_CODE_BYTES = 32_768
 """AppSync's limit on the size of a resolver's code."""
 
 HANDLERS = ("request", "response")
-
-_DECLARATION_KEYWORDS = frozenset({"const", "let", "var"})
-_STATEMENT_KEYWORDS = frozenset(
-    {"const", "let", "var", "function", "class", "if", "for", "while", "do", "return", "switch",
-     "export", "import", "try", "throw", "break", "continue", "async"}
-)  # fmt: skip
-
-
-class RewriteError(ValueError):
-    """The module cannot run as APPSYNC_JS: the reason, and where it is when known."""
-
-    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 @dataclass(frozen=True)
@@ -63,264 +54,12 @@ class Script:
     """The code has a `throw` statement (a thrown `null` is then not necessarily out-of-memory)."""
 
 
-class _Rewriter:
-    def __init__(self, source: str, modules: Mapping[str, frozenset[str]]) -> None:
-        self.source = source
-        self.modules = modules
-        self.tokens = tokenize(source)
-        self.chars = list(source)
-        self.bindings: list[str] = []
-        self.imported: dict[str, int] = {}
-        self.exports: dict[str, str] = {}  # exported name -> local name
-        self.balanced = True
-        """Brackets pair up; if not, QuickJS will report the syntax error, with its location."""
+class _Rewriter(ImportRewriting, ExportRewriting):
+    """Walks the module's top level, handing each import and export statement to its pass.
 
-    # ------------------------------------------------------------------ helpers
-    def _error(self, message: str, token: Token | None) -> RewriteError:
-        if token is None:
-            return RewriteError(message)
-        line, column = line_column(self.source, token.start)
-        return RewriteError(message, line=line, column=column)
+    The passes edit the same tokens and characters, so each is a mixin over `ModuleEdit`.
+    """
 
-    def _at(self, index: int) -> Token | None:
-        return self.tokens[index] if index < len(self.tokens) else None
-
-    def _text(self, index: int) -> str:
-        return self.tokens[index].text if index < len(self.tokens) else ""
-
-    def _expect_name(self, index: int, what: str) -> str:
-        token = self._at(index)
-        if token is None or token.kind != "name":
-            raise self._error(f"Unexpected token: expected {what}", token or self.tokens[-1])
-        return token.text
-
-    def _blank(self, start: int, end: int) -> None:
-        # Keep line breaks, so every later character stays on its line.
-        for i in range(start, end):
-            if self.chars[i] not in "\r\n\u2028\u2029":
-                self.chars[i] = " "
-
-    def _statement_end(self, index: int) -> int:
-        """Index past an optional `;` at `index`."""
-        token = self._at(index)
-        return index + 1 if token is not None and token.text == ";" else index
-
-    # ------------------------------------------------------------------ imports
-    def _import(self, index: int) -> int:
-        first = self.tokens[index]
-        i = index + 1
-        token = self._at(i)
-        if token is None:
-            raise self._error("Unexpected end of input after 'import'", first)
-        if token.kind == "string":  # import '@aws-appsync/utils'; (for its side effects)
-            self._module(token)
-            end = self._statement_end(i + 1)
-            self._blank(first.start, self.tokens[end - 1].end)
-            return end
-        names, namespace, i = self._import_clause(i)
-        if self._expect_name(i, "'from'") != "from":
-            raise self._error("Unexpected token: expected 'from'", self.tokens[i])
-        spec_token = self._at(i + 1)
-        if spec_token is None or spec_token.kind != "string":
-            raise self._error("Unexpected token: expected a module name", spec_token or first)
-        spec = self._module(spec_token)
-        after = self._at(i + 2)
-        if after is not None and after.text in ("with", "assert") and not after.newline_before:
-            raise self._error("Import attributes are not supported", after)
-        for imported, _local in names:
-            if imported not in self.modules[spec]:
-                raise self._error(
-                    f"The requested module '{spec}' does not provide an export named '{imported}'",
-                    spec_token,
-                )
-        source = f"globalThis.__appsync_modules[{json.dumps(spec)}]"
-        if namespace is not None:
-            self._bind(namespace, first)
-            self.bindings.append(f"const {namespace} = {source};")
-        else:
-            for _imported, local in names:
-                self._bind(local, first)
-            pattern = ", ".join(name if name == loc else f"{name}: {loc}" for name, loc in names)
-            self.bindings.append(f"const {{ {pattern} }} = {source};")
-        end = self._statement_end(i + 2)
-        self._blank(first.start, self.tokens[end - 1].end)
-        return end
-
-    def _import_clause(self, i: int) -> tuple[list[tuple[str, str]], str | None, int]:
-        """`{ a, b as c }` or `* as ns` at token `i`: (imported, local) pairs, namespace, next."""
-        token = self.tokens[i]
-        names: list[tuple[str, str]] = []
-        if token.text == "*":
-            if self._expect_name(i + 1, "'as'") != "as":
-                raise self._error("Unexpected token: expected 'as'", self.tokens[i + 1])
-            return names, self._expect_name(i + 2, "a namespace name"), i + 3
-        if token.text == "{":
-            return names, None, self._import_list(i + 1, names)
-        if token.kind == "name":
-            raise self._error(
-                "Default imports are not supported: @aws-appsync/utils has no default export; "
-                "use `import { util } from '@aws-appsync/utils'`",
-                token,
-            )
-        raise self._error(f"Unexpected token {token.text!r} in import", token)
-
-    def _import_list(self, i: int, names: list[tuple[str, str]]) -> int:
-        while True:
-            token = self._at(i)
-            if token is not None and token.text == "}":
-                return i + 1
-            imported = self._expect_name(i, "an imported name")
-            local = imported
-            if self._text(i + 1) == "as":
-                local = self._expect_name(i + 2, "a local name")
-                i += 2
-            names.append((imported, local))
-            i += 1
-            separator = self._at(i)
-            if separator is not None and separator.text == ",":
-                i += 1
-            elif separator is None or separator.text != "}":
-                raise self._error("Unexpected token: expected ',' or '}'", separator or token)
-
-    def _module(self, token: Token) -> str:
-        spec = token.text[1:-1]
-        if spec not in self.modules:
-            allowed = ", ".join(f"'{name}'" for name in sorted(self.modules))
-            raise self._error(
-                f"Cannot find module '{spec}': APPSYNC_JS code may only import {allowed}", token
-            )
-        return spec
-
-    def _bind(self, local: str, token: Token) -> None:
-        if local in self.imported:
-            raise self._error(f"Identifier '{local}' has already been declared", token)
-        self.imported[local] = token.start
-
-    # ------------------------------------------------------------------ exports
-    def _export(self, index: int) -> int:
-        first = self.tokens[index]
-        token = self._at(index + 1)
-        if token is None:
-            raise self._error("Unexpected end of input after 'export'", first)
-        if token.text == "default":
-            raise self._error(
-                "export default is not supported: APPSYNC_JS code exports named functions "
-                "`request` and `response`",
-                first,
-            )
-        if token.text == "*":
-            raise self._error("Re-exporting another module is not supported", first)
-        if token.text == "{":
-            return self._export_list(index, index + 2)
-        self._blank(first.start, first.end)
-        i = index + 1
-        if token.text == "async":
-            i += 1
-        keyword = self._expect_name(i, "a declaration")
-        if keyword in ("function", "class"):
-            name_index = i + 2 if self._text(i + 1) == "*" else i + 1
-            name = self._expect_name(name_index, "a name")
-            self.exports[name] = name
-            return name_index + 1
-        if keyword in _DECLARATION_KEYWORDS:
-            for name in self._declared_names(i + 1):
-                self.exports[name] = name
-            return i + 1
-        raise self._error(f"Unexpected token {keyword!r} after 'export'", self.tokens[i])
-
-    def _export_list(self, index: int, i: int) -> int:
-        pairs: list[tuple[str, str]] = []
-        while True:
-            token = self._at(i)
-            if token is not None and token.text == "}":
-                break
-            local = self._expect_name(i, "an exported name")
-            public = local
-            if self._text(i + 1) == "as":
-                public = self._expect_name(i + 2, "an exported name")
-                i += 2
-            if public == "default":
-                raise self._error(
-                    "export default is not supported: APPSYNC_JS code exports named functions "
-                    "`request` and `response`",
-                    self.tokens[i],
-                )
-            pairs.append((public, local))
-            i += 1
-            separator = self._at(i)
-            if separator is not None and separator.text == ",":
-                i += 1
-            elif separator is None or separator.text != "}":
-                raise self._error("Unexpected token: expected ',' or '}'", separator or token)
-        after = self._at(i + 1)
-        if after is not None and after.text == "from":
-            raise self._error("Re-exporting another module is not supported", self.tokens[index])
-        self.exports.update(pairs)
-        end = self._statement_end(i + 1)
-        self._blank(self.tokens[index].start, self.tokens[end - 1].end)
-        return end
-
-    def _declared_names(self, i: int) -> list[str]:
-        """Names bound by `const|let|var` declarators from token `i` (patterns included)."""
-        names: list[str] = []
-        expect_binding = True
-        depth = 0
-        while (token := self._at(i)) is not None:
-            if depth == 0 and not expect_binding and self._declaration_ended(i):
-                break
-            if expect_binding and depth == 0:
-                if token.kind == "name":
-                    names.append(token.text)
-                    i += 1
-                elif token.text in ("{", "["):
-                    i = self._pattern_names(i, names)
-                else:
-                    break
-                expect_binding = False
-                continue
-            if token.text in ("{", "(", "["):
-                depth += 1
-            elif token.text in ("}", ")", "]"):
-                depth -= 1
-                if depth < 0:
-                    break
-            elif token.text == "," and depth == 0:
-                expect_binding = True
-            i += 1
-        return names
-
-    def _declaration_ended(self, i: int) -> bool:
-        token = self.tokens[i]
-        if token.text == ";":
-            return True
-        # A line break before a statement keyword ends the declaration (automatic semicolon).
-        return token.newline_before and token.kind == "name" and token.text in _STATEMENT_KEYWORDS
-
-    def _pattern_names(self, i: int, names: list[str]) -> int:
-        """Binding names of a destructuring pattern starting at token `i`; index past it."""
-        depth = 0
-        skipping_default = False
-        while (token := self._at(i)) is not None:
-            text = token.text
-            if text in ("{", "[", "("):
-                depth += 1
-            elif text in ("}", "]", ")"):
-                depth -= 1
-                if depth == 0:
-                    return i + 1
-            if skipping_default:
-                if text == "," or text in ("}", "]"):
-                    skipping_default = False
-            elif text == "=":
-                skipping_default = True
-            elif token.kind == "name":
-                following = self._at(i + 1)
-                if following is None or following.text != ":":
-                    names.append(text)
-            i += 1
-        return i
-
-    # ------------------------------------------------------------------ driver
     def run(self) -> tuple[str, bool]:
         """Rewrite the body; the import bindings and exports are left on `self`."""
         depth = 0

@@ -28,8 +28,9 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from appsync.js.engine import Engine, EngineError, Failure
+from appsync.js.module_edit import RewriteError
 from appsync.js.outcome import Evaluation, JsError, encode, errors_of, evaluation_of
-from appsync.js.rewrite import HANDLERS, RewriteError, Script, to_script
+from appsync.js.rewrite import HANDLERS, Script, to_script
 
 __all__ = ["Evaluation", "JsCodeError", "JsError", "JsRuntime", "PendingCall"]
 

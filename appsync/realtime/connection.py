@@ -30,7 +30,8 @@ from appsync.auth.iam import SignedRequest
 from appsync.auth.lambda_authorizer import AuthorizationRequest
 from appsync.auth.modes import Unauthenticated
 from appsync.realtime import protocol
-from appsync.realtime.registry import Subscription, SubscriptionHub, SubscriptionRefused
+from appsync.realtime.registry import Subscription, SubscriptionHub
+from appsync.realtime.start import SubscriptionRefused
 
 if TYPE_CHECKING:
     from appsync.api import AppSyncApi

@@ -1,4 +1,4 @@
-"""The subscriptions of one API: registering them (`start`) and fanning mutations out to them.
+"""The subscriptions of one API: registering them (`start`), looking them up, removing them.
 
 AppSync's model (appsync.md §7.1; AWS developer guide "Using subscriptions for real-time data
 applications", "Defining enhanced subscriptions filters"):
@@ -12,17 +12,14 @@ applications", "Defining enhanced subscriptions filters"):
 - authorization happens when the subscription starts: the credentials of the `start` message,
   then the subscription field's auth directives (and its resolver, which may refuse).
 
-Publishing is synchronous and cheap: `publish` matches subscribers, projects the event once per
-distinct subscription document and hands each subscriber its frame (its connection's writer sends
-it), so the mutation's HTTP response never waits on a WebSocket.
+The hub registers subscriptions here; what a `start` carries and how it is refused is in `start`,
+and handing mutation results to subscribers in `fanout`.
 """
 
 from __future__ import annotations
 
 import inspect
 import itertools
-import json
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,24 +27,15 @@ from typing import TYPE_CHECKING, Any
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    GraphQLObjectType,
-    InlineFragmentNode,
-    ListValueNode,
     OperationDefinitionNode,
     OperationType,
-    StringValueNode,
-    VariableNode,
     execute,
     get_operation_ast,
-    value_from_ast_untyped,
 )
 
 from appsync.auth.iam import SignedRequest
 from appsync.auth.modes import Unauthenticated
-from appsync.errors import ResolverError, error_entry
+from appsync.realtime.fanout import FanOut
 from appsync.realtime.filters import (
     CompiledFilter,
     FilterError,
@@ -55,48 +43,28 @@ from appsync.realtime.filters import (
     matches,
     same_value,
 )
-from appsync.realtime.payload import Projection, by_field_name, project
-from appsync.realtime.protocol import data_frame, encode_payload, lower_keys
+from appsync.realtime.payload import Projection
+from appsync.realtime.protocol import lower_keys
+from appsync.realtime.roots import fragments_of, root_fields
+from appsync.realtime.start import (
+    SubscriptionRefused,
+    given_arguments,
+    refusal,
+    refuses,
+    start_payload,
+    start_request,
+)
 from appsync.resolver import RequestContext
 
 if TYPE_CHECKING:
     from appsync.api import AppSyncApi
 
-__all__ = ["Subscription", "SubscriptionHub", "SubscriptionRefused", "subscribed_mutations"]
-
-logger = logging.getLogger("appsync")
+__all__ = ["Subscription", "SubscriptionHub"]
 
 Send = Callable[[str], None]
 """Queues one frame on the subscriber's connection."""
 
 _PLAN_CACHE_SIZE = 512
-
-
-class SubscriptionRefused(Exception):  # noqa: N818 - named after AppSync's outcome
-    """The `start` is refused: the connection answers with an `error` message of these."""
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(errors[0]["message"] if errors else "refused")
-        self.errors = errors
-
-
-def subscribed_mutations(schema_subscription: GraphQLObjectType | None) -> dict[str, list[str]]:
-    """Mutation name → the subscription fields whose `@aws_subscribe(mutations:)` names it."""
-    by_mutation: dict[str, list[str]] = {}
-    if schema_subscription is None:
-        return by_mutation
-    for name, definition in schema_subscription.fields.items():
-        node = definition.ast_node
-        for directive in (node.directives or ()) if node is not None else ():
-            if directive.name.value != "aws_subscribe":
-                continue
-            for argument in directive.arguments or ():
-                values = argument.value
-                if argument.name.value == "mutations" and isinstance(values, ListValueNode):
-                    for value in values.values:
-                        if isinstance(value, StringValueNode):
-                            by_mutation.setdefault(value.value, []).append(name)
-    return by_mutation
 
 
 @dataclass(eq=False)
@@ -137,13 +105,6 @@ class Subscription:
             self._hub = None
 
 
-@dataclass(frozen=True)
-class _Root:
-    key: str
-    name: str
-    node: FieldNode
-
-
 class SubscriptionHub:
     """The subscriptions of one API, and the publisher its mutations call.
 
@@ -154,22 +115,19 @@ class SubscriptionHub:
     def __init__(self, api: AppSyncApi) -> None:
         self._api = api
         schema = api.schema
-        self._by_mutation = subscribed_mutations(schema.subscription_type)
         fields = schema.subscription_type.fields if schema.subscription_type else {}
         self._subscribers: dict[str, dict[int, Subscription]] = {name: {} for name in fields}
         self._count = 0
         self._ids = itertools.count()
         self._keys: dict[int, int] = {}
-        self._roots: dict[int, tuple[DocumentNode, tuple[_Root, ...], dict[str, Any]]] = {}
         self._plans: dict[tuple[int, str | None], tuple[DocumentNode, Projection]] = {}
+        self._fanout = FanOut(schema, self._subscribers)
         api.publisher = self.publish
 
     @property
     def subscriber_count(self) -> int:
         """How many subscriptions are registered (all connections)."""
         return self._count
-
-    # ------------------------------------------------------------------ start
 
     async def start(
         self,
@@ -193,8 +151,8 @@ class SubscriptionHub:
         Raises:
             SubscriptionRefused: with the `errors` AppSync would send for the id.
         """
-        data, authorization = _start_payload(payload)
-        query, variables, operation_name = _request(data)
+        data, authorization = start_payload(payload)
+        query, variables, operation_name = start_request(data)
         headers = lower_keys(authorization)
         host = headers.get("host") or default_host
         # IAM signs the subscription request itself: POST https://<host>/graphql with `data` as
@@ -242,7 +200,7 @@ class SubscriptionHub:
             operation_name=operation_name,
         )
         result = await outcome if inspect.isawaitable(outcome) else outcome
-        refusals = [_refusal(e) for e in result.errors or () if _refuses(e)]
+        refusals = [refusal(e) for e in result.errors or () if refuses(e)]
         if refusals:
             raise SubscriptionRefused(refusals)
         field_node, projection = self._plan(document, operation)
@@ -261,7 +219,7 @@ class SubscriptionHub:
         subscription = Subscription(
             id=subscription_id,
             field_name=field_node.name.value,
-            arguments=_given_arguments(field_node, variables or {}),
+            arguments=given_arguments(field_node, variables or {}),
             filter=compiled,
             projection=projection,
             send=send,
@@ -291,14 +249,14 @@ class SubscriptionHub:
     ) -> tuple[FieldNode, Projection]:
         key = (id(document), operation.name.value if operation.name else None)
         cached = self._plans.get(key)
-        field_node = _root_fields(operation, _fragments(document))[0]
+        field_node = root_fields(operation, fragments_of(document))[0]
         if cached is not None and cached[0] is document:
             return field_node, cached[1]
         subscription_type = self._api.schema.subscription_type
         assert subscription_type is not None  # a subscription operation validated
         definition = subscription_type.fields[field_node.name.value]
         projection = Projection.compile(
-            self._api.schema, field_node, definition.type, _fragments(document)
+            self._api.schema, field_node, definition.type, fragments_of(document)
         )
         if len(self._plans) >= _PLAN_CACHE_SIZE:
             self._plans.clear()
@@ -313,8 +271,6 @@ class SubscriptionHub:
         if removed is not None:
             self._count -= 1
 
-    # ---------------------------------------------------------------- publish
-
     def publish(
         self,
         document: DocumentNode,
@@ -322,150 +278,7 @@ class SubscriptionHub:
         data: Mapping[str, Any],
         errors: list[dict[str, Any]],
     ) -> None:
-        """Fan a completed operation's mutation results out to their subscribers.
-
-        A root mutation field publishes when a subscription field names it, it resolved to a
-        value (not null) and it has no error entry: a failed mutation notifies nobody.
-        """
-        if not self._count:
-            return
-        document_roots = self._roots.get(id(document))
-        if document_roots is None or document_roots[0] is not document:
-            document_roots = self._published_roots(document, operation_name)
-        _, roots, fragments = document_roots
-        for root in roots:
-            value = data.get(root.key)
-            if value is None or any(_under(error, root.key) for error in errors):
-                continue
-            published = by_field_name(value, root.node.selection_set, fragments)
-            for field_name in self._by_mutation[root.name]:
-                self._deliver(field_name, published)
-
-    def _published_roots(
-        self, document: DocumentNode, operation_name: str | None
-    ) -> tuple[DocumentNode, tuple[_Root, ...], dict[str, Any]]:
-        operation = get_operation_ast(document, operation_name)
-        fragments = _fragments(document)
-        roots: tuple[_Root, ...] = ()
-        if operation is not None and operation.operation is OperationType.MUTATION:
-            roots = tuple(
-                _Root(node.alias.value if node.alias else node.name.value, node.name.value, node)
-                for node in _root_fields(operation, fragments)
-                if node.name.value in self._by_mutation
-            )
-        if len(self._roots) >= _PLAN_CACHE_SIZE:
-            self._roots.clear()
-        entry = (document, roots, fragments)
-        # Operation names pick the operation; documents with several are keyed by both.
-        if len(document.definitions) == 1 or operation_name is None:
-            self._roots[id(document)] = entry
-        return entry
-
-    def _deliver(self, field_name: str, published: Any) -> None:
-        subscribers = self._subscribers.get(field_name)
-        if not subscribers:
-            return
-        encoded: dict[int, str] = {}
-        for subscription in list(subscribers.values()):
-            if not subscription.accepts(published):
-                continue
-            plan = id(subscription.projection)
-            payload = encoded.get(plan)
-            if payload is None:
-                payload = encoded[plan] = encode_payload(
-                    project(subscription.projection, published)
-                )
-            subscription.send(data_frame(subscription.id, payload))
-
-
-def _start_payload(payload: Any) -> tuple[str, Mapping[str, Any]]:
-    if not isinstance(payload, Mapping) or not isinstance(payload.get("data"), str):
-        raise SubscriptionRefused(
-            [{"message": "The start payload needs data, the request as a JSON string."}]
-        )
-    extensions = payload.get("extensions")
-    authorization = extensions.get("authorization") if isinstance(extensions, Mapping) else None
-    if not isinstance(authorization, Mapping):
-        # Each start carries its own authorization (AWS guide); without it nothing verifies.
-        raise SubscriptionRefused(
-            [
-                {
-                    "errorType": "UnauthorizedException",
-                    "message": "Valid authorization header not provided.",
-                }
-            ]
-        )
-    return payload["data"], authorization
-
-
-def _request(data: str) -> tuple[str, dict[str, Any] | None, str | None]:
-    try:
-        request = json.loads(data)
-    except ValueError:
-        request = None
-    if not isinstance(request, dict) or not isinstance(request.get("query"), str):
-        raise SubscriptionRefused([{"message": "Unable to parse GraphQL query.", "errorCode": 400}])
-    variables = request.get("variables")
-    operation_name = request.get("operationName")
-    return (
-        request["query"],
-        variables if isinstance(variables, dict) else None,
-        operation_name if isinstance(operation_name, str) else None,
-    )
-
-
-def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
-    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-
-
-def _root_fields(
-    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
-) -> list[FieldNode]:
-    nodes: list[FieldNode] = []
-    pending = [operation.selection_set]
-    while pending:
-        for selection in pending.pop(0).selections:
-            if isinstance(selection, FieldNode):
-                nodes.append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                pending.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode) and (
-                fragment := fragments.get(selection.name.value)
-            ):
-                pending.append(fragment.selection_set)
-    return nodes
-
-
-def _given_arguments(field_node: FieldNode, variables: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments the subscriber gave, as JSON values: a variable left out of `variables`
-    counts as not given (AppSync: an argument left out does not filter; null is a value)."""
-    given: dict[str, Any] = {}
-    for argument in field_node.arguments or ():
-        node = argument.value
-        if isinstance(node, VariableNode):
-            if node.name.value in variables:
-                given[argument.name.value] = variables[node.name.value]
-            continue
-        given[argument.name.value] = value_from_ast_untyped(node, dict(variables))
-    return given
-
-
-def _under(error: Mapping[str, Any], key: str) -> bool:
-    path = error.get("path")
-    return isinstance(path, list) and bool(path) and path[0] == key
-
-
-def _refuses(error: GraphQLError) -> bool:
-    # A resolver's refusal (denied field, util.error, util.unauthorized) or a request-level
-    # error (variables) refuses the start; a subscription resolver that returns null for a
-    # non-null field does not: the event's payload is what subscribers get, not that value.
-    return error.path is None or isinstance(error.original_error, ResolverError)
-
-
-def _refusal(error: GraphQLError) -> dict[str, Any]:
-    entry = error_entry(error)
-    refusal: dict[str, Any] = {"errorType": entry["errorType"], "message": entry["message"]}
-    if entry["errorType"] is None:
-        del refusal["errorType"]
-        refusal["errorCode"] = 400
-    return refusal
+        """Fan a completed operation's mutation results out to their subscribers
+        (`FanOut.publish`); with none registered, nothing is looked at."""
+        if self._count:
+            self._fanout.publish(document, operation_name, data, errors)

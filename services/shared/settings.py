@@ -1,7 +1,9 @@
 """Settings every service reads: one place, from the environment, with local defaults.
 
 The defaults describe the local stack that `bnpl dev` starts on 127.0.0.1; in AWS, Terraform sets
-every variable below on the Lambda functions and the ECS task definition.
+every variable below on the Lambda functions and the ECS task definition, except the API's
+introspection switch and execution limits, which only the local AppSync reads: in AWS they are
+the API's own settings, the Terraform variables of the same names.
 """
 
 from __future__ import annotations
@@ -9,11 +11,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_USER_POOL_ID = "us-east-1_bnplLocal"
 DEFAULT_WEB_CLIENT_ID = "bnpl-local-web"
 DEFAULT_SERVICE_CLIENT_ID = "bnpl-local-credit-proxy"
+
+# The API's introspection switch and execution limits: the defaults of the dev environment's
+# Terraform variables of the same names (infra/envs/dev/variables.tf), which are the source of
+# truth, so the local API refuses what the deployed one refuses; tests/infra holds them equal.
+# They are AppSync's defaults except the depth limit, which AppSync leaves off (0) and the dev
+# environment sets to 10.
+DEFAULT_INTROSPECTION_CONFIG: Literal["ENABLED", "DISABLED"] = "ENABLED"
+DEFAULT_QUERY_DEPTH_LIMIT = 10
+DEFAULT_RESOLVER_COUNT_LIMIT = 10_000
 
 
 def cognito_issuer(region: str, user_pool_id: str) -> str:
@@ -23,6 +35,14 @@ def cognito_issuer(region: str, user_pool_id: str) -> str:
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _introspection_config(value: str) -> Literal["ENABLED", "DISABLED"]:
+    if value == "ENABLED":
+        return "ENABLED"
+    if value == "DISABLED":
+        return "DISABLED"
+    raise ValueError(f"BNPL_INTROSPECTION_CONFIG must be ENABLED or DISABLED, not {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +66,15 @@ class Settings:
         http_timeout_s: timeout of every call between services (`BNPL_HTTP_TIMEOUT_S`).
         service_client_secret: the service app client's secret, which the credit proxy trades
             for access tokens (`BNPL_SERVICE_CLIENT_SECRET`); only the proxy needs it.
+        introspection_config: whether the local API answers introspection queries, ENABLED or
+            DISABLED (`BNPL_INTROSPECTION_CONFIG`; Terraform `introspection_config`).
+        query_depth_limit: deepest nesting a query may have, 1-75, or 0 for no limit
+            (`BNPL_QUERY_DEPTH_LIMIT`; Terraform `query_depth_limit`).
+        resolver_count_limit: most resolvers one request may run, 1-10,000, or 0 for AppSync's
+            default of 10,000 (`BNPL_RESOLVER_COUNT_LIMIT`; Terraform `resolver_count_limit`).
+
+        The last three only configure the local AppSync (`bnpl dev`); their defaults are the dev
+        environment's Terraform defaults, and the emulator refuses values AppSync would refuse.
     """
 
     region: str
@@ -60,6 +89,9 @@ class Settings:
     credit_service_url: str
     http_timeout_s: float
     service_client_secret: str | None = field(default=None, repr=False)
+    introspection_config: Literal["ENABLED", "DISABLED"] = DEFAULT_INTROSPECTION_CONFIG
+    query_depth_limit: int = DEFAULT_QUERY_DEPTH_LIMIT
+    resolver_count_limit: int = DEFAULT_RESOLVER_COUNT_LIMIT
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -91,6 +123,15 @@ class Settings:
             ),
             http_timeout_s=float(env.get("BNPL_HTTP_TIMEOUT_S", "5")),
             service_client_secret=env.get("BNPL_SERVICE_CLIENT_SECRET") or None,
+            introspection_config=_introspection_config(
+                env.get("BNPL_INTROSPECTION_CONFIG", DEFAULT_INTROSPECTION_CONFIG)
+            ),
+            query_depth_limit=int(
+                env.get("BNPL_QUERY_DEPTH_LIMIT", str(DEFAULT_QUERY_DEPTH_LIMIT))
+            ),
+            resolver_count_limit=int(
+                env.get("BNPL_RESOLVER_COUNT_LIMIT", str(DEFAULT_RESOLVER_COUNT_LIMIT))
+            ),
         )
 
     def table_name(self, short_name: str) -> str:

@@ -260,6 +260,20 @@ def provider_mirror() -> Path:
     return mirror
 
 
+def make_sandbox(
+    root: Path, *, binary: Path, version: tuple[int, int, int], mirror: Path
+) -> TerraformSandbox:
+    """Copy the Terraform inputs into `root` and write an offline CLI config beside them.
+
+    The copy is the caller's: a test may change it (say, `resolvers/bindings.json`) without
+    touching the repository or another test's copy.
+    """
+    _copy_inputs(root)
+    cli_config = root / "terraformrc"
+    _write_cli_config(cli_config, mirror)
+    return TerraformSandbox(binary=binary, version=version, root=root, cli_config=cli_config)
+
+
 @pytest.fixture(scope="session")
 def tf_sandbox(
     tmp_path_factory: pytest.TempPathFactory,
@@ -268,12 +282,11 @@ def tf_sandbox(
     provider_mirror: Path,
 ) -> TerraformSandbox:
     """A temporary copy of the Terraform inputs with an offline CLI config."""
-    root = tmp_path_factory.mktemp("terraform")
-    _copy_inputs(root)
-    cli_config = root / "terraformrc"
-    _write_cli_config(cli_config, provider_mirror)
-    return TerraformSandbox(
-        binary=terraform_binary, version=terraform_version, root=root, cli_config=cli_config
+    return make_sandbox(
+        tmp_path_factory.mktemp("terraform"),
+        binary=terraform_binary,
+        version=terraform_version,
+        mirror=provider_mirror,
     )
 
 

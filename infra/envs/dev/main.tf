@@ -46,6 +46,7 @@ module "graphql_api" {
   user_pool_client_ids  = [module.user_pool.web_client_id]
   introspection_config  = var.introspection_config
   query_depth_limit     = var.query_depth_limit
+  resolver_count_limit  = var.resolver_count_limit
   log_retention_in_days = var.log_retention_in_days
 
   data_sources = {
@@ -64,6 +65,15 @@ module "graphql_api" {
       kind           = r.kind
       code           = r.code == null ? null : file("${local.repo_root}/resolvers/${r.code}")
       max_batch_size = r.max_batch_size
+      # A PIPELINE entry lists its functions in order; UNIT entries have no "functions" key.
+      functions = [
+        for f in try(r.functions, []) : {
+          name           = f.name
+          data_source    = f.data_source
+          code           = file("${local.repo_root}/resolvers/${f.code}")
+          max_batch_size = f.max_batch_size
+        }
+      ]
     }
   }
 }

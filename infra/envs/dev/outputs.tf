@@ -31,6 +31,11 @@ output "resolvers" {
   value       = module.graphql_api.resolvers
 }
 
+output "pipeline_functions" {
+  description = "Each deployed pipeline function by name: data source, runtime, batch size, function id and ARN."
+  value       = module.graphql_api.functions
+}
+
 output "user_pool_id" {
   description = "Id of the Cognito user pool."
   value       = module.user_pool.user_pool_id

@@ -73,6 +73,9 @@ variable "log_retention_in_days" {
   default     = 30
 }
 
+# The API's introspection switch and execution limits. The local emulator (`bnpl dev`) reads the
+# same three from BNPL_INTROSPECTION_CONFIG, BNPL_QUERY_DEPTH_LIMIT and BNPL_RESOLVER_COUNT_LIMIT,
+# whose defaults are these defaults (services/shared/settings.py; tests/infra holds them equal).
 variable "introspection_config" {
   description = "Whether the API answers introspection queries (GraphiQL, code generators): ENABLED or DISABLED."
   type        = string
@@ -80,9 +83,15 @@ variable "introspection_config" {
 }
 
 variable "query_depth_limit" {
-  description = "Deepest nesting a query may have (1-75; 0 means no limit)."
+  description = "Deepest nesting a query may have (1-75; 0 means no limit). AppSync's default is 0; this environment sets 10 on purpose, above the deepest field path of the schema (4)."
   type        = number
   default     = 10
+}
+
+variable "resolver_count_limit" {
+  description = "Most resolvers one request may run (1-10000); AppSync's default, 10000."
+  type        = number
+  default     = 10000
 }
 
 variable "tags" {

@@ -6,6 +6,14 @@ locals {
   lambda_data_sources = { for name, ds in var.data_sources : name => ds if ds.type == "AWS_LAMBDA" }
   # NONE data sources call nothing, so AppSync needs no role to assume for them.
   data_sources_with_role = { for name, ds in var.data_sources : name => ds if ds.type != "NONE" }
+
+  # Pipeline functions by name. A function is shared by every pipeline that lists it, so each
+  # name is created once; the resolvers variable refuses a name defined two different ways.
+  pipeline_functions = {
+    for name, definitions in { for f in flatten([for r in values(var.resolvers) : r.functions]) : f.name => f... } :
+    name => definitions[0]
+  }
+  function_names_by_id = { for name, f in aws_appsync_function.this : f.function_id => name }
 }
 
 resource "aws_appsync_graphql_api" "this" {
@@ -84,6 +92,33 @@ resource "aws_appsync_datasource" "this" {
   }
 }
 
+# One AppSync function per distinct pipeline function: a step of pipeline resolvers, with its own
+# data source and APPSYNC_JS code.
+resource "aws_appsync_function" "this" {
+  for_each = local.pipeline_functions
+
+  api_id         = aws_appsync_graphql_api.this.id
+  name           = each.key
+  data_source    = each.value.data_source
+  code           = each.value.code
+  max_batch_size = each.value.max_batch_size > 0 ? each.value.max_batch_size : null
+
+  runtime {
+    name            = "APPSYNC_JS"
+    runtime_version = "1.0.0"
+  }
+
+  # The function names its data source rather than referencing it, so the order is explicit.
+  depends_on = [aws_appsync_datasource.this]
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(var.data_sources), each.value.data_source)
+      error_message = "Function ${each.key} uses data source \"${each.value.data_source}\", which is not in data_sources."
+    }
+  }
+}
+
 resource "aws_appsync_resolver" "this" {
   for_each = var.resolvers
 
@@ -91,12 +126,13 @@ resource "aws_appsync_resolver" "this" {
   type           = each.value.type
   field          = each.value.field
   kind           = each.value.kind
-  data_source    = each.value.data_source
+  data_source    = each.value.kind == "UNIT" ? each.value.data_source : null
   code           = each.value.code
   max_batch_size = each.value.max_batch_size > 0 ? each.value.max_batch_size : null
 
   # A resolver without code is a direct Lambda resolver: AppSync passes its standard event to the
-  # function and returns its result, so it has neither a runtime nor mapping templates.
+  # function and returns its result, so it has neither a runtime nor mapping templates. A pipeline
+  # resolver always has code: its request and response handlers run around its functions.
   dynamic "runtime" {
     for_each = each.value.code == null ? [] : [1]
 
@@ -106,13 +142,22 @@ resource "aws_appsync_resolver" "this" {
     }
   }
 
+  # A pipeline runs its functions in the listed order; AppSync takes their function ids.
+  dynamic "pipeline_config" {
+    for_each = each.value.kind == "PIPELINE" ? [each.value.functions] : []
+
+    content {
+      functions = [for f in pipeline_config.value : aws_appsync_function.this[f.name].function_id]
+    }
+  }
+
   # The resolver names its data source rather than referencing it, so the order is explicit.
   depends_on = [aws_appsync_datasource.this]
 
   lifecycle {
     precondition {
-      condition     = contains(keys(var.data_sources), each.value.data_source)
-      error_message = "Resolver ${each.key} uses data source \"${each.value.data_source}\", which is not in data_sources."
+      condition     = each.value.kind == "PIPELINE" || contains(keys(var.data_sources), coalesce(each.value.data_source, "(none)"))
+      error_message = "Resolver ${each.key} uses data source \"${coalesce(each.value.data_source, "(none)")}\", which is not in data_sources."
     }
 
     precondition {

@@ -49,12 +49,37 @@ output "additional_authentication_types" {
 }
 
 output "resolvers" {
-  description = "Each resolver by \"Type.field\": its data source, its runtime (null for a direct Lambda resolver) and its ARN."
+  description = "Each resolver by \"Type.field\": its kind, its data source (null for a pipeline), its runtime (null for a direct Lambda resolver), its pipeline's function names in order (empty for UNIT) and its ARN."
   value = {
     for key, r in aws_appsync_resolver.this : key => {
+      kind        = r.kind
       data_source = r.data_source
       runtime     = try("${r.runtime[0].name} ${r.runtime[0].runtime_version}", null)
-      arn         = r.arn
+      # Read back from the function ids the resolver was given, so this shows what is deployed.
+      functions = [for id in try(r.pipeline_config[0].functions, []) : local.function_names_by_id[id]]
+      arn       = r.arn
     }
+  }
+}
+
+output "functions" {
+  description = "Each pipeline function by name: its data source, runtime, batch size, function id and ARN."
+  value = {
+    for name, f in aws_appsync_function.this : name => {
+      data_source    = f.data_source
+      runtime        = "${f.runtime[0].name} ${f.runtime[0].runtime_version}"
+      max_batch_size = f.max_batch_size
+      function_id    = f.function_id
+      arn            = f.arn
+    }
+  }
+}
+
+output "execution_limits" {
+  description = "The API's introspection switch and execution limits (the local emulator reads the same values from BNPL_* settings)."
+  value = {
+    introspection_config = aws_appsync_graphql_api.this.introspection_config
+    query_depth_limit    = aws_appsync_graphql_api.this.query_depth_limit
+    resolver_count_limit = aws_appsync_graphql_api.this.resolver_count_limit
   }
 }

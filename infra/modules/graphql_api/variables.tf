@@ -170,17 +170,33 @@ variable "data_sources" {
 
 variable "resolvers" {
   description = <<-EOT
-    Unit resolvers by "Type.field". `code` is the APPSYNC_JS source of the resolver; null makes a
+    Resolvers by "Type.field", as `bnpl schema export` writes them to resolvers/bindings.json, with
+    `code` holding the APPSYNC_JS source rather than a file name.
+
+    A UNIT resolver (`kind = "UNIT"`, the default) names its `data_source`; null `code` makes a
     direct Lambda resolver (no code, no templates), which needs an AWS_LAMBDA data source.
-    `max_batch_size` above 0 turns on batching for Lambda data sources.
+
+    A PIPELINE resolver has no data source: its `code` (request and response handlers, required)
+    runs before and after its `functions`, 1 to 10 of them, in order. Each function has a `name`
+    (letters, digits and underscores), a `data_source` and its APPSYNC_JS `code`. Functions are
+    shared: one `aws_appsync_function` is created per name, so every pipeline that lists a name
+    must define it the same way.
+
+    `max_batch_size` (resolver or function) above 0 turns on batching for Lambda data sources.
   EOT
   type = map(object({
     type           = string
     field          = string
-    data_source    = string
+    data_source    = optional(string)
     kind           = optional(string, "UNIT")
     code           = optional(string)
     max_batch_size = optional(number, 0)
+    functions = optional(list(object({
+      name           = string
+      data_source    = string
+      code           = string
+      max_batch_size = optional(number, 0)
+    })), [])
   }))
   default = {}
 
@@ -190,12 +206,46 @@ variable "resolvers" {
   }
 
   validation {
-    condition     = alltrue([for r in values(var.resolvers) : r.kind == "UNIT"])
-    error_message = "Only UNIT resolvers are supported."
+    condition     = alltrue([for r in values(var.resolvers) : contains(["UNIT", "PIPELINE"], r.kind)])
+    error_message = "A resolver's kind must be UNIT or PIPELINE."
   }
 
   validation {
-    condition     = alltrue([for r in values(var.resolvers) : r.max_batch_size >= 0 && r.max_batch_size <= 2000])
+    condition     = alltrue([for r in values(var.resolvers) : r.kind != "UNIT" || (r.data_source != null && length(r.functions) == 0)])
+    error_message = "A UNIT resolver needs a data_source and has no functions."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.resolvers) : r.kind != "PIPELINE" || (r.data_source == null && r.code != null)])
+    error_message = "A PIPELINE resolver has no data_source and needs code (its request and response handlers run before and after its functions)."
+  }
+
+  # AppSync quota: at most 10 functions per pipeline resolver.
+  validation {
+    condition     = alltrue([for r in values(var.resolvers) : r.kind != "PIPELINE" || (length(r.functions) >= 1 && length(r.functions) <= 10)])
+    error_message = "A PIPELINE resolver needs 1 to 10 functions."
+  }
+
+  validation {
+    condition     = alltrue([for f in flatten([for r in values(var.resolvers) : r.functions]) : can(regex("^[_A-Za-z][_0-9A-Za-z]*$", f.name))])
+    error_message = "Function names may hold only letters, digits and underscores, and may not start with a digit."
+  }
+
+  validation {
+    condition = alltrue([
+      for name, definitions in { for f in flatten([for r in values(var.resolvers) : r.functions]) : f.name => f... } :
+      length(distinct(definitions)) == 1
+    ])
+    error_message = "A function used by several pipelines must have the same data_source, code and max_batch_size in each."
+  }
+
+  validation {
+    condition = alltrue([
+      for size in concat(
+        [for r in values(var.resolvers) : r.max_batch_size],
+        [for f in flatten([for r in values(var.resolvers) : r.functions]) : f.max_batch_size],
+      ) : size >= 0 && size <= 2000
+    ])
     error_message = "max_batch_size must be from 0 to 2000."
   }
 }

@@ -41,6 +41,12 @@ mock_provider "aws" {
     }
   }
 
+  # No defaults: each function gets its own random function_id during plan, so the resolvers
+  # output can read the pipelines' function names back from their ids.
+  mock_resource "aws_appsync_function" {
+    defaults = {}
+  }
+
   mock_resource "aws_kms_key" {
     defaults = {
       arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
@@ -101,6 +107,63 @@ run "one_resolver_per_binding" {
   assert {
     condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].runtime == null if b.code == null])
     error_message = "Resolvers without code must be direct Lambda resolvers (no runtime)."
+  }
+
+  assert {
+    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].kind == b.kind])
+    error_message = "Each resolver must have the kind (UNIT or PIPELINE) of its binding."
+  }
+
+  assert {
+    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].functions == [for f in try(b.functions, []) : f.name]])
+    error_message = "Each pipeline resolver must run its binding's functions, in the binding's order; a UNIT resolver none."
+  }
+
+  assert {
+    condition     = sort(keys(output.pipeline_functions)) == sort(distinct(flatten([for b in values(local.bindings.resolvers) : [for f in try(b.functions, []) : f.name]])))
+    error_message = "Every pipeline function of the bindings, and nothing else, must be deployed once."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for b in values(local.bindings.resolvers) : [
+        for f in try(b.functions, []) :
+        output.pipeline_functions[f.name].data_source == f.data_source && output.pipeline_functions[f.name].runtime == "APPSYNC_JS 1.0.0" && output.pipeline_functions[f.name].max_batch_size == (f.max_batch_size > 0 ? f.max_batch_size : null)
+      ]
+    ]))
+    error_message = "Each pipeline function must use its binding's data source and batch size, on APPSYNC_JS 1.0.0."
+  }
+}
+
+run "execution_limits" {
+  command = plan
+
+  assert {
+    condition = module.graphql_api.execution_limits == {
+      introspection_config = "ENABLED"
+      query_depth_limit    = 10
+      resolver_count_limit = 10000
+    }
+    error_message = "By default the API answers introspection, limits depth to 10 and resolvers to 10000 (the local emulator's defaults, too)."
+  }
+}
+
+run "execution_limits_are_passed_through" {
+  command = plan
+
+  variables {
+    introspection_config = "DISABLED"
+    query_depth_limit    = 5
+    resolver_count_limit = 100
+  }
+
+  assert {
+    condition = module.graphql_api.execution_limits == {
+      introspection_config = "DISABLED"
+      query_depth_limit    = 5
+      resolver_count_limit = 100
+    }
+    error_message = "The environment's introspection switch and limits must reach the API."
   }
 }
 

@@ -244,3 +244,235 @@ run "resolver_key_must_match_type_and_field" {
 
   expect_failures = [var.resolvers]
 }
+
+# A small bindings document with pipelines, in the shape the dev root passes from
+# resolvers/bindings.json: two pipelines share the "load_customer" function, which must be
+# created once, and each pipeline gets its functions' ids in its own order.
+run "pipeline_resolvers" {
+  command = plan
+
+  # Distinct function ids during plan, so the assertions can tell which function each pipeline
+  # refers to (unmocked, they stay unknown until apply).
+  override_resource {
+    target          = aws_appsync_function.this["load_customer"]
+    values          = { function_id = "fnloadcustomer" }
+    override_during = plan
+  }
+
+  override_resource {
+    target          = aws_appsync_function.this["score"]
+    values          = { function_id = "fnscore" }
+    override_during = plan
+  }
+
+  override_resource {
+    target          = aws_appsync_function.this["stamp"]
+    values          = { function_id = "fnstamp" }
+    override_during = plan
+  }
+
+  variables {
+    resolvers = {
+      "Query.me" = { type = "Query", field = "me", data_source = "user_service", code = "export function request(ctx) { return {}; }" }
+      "Query.hello" = {
+        type  = "Query"
+        field = "hello"
+        kind  = "PIPELINE"
+        code  = "export function request(ctx) { return {}; } export function response(ctx) { return ctx.prev.result; }"
+        functions = [
+          { name = "load_customer", data_source = "user_service", code = "export function request(ctx) { return {}; }" },
+          { name = "score", data_source = "credit_proxy", code = "export function request(ctx) { return {}; }", max_batch_size = 10 },
+        ]
+      }
+      "Mutation.publish" = {
+        type  = "Mutation"
+        field = "publish"
+        kind  = "PIPELINE"
+        code  = "export function request(ctx) { return {}; } export function response(ctx) { return ctx.prev.result; }"
+        functions = [
+          { name = "stamp", data_source = "events", code = "export function request(ctx) { return { payload: ctx.args }; }" },
+          { name = "load_customer", data_source = "user_service", code = "export function request(ctx) { return {}; }" },
+        ]
+      }
+    }
+  }
+
+  assert {
+    condition     = keys(aws_appsync_function.this) == ["load_customer", "score", "stamp"]
+    error_message = "One function per distinct name, however many pipelines list it."
+  }
+
+  assert {
+    condition     = alltrue([for f in values(aws_appsync_function.this) : f.runtime[0].name == "APPSYNC_JS" && f.runtime[0].runtime_version == "1.0.0"])
+    error_message = "Every function runs on APPSYNC_JS 1.0.0."
+  }
+
+  assert {
+    condition = {
+      for name, f in aws_appsync_function.this : name => "${f.name} ${f.data_source} ${f.api_id}"
+      } == {
+      load_customer = "load_customer user_service mockapi0123456789abcdefghi"
+      score         = "score credit_proxy mockapi0123456789abcdefghi"
+      stamp         = "stamp events mockapi0123456789abcdefghi"
+    }
+    error_message = "Each function has its name and its data source, in this API."
+  }
+
+  assert {
+    condition     = aws_appsync_function.this["score"].max_batch_size == 10 && aws_appsync_function.this["stamp"].max_batch_size == null
+    error_message = "A function's max_batch_size is passed through only when above 0."
+  }
+
+  assert {
+    condition     = aws_appsync_function.this["stamp"].code == "export function request(ctx) { return { payload: ctx.args }; }" && aws_appsync_function.this["stamp"].request_mapping_template == null
+    error_message = "A function carries its JS code and no mapping templates."
+  }
+
+  assert {
+    condition     = aws_appsync_resolver.this["Query.hello"].kind == "PIPELINE" && aws_appsync_resolver.this["Query.hello"].data_source == null
+    error_message = "A pipeline resolver is of kind PIPELINE and has no data source."
+  }
+
+  assert {
+    condition     = aws_appsync_resolver.this["Query.hello"].pipeline_config[0].functions == tolist(["fnloadcustomer", "fnscore"])
+    error_message = "A pipeline lists its functions' ids in its own order."
+  }
+
+  assert {
+    condition     = aws_appsync_resolver.this["Mutation.publish"].pipeline_config[0].functions == tolist(["fnstamp", "fnloadcustomer"])
+    error_message = "A shared function is the same function in every pipeline that lists it."
+  }
+
+  assert {
+    condition     = aws_appsync_resolver.this["Query.hello"].runtime[0].name == "APPSYNC_JS" && startswith(aws_appsync_resolver.this["Query.hello"].code, "export function request")
+    error_message = "A pipeline resolver runs its own JS code (before and after handlers)."
+  }
+
+  assert {
+    condition     = aws_appsync_resolver.this["Query.me"].kind == "UNIT" && length(aws_appsync_resolver.this["Query.me"].pipeline_config) == 0 && aws_appsync_resolver.this["Query.me"].data_source == "user_service"
+    error_message = "A UNIT resolver beside pipelines keeps its data source and has no pipeline."
+  }
+
+  assert {
+    condition = { for key, r in output.resolvers : key => [r.kind, r.functions] } == {
+      "Query.me"         = ["UNIT", []]
+      "Query.hello"      = ["PIPELINE", ["load_customer", "score"]]
+      "Mutation.publish" = ["PIPELINE", ["stamp", "load_customer"]]
+    }
+    error_message = "The resolvers output reads back each pipeline's function names, in order."
+  }
+
+  assert {
+    condition     = output.functions["score"].runtime == "APPSYNC_JS 1.0.0" && output.functions["score"].function_id == "fnscore"
+    error_message = "The functions output shows each function's runtime and id."
+  }
+}
+
+run "pipeline_with_a_data_source_is_refused" {
+  command = plan
+
+  variables {
+    resolvers = {
+      "Query.hello" = {
+        type      = "Query", field = "hello", kind = "PIPELINE", data_source = "events", code = "export function request(ctx) { return {}; }"
+        functions = [{ name = "stamp", data_source = "events", code = "export function request(ctx) { return {}; }" }]
+      }
+    }
+  }
+
+  expect_failures = [var.resolvers]
+}
+
+run "pipeline_without_code_is_refused" {
+  command = plan
+
+  variables {
+    resolvers = {
+      "Query.hello" = {
+        type      = "Query", field = "hello", kind = "PIPELINE"
+        functions = [{ name = "stamp", data_source = "events", code = "export function request(ctx) { return {}; }" }]
+      }
+    }
+  }
+
+  expect_failures = [var.resolvers]
+}
+
+run "pipeline_with_eleven_functions_is_refused" {
+  command = plan
+
+  variables {
+    resolvers = {
+      "Query.hello" = {
+        type      = "Query", field = "hello", kind = "PIPELINE", code = "export function request(ctx) { return {}; }"
+        functions = [for i in range(11) : { name = "step_${i}", data_source = "events", code = "export function request(ctx) { return {}; }" }]
+      }
+    }
+  }
+
+  expect_failures = [var.resolvers]
+}
+
+run "unit_resolver_with_functions_is_refused" {
+  command = plan
+
+  variables {
+    resolvers = {
+      "Query.hello" = {
+        type      = "Query", field = "hello", data_source = "events", code = "export function request(ctx) { return {}; }"
+        functions = [{ name = "stamp", data_source = "events", code = "export function request(ctx) { return {}; }" }]
+      }
+    }
+  }
+
+  expect_failures = [var.resolvers]
+}
+
+run "function_defined_two_ways_is_refused" {
+  command = plan
+
+  variables {
+    resolvers = {
+      "Query.hello" = {
+        type      = "Query", field = "hello", kind = "PIPELINE", code = "export function request(ctx) { return {}; }"
+        functions = [{ name = "stamp", data_source = "events", code = "export function request(ctx) { return {}; }" }]
+      }
+      "Query.me" = {
+        type      = "Query", field = "me", kind = "PIPELINE", code = "export function request(ctx) { return {}; }"
+        functions = [{ name = "stamp", data_source = "user_service", code = "export function request(ctx) { return {}; }" }]
+      }
+    }
+  }
+
+  expect_failures = [var.resolvers]
+}
+
+run "function_name_with_hyphen_is_refused" {
+  command = plan
+
+  variables {
+    resolvers = {
+      "Query.hello" = {
+        type      = "Query", field = "hello", kind = "PIPELINE", code = "export function request(ctx) { return {}; }"
+        functions = [{ name = "load-customer", data_source = "user_service", code = "export function request(ctx) { return {}; }" }]
+      }
+    }
+  }
+
+  expect_failures = [var.resolvers]
+}
+
+run "function_with_unknown_data_source_is_refused" {
+  command = plan
+
+  variables {
+    resolvers = {
+      "Query.hello" = {
+        type      = "Query", field = "hello", kind = "PIPELINE", code = "export function request(ctx) { return {}; }"
+        functions = [{ name = "stamp", data_source = "nowhere", code = "export function request(ctx) { return {}; }" }]
+      }
+    }
+  }
+
+  expect_failures = [aws_appsync_function.this]
+}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from appsync.js.rewrite import MAX_CODE_BYTES, RewriteError, to_script
+from appsync.js.module_edit import RewriteError
+from appsync.js.rewrite import MAX_CODE_BYTES, to_script
 
 MODULES = {
     "@aws-appsync/utils": frozenset({"util", "runtime", "extensions"}),
