@@ -8,6 +8,7 @@ request that verifies here is one AWS would accept from the same keys.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -116,9 +117,17 @@ class IamAuthenticator:
         return Caller(mode=AuthMode.IAM, identity=identity)
 
 
+_AMZ_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$")
+
+
 def _parse_amz_date(value: str) -> dt.datetime | None:
+    # `strptime` (SIGV4_TIMESTAMP) costs ~10 µs per request; the format is fixed-width.
+    match = _AMZ_DATE.match(value)
+    if match is None:
+        return None
     try:
-        return dt.datetime.strptime(value, SIGV4_TIMESTAMP).replace(tzinfo=dt.UTC)
+        year, month, day, hour, minute, second = map(int, match.groups())
+        return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
     except ValueError:
         return None
 
@@ -159,8 +168,40 @@ def _signature(
         headers={name: request.headers[name] for name in signed},
     )
     aws_request.context["timestamp"] = amz_date
-    signer = SigV4Auth(
-        Credentials(principal.access_key_id, principal.secret_access_key), "appsync", region
-    )
+    signer = _signer(principal.access_key_id, principal.secret_access_key, region)
     canonical = signer.canonical_request(aws_request)
     return str(signer.signature(signer.string_to_sign(aws_request, canonical), aws_request))
+
+
+class _KeyCachingSigV4(SigV4Auth):
+    """botocore's SigV4 signer, deriving each day's signing key once instead of per request.
+
+    The derivation (four HMACs) depends only on the secret, the date, the region and the
+    service; the canonical request and the string to sign stay botocore's.
+    """
+
+    def __init__(self, credentials: Credentials, service: str, region: str) -> None:
+        super().__init__(credentials, service, region)
+        self.service, self.region = service, region
+
+    def signature(self, string_to_sign: str, request: AWSRequest) -> str:
+        key = _signing_key(
+            self.credentials.secret_key,
+            request.context["timestamp"][0:8],
+            self.region,
+            self.service,
+        )
+        return hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _signer(access_key_id: str, secret_access_key: str, region: str) -> SigV4Auth:
+    return _KeyCachingSigV4(Credentials(access_key_id, secret_access_key), "appsync", region)
+
+
+@functools.lru_cache(maxsize=256)
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    key = f"AWS4{secret}".encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()
+    return key
