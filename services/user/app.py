@@ -15,9 +15,13 @@ from services.shared.auth import CustomerPrincipal, TokenVerifier
 from services.shared.errors import Unauthorized
 from services.shared.http import create_service_app, principal, read_json
 from services.shared.settings import Settings
+from services.user.consent_endpoints import consent_routes
+from services.user.consent_service import ConsentService, default_consent_service
 from services.user.openapi import OPENAPI
 from services.user.repository import CustomerRepository, DynamoCustomerRepository
 from services.user.service import UserService
+from services.user.verification_routes import verification_routes
+from services.user.verification_service import VerificationService
 
 
 def _customer(request: Request) -> CustomerPrincipal:
@@ -59,13 +63,20 @@ class CustomerEndpoints:
 
 
 def create_app(
-    settings: Settings | None = None, *, repository: CustomerRepository | None = None
+    settings: Settings | None = None,
+    *,
+    repository: CustomerRepository | None = None,
+    verification: VerificationService | None = None,
+    consents: ConsentService | None = None,
 ) -> Starlette:
     """The user service's ASGI app.
 
     Args:
         settings: where the tables and the token keys are; the environment by default.
         repository: where customers are kept; the DynamoDB table of `settings` by default.
+        verification: the verification use cases; DynamoDB and the sender of `settings` by
+            default (`verification_service`).
+        consents: the open-banking use cases; DynamoDB and the sandbox bank by default.
     """
     settings = settings or Settings.from_environ()
     service = UserService(repository=repository or DynamoCustomerRepository(settings))
@@ -76,7 +87,21 @@ def create_app(
             Route("/customers", endpoints.register, methods=["POST"]),
             Route("/customers/me", endpoints.me, methods=["GET"]),
             Route("/customers/me", endpoints.update, methods=["PATCH"]),
+            *verification_routes(verification or verification_service(settings)),
+            *consent_routes(consents or default_consent_service(settings)),
         ],
         verifier=TokenVerifier(settings),
         openapi=OPENAPI,
+    )
+
+
+def verification_service(settings: Settings) -> VerificationService:
+    """Verification on the settings' tables, sending codes the way `settings.messaging` says."""
+    from services.user.messaging import code_sender
+    from services.user.verification_store import DynamoChallengeRepository
+
+    return VerificationService(
+        customers=DynamoCustomerRepository(settings),
+        challenges=DynamoChallengeRepository(settings),
+        sender=code_sender(settings),
     )

@@ -6,7 +6,14 @@ table of an environment.
 
 from __future__ import annotations
 
-from pynamodb.attributes import MapAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.models import Model
 
 
@@ -38,4 +45,47 @@ class CustomerModel(Model):
     created_at = UTCDateTimeAttribute()
 
 
-MODELS: tuple[type[Model], ...] = (CustomerModel,)
+class VerificationChallengeModel(Model):
+    """One verification challenge, in one of its customer's rate-limit slots (0-4).
+
+    Keying by slot is what enforces "at most 5 an hour": a new challenge may only overwrite a slot
+    whose challenge is over an hour old (a conditional put). The code is stored only as a salted
+    scrypt hash; `ttl` lets DynamoDB drop the item once it no longer counts against the limit.
+    """
+
+    class Meta:
+        table_name = "verification_challenges"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    slot = NumberAttribute(range_key=True)
+    challenge_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    destination_hint = UnicodeAttribute()
+    salt = UnicodeAttribute()  # hex
+    code_hash = UnicodeAttribute()  # hex
+    status = UnicodeAttribute()
+    attempts = NumberAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute()
+
+
+class BankConsentModel(Model):
+    """One open-banking consent, under its customer: a customer's consents are one query away,
+    and a consent id from another customer simply finds nothing."""
+
+    class Meta:
+        table_name = "bank_consents"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute()
+    permissions = UnicodeSetAttribute()
+    created_at = UTCDateTimeAttribute()
+    status_updated_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    authorised_at = UTCDateTimeAttribute(null=True)
+    reconfirmed_at = UTCDateTimeAttribute(null=True)
+
+
+MODELS: tuple[type[Model], ...] = (CustomerModel, VerificationChallengeModel, BankConsentModel)

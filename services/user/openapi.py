@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.shared.openapi import document, errors, json_body, ref
+from services.user import consent_openapi, verification_openapi
 
 _ADDRESS = {
     "type": "object",
@@ -64,6 +65,8 @@ OPENAPI = document(
                 },
             },
         },
+        **consent_openapi.PATHS,
+        **verification_openapi.PATHS,
     },
     schemas={
         "Address": _ADDRESS,
@@ -92,5 +95,7 @@ OPENAPI = document(
                 "createdAt": {"type": "string", "format": "date-time"},
             },
         },
+        **consent_openapi.SCHEMAS,
+        **verification_openapi.SCHEMAS,
     },
 )
