@@ -1,4 +1,5 @@
-"""`bnpl`: run the local stack, mint dev tokens, send GraphQL requests, export the schema.
+"""`bnpl`: run the local stack, mint dev tokens, send GraphQL requests, list the dev outbox,
+export the schema.
 
 Each command's work lives in `bnpl.commands`; it is imported only when that command runs, so
 `bnpl token` does not pay for what `bnpl dev` needs.
@@ -16,6 +17,7 @@ _STARTED = time.monotonic()
 
 # Cognito lets an app client issue id and access tokens valid for at most one day.
 _MAX_TTL_S = 86_400
+_MAX_OUTBOX_LIMIT = 1000
 
 
 def _ttl(value: str) -> int:
@@ -26,6 +28,12 @@ def _ttl(value: str) -> int:
     if not 1 <= seconds <= _MAX_TTL_S:
         raise argparse.ArgumentTypeError(f"must be between 1 and {_MAX_TTL_S} seconds")
     return seconds
+
+
+def _limit(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= _MAX_OUTBOX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {_MAX_OUTBOX_LIMIT}")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     gql.add_argument("--variables", metavar="JSON", help="variables as a JSON object")
     gql.add_argument("--url", help="GraphQL endpoint (default: the local emulator)")
 
+    outbox = commands.add_parser(
+        "outbox", help="list the verification codes the local stack sent, newest first"
+    )
+    outbox.add_argument(
+        "--limit", type=_limit, default=10, metavar="N", help="at most N messages (default 10)"
+    )
+    outbox.add_argument("--json", action="store_true", help="print a JSON array")
+    outbox.add_argument("--to", metavar="DESTINATION", help="only messages to this phone or email")
+
     schema = commands.add_parser("schema", help="the generated schema and resolver bindings")
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="<command>")
     export = schema_commands.add_parser(
@@ -74,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--check", action="store_true", help="write nothing; fail if a file is out of date"
+    )
+
+    model = commands.add_parser("model", help="the credit model (needs the `model` extra)")
+    model_commands = model.add_subparsers(dest="model_command", metavar="<command>")
+    model_train = model_commands.add_parser(
+        "train", help="train on data/credit_data and write models/<version>/"
+    )
+    model_train.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; re-train and fail unless the committed artefact is reproduced",
     )
     return parser
 
@@ -97,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # noqa: PLR0911 - a dispatcher: one return per command
     if args.command == "dev":
         from bnpl.commands import dev
 
@@ -122,11 +150,19 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             persona=args.persona,
             url=args.url,
         )
+    if args.command == "outbox":
+        from bnpl.commands import outbox
+
+        return outbox.run(limit=args.limit, as_json=args.json, destination=args.to)
     if args.command == "schema" and args.schema_command == "export":
         # Imported here: it loads the whole schema, and the other commands must not need it.
         from bnpl import schema_export
 
         return schema_export.main(check=args.check)
+    if args.command == "model" and args.model_command == "train":
+        from bnpl.commands import model as model_command
+
+        return model_command.run(check=args.check)
     parser.print_help(sys.stderr)
     return 2
 

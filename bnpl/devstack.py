@@ -6,6 +6,7 @@ Only the ports and the data folder differ, so several stacks never collide.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -46,11 +47,25 @@ class RunningStack:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+def distinct_free_ports(count: int) -> list[int]:
+    """`count` different ports nothing listens on right now.
+
+    Every socket stays bound until all are chosen: a port released at once may be handed out
+    again by the very next bind, and two services would then race for it.
+    """
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+
+
 def stack_environ(data_dir: Path) -> dict[str, str]:
     """The environment of a stack on fresh free ports, keeping its files in `data_dir`."""
     env = dict(os.environ)
-    for name in ("APPSYNC", "USER", "CREDIT", "IDP", "DYNAMODB"):
-        env[f"BNPL_{name}_PORT"] = str(free_port())
+    names = ("APPSYNC", "USER", "CREDIT", "IDP", "DYNAMODB", "SCORING")
+    for name, port in zip(names, distinct_free_ports(len(names)), strict=True):
+        env[f"BNPL_{name}_PORT"] = str(port)
     env["BNPL_DATA_DIR"] = str(data_dir)
     env["BNPL_HOST"] = "127.0.0.1"
     env.pop("NO_COLOR", None)
@@ -63,6 +78,7 @@ def _healthy(settings: DevSettings, client: httpx.Client) -> bool:
         settings.user_port,
         settings.credit_port,
         settings.appsync_port,
+        settings.scoring_port,
     ):
         try:
             if client.get(f"{settings.url(port)}/health").status_code != 200:

@@ -42,6 +42,17 @@ def sandbox_merchant() -> IamPrincipal:
     )
 
 
+def credit_service() -> IamPrincipal:
+    """The IAM identity the credit service signs `publishCheckoutUpdate` as."""
+    return IamPrincipal(
+        access_key_id=dev.CREDIT_SERVICE_ACCESS_KEY_ID,
+        secret_access_key=dev.CREDIT_SERVICE_SECRET_ACCESS_KEY,
+        account_id=dev.SANDBOX_ACCOUNT_ID,
+        user_arn=dev.CREDIT_SERVICE_ARN,
+        username=dev.CREDIT_SERVICE_USER,
+    )
+
+
 def api_config(settings: Settings) -> ApiConfig:
     """Cognito user pools by default, AWS_IAM for merchants: as `infra/` configures AppSync.
 
@@ -62,7 +73,7 @@ def api_config(settings: Settings) -> ApiConfig:
             default_action="ALLOW",
             app_id_client_regex="|".join(re.escape(c) for c in settings.cognito_client_ids),
         ),
-        iam=IamConfig(region=settings.region, principals=(sandbox_merchant(),)),
+        iam=IamConfig(region=settings.region, principals=(sandbox_merchant(), credit_service())),
         introspection_config=settings.introspection_config,
         query_depth_limit=settings.query_depth_limit,
         resolver_count_limit=settings.resolver_count_limit or RESOLVER_COUNT_LIMIT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from bnpl.personas import PERSONAS, Persona
+from bnpl.sandbox_consents import seed_bank_consents
 from bnpl.settings import SANDBOX_MERCHANT_ARN, SANDBOX_MERCHANT_ID
 from services.credit.domain import Merchant
 from services.credit.repository import DynamoMerchantRepository
@@ -63,4 +64,8 @@ def seed(settings: Settings) -> list[str]:
         # Underwriters sign in to review applications; they are not shoppers with a profile.
         if CUSTOMER_GROUP in persona.groups and customers.add(persona_customer(persona)):
             created.append(persona.sub)
+    # Each shopper persona also gets an open-banking consent (ids in bnpl/sandbox_consents.py).
+    seed_bank_consents(
+        settings, {p.name: p.sub for p in PERSONAS.values() if CUSTOMER_GROUP in p.groups}
+    )
     return created

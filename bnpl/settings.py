@@ -30,6 +30,16 @@ SANDBOX_MERCHANT_USER = "bnpl-sandbox-merchant"
 SANDBOX_MERCHANT_ARN = f"arn:aws:iam::{SANDBOX_ACCOUNT_ID}:user/{SANDBOX_MERCHANT_USER}"
 SANDBOX_MERCHANT_ID = "m_sandbox"
 
+# The credit service's dev IAM credentials: its default credential chain finds them in the
+# environment (as an ECS task finds its role's), and it signs `publishCheckoutUpdate` with them.
+# Only the local emulator knows them; DynamoDB Local accepts any credentials.
+CREDIT_SERVICE_ACCESS_KEY_ID = "AKIDBNPLCREDITSVC001"
+CREDIT_SERVICE_SECRET_ACCESS_KEY = "bnpl-credit-service-secret-not-for-aws-00"  # noqa: S105
+CREDIT_SERVICE_USER = "bnpl-credit-service"
+CREDIT_SERVICE_ARN = f"arn:aws:iam::{SANDBOX_ACCOUNT_ID}:user/{CREDIT_SERVICE_USER}"
+# While this file exists in the data folder, the sandbox credit bureau answers as if it were down.
+BUREAU_OUTAGE_FILE = "sandbox-bureau-outage"
+
 # Client secret of the credit proxy's machine-to-machine app client on the dev identity provider.
 DEV_SERVICE_CLIENT_SECRET = "bnpl-local-credit-proxy-secret"  # noqa: S105
 
@@ -45,6 +55,8 @@ class DevSettings:
         credit_port: the credit service (`BNPL_CREDIT_PORT`).
         idp_port: the dev identity provider (`BNPL_IDP_PORT`).
         dynamodb_port: DynamoDB Local (`BNPL_DYNAMODB_PORT`).
+        scoring_port: the scoring server, SageMaker's API for the credit model
+            (`BNPL_SCORING_PORT`).
         data_dir: project-local folder for DynamoDB Local's files and the dev signing key
             (`BNPL_DATA_DIR`); git ignores it.
         region: AWS region the stack pretends to be in (`AWS_REGION`).
@@ -65,6 +77,7 @@ class DevSettings:
     user_pool_id: str
     web_client_id: str
     service_client_id: str
+    scoring_port: int = 4004
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> DevSettings:
@@ -82,6 +95,7 @@ class DevSettings:
             user_pool_id=env.get("BNPL_USER_POOL_ID", DEFAULT_USER_POOL_ID),
             web_client_id=env.get("BNPL_WEB_CLIENT_ID", DEFAULT_WEB_CLIENT_ID),
             service_client_id=env.get("BNPL_SERVICE_CLIENT_ID", DEFAULT_SERVICE_CLIENT_ID),
+            scoring_port=int(env.get("BNPL_SCORING_PORT", "4004")),
         )
 
     @property
@@ -104,6 +118,11 @@ class DevSettings:
         return f"{self.url(self.idp_port)}/{self.user_pool_id}/.well-known/jwks.json"
 
     @property
+    def bureau_outage_path(self) -> Path:
+        """Create this file to take the sandbox credit bureau down; delete it to bring it back."""
+        return self.data_dir / BUREAU_OUTAGE_FILE
+
+    @property
     def signing_key_path(self) -> Path:
         """The dev identity provider's RSA private key (PEM), created on first use."""
         return self.data_dir / "dev-idp-key.pem"
@@ -122,7 +141,10 @@ class DevSettings:
             "BNPL_TOKEN_ENDPOINT": f"{self.url(self.idp_port)}/oauth2/token",
             "BNPL_USER_SERVICE_URL": self.url(self.user_port),
             "BNPL_CREDIT_SERVICE_URL": self.url(self.credit_port),
-            # DynamoDB Local accepts any credentials; botocore insists on having some.
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
+            "BNPL_SCORING_ENDPOINT_URL": self.url(self.scoring_port),
+            "BNPL_APPSYNC_URL": self.graphql_url,
+            "BNPL_SANDBOX_BUREAU_OUTAGE_FILE": str(self.bureau_outage_path),
+            # The credit service's dev principal (see above); DynamoDB Local accepts any keys.
+            "AWS_ACCESS_KEY_ID": CREDIT_SERVICE_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": CREDIT_SERVICE_SECRET_ACCESS_KEY,
         }

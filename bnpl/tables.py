@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
+import boto3
+from botocore.exceptions import ClientError
+from pynamodb.attributes import TTLAttribute
 from pynamodb.exceptions import TableError
 from pynamodb.models import Model
 
-from services.credit.models import MODELS as CREDIT_MODELS
+from services.credit.models import LOCAL_MODELS as CREDIT_LOCAL_MODELS, MODELS as CREDIT_MODELS
 from services.shared.dynamodb import bind
 from services.shared.settings import Settings
+from services.user.messaging.outbox import LOCAL_MODELS as USER_LOCAL_MODELS
 from services.user.models import MODELS as USER_MODELS
 
-ALL_MODELS: tuple[type[Model], ...] = (*USER_MODELS, *CREDIT_MODELS)
+# The services' tables, which Terraform deploys too; and those only the local stack has.
+SERVICE_MODELS: tuple[type[Model], ...] = (*USER_MODELS, *CREDIT_MODELS)
+LOCAL_MODELS: tuple[type[Model], ...] = (*USER_LOCAL_MODELS, *CREDIT_LOCAL_MODELS)
+ALL_MODELS: tuple[type[Model], ...] = (*SERVICE_MODELS, *LOCAL_MODELS)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 ACTIVE_TIMEOUT_S = 60.0
 
 
@@ -34,13 +45,18 @@ def create_tables(settings: Settings) -> list[str]:
             try:
                 # Our own wait below polls every 0.1 s; pynamodb's sleeps 2 s per check, which
                 # would dominate `bnpl dev`'s start-up.
-                table.create_table(wait=False)
+                # TTL is switched on below, once the table is active (AWS refuses it before).
+                table.create_table(wait=False, ignore_update_ttl_errors=True)
             except TableError as exc:
                 # Someone else created it between our check and our create; wait for it below.
                 if exc.cause_response_code != "ResourceInUseException":
                     raise
+    client = boto3.client(
+        "dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region
+    )
     for table in tables:
         _wait_until_active(table)
+        _enable_ttl(table, client)
     return [table.Meta.table_name for table in tables]
 
 
@@ -50,3 +66,23 @@ def _wait_until_active(table: type[Model]) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"table {table.Meta.table_name} is not active")
         time.sleep(0.1)
+
+
+def _enable_ttl(table: type[Model], client: DynamoDBClient) -> None:
+    """Turn on expiry by the model's TTL attribute, if it has one and it is not on already."""
+    ttl = [a.attr_name for a in table.get_attributes().values() if isinstance(a, TTLAttribute)]
+    if not ttl:
+        return
+    name = table.Meta.table_name
+    described = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    if described.get("TimeToLiveStatus") in {"ENABLED", "ENABLING"}:
+        return
+    try:
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"AttributeName": ttl[0], "Enabled": True}
+        )
+    except ClientError:
+        # A racing run enabled it first (DynamoDB refuses enabling twice); anything else stays.
+        now = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        if now.get("TimeToLiveStatus") not in {"ENABLED", "ENABLING"}:
+            raise

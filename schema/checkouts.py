@@ -6,8 +6,10 @@ from enum import Enum
 
 import strawberry
 
+from appsync.declare import resolved_by_binding
 from appsync.directives import aws_cognito_user_pools, aws_iam
 from appsync.scalars import AWSDateTime
+from schema.credit import CreditApplication
 from schema.money import Money, MoneyInput
 
 
@@ -48,6 +50,16 @@ class Checkout:
     )
     expires_at: AWSDateTime
     created_at: AWSDateTime
+
+    @strawberry.field(
+        directives=[aws_cognito_user_pools()],
+        description=(
+            "The application that decided this checkout, to its customer or the underwriters; "
+            "null before a decision."
+        ),
+    )
+    def application(self) -> CreditApplication | None:
+        resolved_by_binding()
 
 
 @strawberry.input(description="One order line.")

@@ -11,7 +11,10 @@ from appsync.declare import resolved_by_binding
 from appsync.directives import aws_cognito_user_pools, aws_iam, aws_subscribe
 from appsync.scalars import SCALAR_MAP
 from schema.checkouts import Checkout, CheckoutUpdateInput, CreateCheckoutInput
+from schema.consents import BankConsent, GrantBankConsentInput
+from schema.credit import ApplyForCreditInput, CreditApplication, ReviewApplicationInput
 from schema.customers import Customer, RegisterCustomerInput, UpdateCustomerInput
+from schema.verification import VerificationChallenge, VerificationChannel
 
 
 @strawberry.type
@@ -24,6 +27,13 @@ class Query:
         resolved_by_binding()
 
     @strawberry.field(
+        directives=[aws_cognito_user_pools()],
+        description="The signed-in customer's open-banking consents, newest first.",
+    )
+    def my_bank_consents(self) -> list[BankConsent]:
+        resolved_by_binding()
+
+    @strawberry.field(
         directives=[aws_cognito_user_pools(), aws_iam()],
         description=(
             "A checkout. Customers see those they applied to or that are still CREATED; "
@@ -31,6 +41,13 @@ class Query:
         ),
     )
     def checkout(self, id: strawberry.ID) -> Checkout | None:
+        resolved_by_binding()
+
+    @strawberry.field(
+        directives=[aws_cognito_user_pools()],
+        description="A credit application, to its customer or the underwriters.",
+    )
+    def application(self, id: strawberry.ID) -> CreditApplication | None:
         resolved_by_binding()
 
 
@@ -51,6 +68,44 @@ class Mutation:
         resolved_by_binding()
 
     @strawberry.mutation(
+        directives=[aws_cognito_user_pools()],
+        description=(
+            "Sends a one-time code to the signed-in customer's phone (SMS) or email; at most 5 "
+            "an hour (RateLimited). The code lasts 10 minutes."
+        ),
+    )
+    def start_verification(self, channel: VerificationChannel) -> VerificationChallenge:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools()],
+        description=(
+            "Checks a code: the right one makes the customer VERIFIED, once. Wrong codes give "
+            "ValidationError with remainingAttempts; then ChallengeLocked, ChallengeExpired or "
+            "ChallengeUsed."
+        ),
+    )
+    def confirm_verification(self, challenge_id: strawberry.ID, code: str) -> Customer:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools()],
+        description=(
+            "Grants an open-banking account-information consent; the customer authorises it at "
+            "their bank (the sandbox bank locally): AUTHORISED, or REJECTED if the bank refuses."
+        ),
+    )
+    def grant_bank_consent(self, input: GrantBankConsentInput) -> BankConsent:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools()],
+        description="Revokes one of the signed-in customer's consents: no bank data is read again.",
+    )
+    def revoke_bank_consent(self, id: strawberry.ID) -> BankConsent:
+        resolved_by_binding()
+
+    @strawberry.mutation(
         directives=[aws_iam()],
         description=(
             "A merchant opens a checkout. The same merchantId and merchantReference return the "
@@ -58,6 +113,24 @@ class Mutation:
         ),
     )
     def create_checkout(self, input: CreateCheckoutInput) -> Checkout:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools()],
+        description=(
+            "A verified customer applies for credit on a checkout: pre-screening and the "
+            "decision run at once. The same idempotencyKey returns the same application; "
+            "DependencyFailure leaves it PENDING for a retry with that key."
+        ),
+    )
+    def apply_for_credit(self, input: ApplyForCreditInput) -> CreditApplication:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools(cognito_groups=["underwriters"])],
+        description="An underwriter settles a REFERRED application: APPROVED or DECLINED.",
+    )
+    def review_application(self, input: ReviewApplicationInput) -> CreditApplication:
         resolved_by_binding()
 
     @strawberry.mutation(

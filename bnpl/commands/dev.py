@@ -43,6 +43,7 @@ def _port_owners(settings: DevSettings) -> dict[str, tuple[int, str]]:
         "idp": (settings.idp_port, "BNPL_IDP_PORT"),
         "user": (settings.user_port, "BNPL_USER_PORT"),
         "credit": (settings.credit_port, "BNPL_CREDIT_PORT"),
+        "scoring": (settings.scoring_port, "BNPL_SCORING_PORT"),
         "appsync": (settings.appsync_port, "BNPL_APPSYNC_PORT"),
     }
 
@@ -169,6 +170,7 @@ bnpl dev: ready in {ready_after_s:.1f} s
   GraphiQL      {settings.graphql_url}
   services      user {url(settings.user_port)}  credit {url(settings.credit_port)}
                 idp {url(settings.idp_port)}  dynamodb {url(settings.dynamodb_port)}
+                scoring {url(settings.scoring_port)} (SageMaker runtime API, `invoke_endpoint`)
 
   Authorization header for persona "{persona.name}" (id token, valid {hours} h):
 {token}
@@ -211,6 +213,14 @@ def run(*, in_memory: bool, started: float, out: TextIO | None = None) -> int:
             supervisor.start(
                 _dynamodb(settings, env, in_memory=in_memory, java=java, jar=jar),
                 _uvicorn("idp", "bnpl.idp.app:create_app", settings.idp_port, settings, env),
+                # The model server needs nothing else, so it loads while DynamoDB starts.
+                _uvicorn(
+                    "scoring",
+                    "services.scoring.app:create_app",
+                    settings.scoring_port,
+                    settings,
+                    env,
+                ),
             )
             _create_tables(supervisor, env)
             supervisor.check()

@@ -11,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from services.credit.application_endpoints import application_routes
+from services.credit.application_service import ApplicationService
 from services.credit.domain import Caller, CustomerCaller, MerchantCaller
 from services.credit.openapi import OPENAPI
 from services.credit.repository import (
@@ -20,6 +22,7 @@ from services.credit.repository import (
     MerchantRepository,
 )
 from services.credit.service import CheckoutService
+from services.credit.wiring import application_service
 from services.shared.auth import ServicePrincipal, TokenVerifier
 from services.shared.errors import Unauthorized
 from services.shared.http import create_service_app, principal, read_json
@@ -72,6 +75,7 @@ def create_app(
     *,
     checkouts: CheckoutRepository | None = None,
     merchants: MerchantRepository | None = None,
+    applications: ApplicationService | None = None,
 ) -> Starlette:
     """The credit service's ASGI app.
 
@@ -79,18 +83,23 @@ def create_app(
         settings: where the tables and the token keys are; the environment by default.
         checkouts: where checkouts are kept; DynamoDB by default.
         merchants: where merchants are kept; DynamoDB by default.
+        applications: the credit application use cases; composed from `settings` by default
+            (`services.credit.wiring`).
     """
     settings = settings or Settings.from_environ()
+    checkouts = checkouts or DynamoCheckoutRepository(settings)
     service = CheckoutService(
-        checkouts=checkouts or DynamoCheckoutRepository(settings),
+        checkouts=checkouts,
         merchants=merchants or DynamoMerchantRepository(settings),
     )
+    applications = applications or application_service(settings, checkouts=checkouts)
     endpoints = CheckoutEndpoints(service)
     return create_service_app(
         service="credit",
         routes=[
             Route("/checkouts", endpoints.create, methods=["POST"]),
             Route("/checkouts/{checkout_id}", endpoints.get, methods=["GET"]),
+            *application_routes(applications),
         ],
         verifier=TokenVerifier(settings),
         openapi=OPENAPI,

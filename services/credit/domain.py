@@ -130,6 +130,7 @@ class Checkout:
     customer_id: str | None
     expires_at: datetime
     created_at: datetime
+    application_id: str | None = None  # the application that decided it
 
     @classmethod
     def open(cls, request: CheckoutRequest, *, checkout_id: str, now: datetime) -> Checkout:
@@ -155,6 +156,12 @@ class Checkout:
             and self.items == request.items
         )
 
+    def expired(self, now: datetime) -> bool:
+        """Whether the checkout's time is up (stored as CREATED until something changes it)."""
+        return self.status is CheckoutStatus.EXPIRED or (
+            self.status is CheckoutStatus.CREATED and now >= self.expires_at
+        )
+
     def visible_to(self, caller: Caller, merchant: Merchant | None) -> bool:
         """Whether `caller` may see this checkout.
 
@@ -166,8 +173,8 @@ class Checkout:
         return merchant is not None and merchant.id == self.merchant_id and merchant.allows(caller)
 
     def to_json(self) -> dict[str, Any]:
-        """The API's `Checkout`, camelCase."""
-        return {
+        """The API's `Checkout`, camelCase (`applicationId` once an application decided it)."""
+        body: dict[str, Any] = {
             "id": self.id,
             "merchantId": self.merchant_id,
             "merchantReference": self.merchant_reference,
@@ -178,6 +185,9 @@ class Checkout:
             "expiresAt": iso_timestamp(self.expires_at),
             "createdAt": iso_timestamp(self.created_at),
         }
+        if self.application_id is not None:
+            body["applicationId"] = self.application_id
+        return body
 
 
 def parse_checkout_request(payload: Mapping[str, Any]) -> CheckoutRequest:

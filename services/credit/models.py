@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    JSONAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -16,6 +17,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 
@@ -43,6 +45,7 @@ class CheckoutModel(Model):
     items = ListAttribute(of=LineItemMap)
     status = UnicodeAttribute()
     customer_id = UnicodeAttribute(null=True)
+    application_id = UnicodeAttribute(null=True)  # the application that decided it
     expires_at = UTCDateTimeAttribute()
     created_at = UTCDateTimeAttribute()
 
@@ -68,4 +71,90 @@ class MerchantModel(Model):
     principal_arns = UnicodeSetAttribute()
 
 
-MODELS: tuple[type[Model], ...] = (CheckoutModel, CheckoutReferenceModel, MerchantModel)
+class ApplicationsByCustomer(GlobalSecondaryIndex["ApplicationModel"]):  # type: ignore[no-untyped-call]
+    """A customer's applications by time: velocity and exposure are one query."""
+
+    class Meta:
+        index_name = "by_customer"
+        projection = AllProjection()
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ApplicationsByDevice(GlobalSecondaryIndex["ApplicationModel"]):  # type: ignore[no-untyped-call]
+    """Applications from one device by time (sparse: only those that named a device)."""
+
+    class Meta:
+        index_name = "by_device"
+        projection = KeysOnlyProjection()
+
+    device_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ApplicationsByIp(GlobalSecondaryIndex["ApplicationModel"]):  # type: ignore[no-untyped-call]
+    """Applications from one IP address by time (sparse)."""
+
+    class Meta:
+        index_name = "by_ip"
+        projection = KeysOnlyProjection()
+
+    source_ip = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ApplicationModel(Model):
+    """A credit application, keyed by an id derived from (customer, idempotency key): writing it
+    only if absent is the claim on the key. JSON attributes hold the decision's evidence."""
+
+    class Meta:
+        table_name = "applications"
+
+    id = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute()
+    checkout_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # PENDING | DECIDED
+    outcome = UnicodeAttribute(null=True)  # APPROVED | DECLINED | REFERRED once decided
+    key_hash = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()
+    bank_consent_id = UnicodeAttribute(null=True)
+    device_id = UnicodeAttribute(null=True)
+    source_ip = UnicodeAttribute(null=True)
+    amount = NumberAttribute()  # minor units of `currency`
+    currency = UnicodeAttribute()
+    checkout_expires_at = UTCDateTimeAttribute()
+    created_at = UTCDateTimeAttribute()
+    attempts = NumberAttribute(default=0)
+    lease_owner = UnicodeAttribute(null=True)  # the run holding the workflow, if any...
+    lease_until = UTCDateTimeAttribute(null=True)  # ...until then
+    steps = JSONAttribute(null=True)
+    decision = JSONAttribute(null=True)
+    offers = JSONAttribute(null=True)
+    by_customer = ApplicationsByCustomer()
+    by_device = ApplicationsByDevice()
+    by_ip = ApplicationsByIp()
+
+
+class CreditEventModel(Model):
+    """The local event outbox: one `PutEvents` entry per item (EventBridge stands here in AWS)."""
+
+    class Meta:
+        table_name = "credit_event_outbox"
+
+    id = UnicodeAttribute(hash_key=True)
+    source = UnicodeAttribute()
+    detail_type = UnicodeAttribute()
+    detail = UnicodeAttribute()  # JSON text, as EventBridge takes it
+    event_bus_name = UnicodeAttribute()
+    time = UTCDateTimeAttribute()
+
+
+MODELS: tuple[type[Model], ...] = (
+    CheckoutModel,
+    CheckoutReferenceModel,
+    MerchantModel,
+    ApplicationModel,
+)
+# Tables only the local stack has (in AWS, EventBridge carries the events).
+LOCAL_MODELS: tuple[type[Model], ...] = (CreditEventModel,)

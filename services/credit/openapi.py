@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from services.credit.application_openapi import (
+    PATHS as APPLICATION_PATHS,
+    SCHEMAS as APPLICATION_SCHEMAS,
+)
 from services.credit.domain import (
     CHECKOUT_LIFETIME,
     ITEM_NAME_MAX_CHARS,
@@ -46,7 +50,7 @@ _REQUEST_PROPERTIES = {
 
 OPENAPI = document(
     title="BNPL credit service",
-    description="Checkouts. " + _MERCHANT_AUTH,
+    description="Checkouts and credit applications. " + _MERCHANT_AUTH,
     paths={
         "/checkouts": {
             "post": {
@@ -93,6 +97,7 @@ OPENAPI = document(
                 },
             }
         },
+        **APPLICATION_PATHS,
     },
     schemas={
         "LineItem": _LINE_ITEM,
@@ -119,6 +124,10 @@ OPENAPI = document(
                 **_REQUEST_PROPERTIES,
                 "status": {"type": "string", "enum": [s.value for s in CheckoutStatus]},
                 "customerId": {"type": ["string", "null"]},
+                "applicationId": {
+                    "type": "string",
+                    "description": "The application that decided it (absent before).",
+                },
                 "expiresAt": {
                     "type": "string",
                     "format": "date-time",
@@ -127,5 +136,6 @@ OPENAPI = document(
                 "createdAt": {"type": "string", "format": "date-time"},
             },
         },
+        **APPLICATION_SCHEMAS,
     },
 )

@@ -167,6 +167,7 @@ def to_item(model: type[CheckoutModel], checkout: Checkout) -> CheckoutModel:
         ],
         status=checkout.status.value,
         customer_id=checkout.customer_id,
+        application_id=checkout.application_id,
         expires_at=checkout.expires_at,
         created_at=checkout.created_at,
     )
@@ -191,6 +192,7 @@ def to_domain(item: CheckoutModel) -> Checkout:
         ),
         status=CheckoutStatus(item.status),
         customer_id=item.customer_id,
+        application_id=item.application_id,
         expires_at=item.expires_at,
         created_at=item.created_at,
     )

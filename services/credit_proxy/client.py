@@ -18,6 +18,9 @@ from services.shared.errors import DependencyFailure, NotFound, error_class
 logger = logging.getLogger(__name__)
 
 CALLER_ARN_HEADER = "X-Bnpl-Caller-Arn"
+# What AppSync saw of a shopper's request, for the fraud check's velocity counts.
+SOURCE_IP_HEADER = "X-Bnpl-Source-Ip"
+DEVICE_ID_HEADER = "X-Bnpl-Device-Id"
 # Reads are retried on connection failures and on gateway errors; writes are not (a write that
 # may have reached the service is the caller's to retry, with the same merchantReference).
 GET_ATTEMPTS = 3
@@ -71,6 +74,43 @@ class CreditClient:
         except NotFound:
             return None
 
+    def apply_for_credit(
+        self,
+        credentials: Credentials,
+        payload: Mapping[str, Any],
+        *,
+        source_ip: str | None = None,
+        device_id: str | None = None,
+    ) -> Any:
+        """`POST /applications`: the decided application.
+
+        Sent once: the workflow may take a while, and a retry is the caller's, with the same
+        idempotency key (which never runs the workflow twice).
+        """
+        extra = {}
+        if source_ip:
+            extra[SOURCE_IP_HEADER] = source_ip
+        if device_id:
+            extra[DEVICE_ID_HEADER] = device_id
+        return self._call(
+            credentials, "POST", "/applications", json=dict(payload), attempts=1, extra=extra
+        )
+
+    def get_application(self, credentials: Credentials, application_id: str) -> Any | None:
+        """`GET /applications/{id}`: the application, or None when the caller may not see it."""
+        path = f"/applications/{quote(application_id, safe='')}"
+        try:
+            return self._call(credentials, "GET", path, attempts=GET_ATTEMPTS)
+        except NotFound:
+            return None
+
+    def review_application(
+        self, credentials: Credentials, application_id: str, payload: Mapping[str, Any]
+    ) -> Any:
+        """`POST /applications/{id}/review`: the settled application."""
+        path = f"/applications/{quote(application_id, safe='')}/review"
+        return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
+
     def _call(
         self,
         credentials: Credentials,
@@ -79,6 +119,7 @@ class CreditClient:
         *,
         attempts: int,
         json: Any = None,
+        extra: Mapping[str, str] | None = None,
     ) -> Any:
         service_token = None
         if credentials.authorization is None:
@@ -90,6 +131,7 @@ class CreditClient:
             json=json,
             service_token=service_token,
             attempts=attempts,
+            extra=extra,
         )
         if response.status_code == 401 and service_token is not None:
             # The service refused our cached token (keys rotated, clock skew): fetch a fresh one
@@ -103,6 +145,7 @@ class CreditClient:
                 json=json,
                 service_token=service_token,
                 attempts=attempts,
+                extra=extra,
             )
         return _result(response)
 
@@ -115,8 +158,9 @@ class CreditClient:
         json: Any,
         service_token: str | None,
         attempts: int,
+        extra: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        headers = {"accept": "application/json"}
+        headers = {"accept": "application/json", **(extra or {})}
         if service_token is not None:
             headers["authorization"] = f"Bearer {service_token}"
             headers[CALLER_ARN_HEADER] = credentials.caller_arn or ""

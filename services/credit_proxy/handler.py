@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import 
     AppSyncResolverEvent,
 )
 
-from services.credit_proxy.client import Credentials, CreditClient
+from services.credit_proxy.client import DEVICE_ID_HEADER, Credentials, CreditClient
 from services.credit_proxy.tokens import ServiceTokenProvider
 from services.shared.errors import Unauthorized, UnauthorizedException
 from services.shared.settings import Settings
@@ -51,6 +51,23 @@ def credentials(event: AppSyncResolverEvent) -> Credentials:
     return Credentials(caller_arn=arn)
 
 
+def _shopper(event: AppSyncResolverEvent) -> Credentials:
+    """A signed-in customer's credentials; merchants (IAM) may not act on applications."""
+    found = credentials(event)
+    if found.authorization is None:
+        raise Unauthorized("Credit applications are for signed-in customers")
+    return found
+
+
+def _source_ip(event: AppSyncResolverEvent) -> str | None:
+    # AppSync gives `identity.sourceIp` as a list (the client, then any proxies).
+    identity = event.get("identity") or {}
+    value = identity.get("sourceIp")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, str) and value else None
+
+
 class CreditProxy:
     """The Lambda function: Powertools' AppSync resolver over a `CreditClient`.
 
@@ -74,6 +91,12 @@ class CreditProxy:
         self.app = AppSyncResolver()  # type: ignore[no-untyped-call]  # untyped __init__
         self.app.resolver(type_name="Mutation", field_name="createCheckout")(self.create_checkout)
         self.app.resolver(type_name="Query", field_name="checkout")(self.checkout)
+        self.app.resolver(type_name="Mutation", field_name="applyForCredit")(self.apply_for_credit)
+        self.app.resolver(type_name="Query", field_name="application")(self.application)
+        self.app.resolver(type_name="Mutation", field_name="reviewApplication")(
+            self.review_application
+        )
+        self.app.resolver(type_name="Checkout", field_name="application")(self.checkout_application)
 
     def __call__(self, event: Any, context: Any) -> Any:
         """Resolve one AppSync event."""
@@ -86,6 +109,37 @@ class CreditProxy:
     def checkout(self, id: str) -> Any | None:
         """`Query.checkout(id)`: the checkout, or null when the caller may not see it."""
         return self._client.get_checkout(credentials(self._event()), id)
+
+    def apply_for_credit(self, input: Mapping[str, Any]) -> Any:
+        """`Mutation.applyForCredit(input)`: the decided application (shoppers only)."""
+        event = self._event()
+        creds = _shopper(event)
+        device = event.request_headers.get(DEVICE_ID_HEADER.lower())
+        return self._client.apply_for_credit(
+            creds, input, source_ip=_source_ip(event), device_id=device
+        )
+
+    def application(self, id: str) -> Any | None:
+        """`Query.application(id)`: to its customer or an underwriter, else null."""
+        return self._client.get_application(_shopper(self._event()), id)
+
+    def review_application(self, input: Mapping[str, Any]) -> Any:
+        """`Mutation.reviewApplication(input)`: an underwriter settles a referral."""
+        body = {key: value for key, value in input.items() if key != "applicationId"}
+        return self._client.review_application(
+            _shopper(self._event()), str(input.get("applicationId", "")), body
+        )
+
+    def checkout_application(self) -> Any | None:
+        """`Checkout.application`: the application that decided the checkout, to whoever may
+        see it (its customer, an underwriter); null for merchants and before a decision."""
+        event = self._event()
+        source = event.source or {}
+        application_id = source.get("applicationId")
+        identity = event.get("identity") or {}
+        if not isinstance(application_id, str) or "sub" not in identity:
+            return None
+        return self._client.get_application(credentials(event), application_id)
 
     def _event(self) -> AppSyncResolverEvent:
         event = self.app.current_event

@@ -96,6 +96,54 @@ class Conflict(ServiceError):  # noqa: N818 - the name is the wire code
     status = 409
 
 
+class RateLimited(ServiceError):  # noqa: N818 - the name is the wire code
+    """Too many requests of this kind; `details["retryAfterSeconds"]` says when to try again."""
+
+    status = 429
+
+
+class ChallengeExpired(ServiceError):  # noqa: N818 - the name is the wire code
+    """The verification code's time is up; start a new verification (HTTP 410)."""
+
+    status = 410
+
+
+class ChallengeLocked(ServiceError):  # noqa: N818 - the name is the wire code
+    """Too many wrong codes: the challenge accepts no more, even the right one (HTTP 409)."""
+
+    status = 409
+
+
+class ChallengeUsed(ServiceError):  # noqa: N818 - the name is the wire code
+    """The code was already used once; a code is never accepted twice (HTTP 409)."""
+
+    status = 409
+
+
+class InvalidState(ServiceError):  # noqa: N818 - the name is the wire code
+    """The thing exists but its state forbids this, e.g. revoking a revoked consent (HTTP 409)."""
+
+    status = 409
+
+
+class VerificationRequired(ServiceError):  # noqa: N818 - the name is the wire code
+    """The customer must verify their phone or email before doing this (HTTP 403)."""
+
+    status = 403
+
+
+class IdempotencyKeyReused(ServiceError):  # noqa: N818 - the name is the wire code
+    """The idempotency key was used before for a different request (HTTP 422)."""
+
+    status = 422
+
+
+class CheckoutExpired(ServiceError):  # noqa: N818 - the name is the wire code
+    """The checkout's time is up: nobody may apply to it any more (HTTP 410)."""
+
+    status = 410
+
+
 class DependencyFailure(ServiceError):  # noqa: N818 - the name is the wire code
     """A service we depend on failed or did not answer; nothing was written (HTTP 502)."""
 
@@ -116,6 +164,14 @@ KNOWN_ERRORS: dict[str, type[ServiceError]] = {
         Unauthorized,
         NotFound,
         Conflict,
+        RateLimited,
+        ChallengeExpired,
+        ChallengeLocked,
+        ChallengeUsed,
+        InvalidState,
+        VerificationRequired,
+        IdempotencyKeyReused,
+        CheckoutExpired,
         DependencyFailure,
         InternalError,
     )
@@ -126,15 +182,15 @@ _RECEIVED: dict[str, type[ServiceError]] = {}
 def error_class(code: str) -> type[ServiceError]:
     """The exception class whose name is `code`, for re-raising an error a service answered.
 
-    Codes this module does not define (say `CheckoutExpired`) get a `ServiceError` subclass of that
+    Codes this module does not define (say `PaymentDeclined`) get a `ServiceError` subclass of that
     name, created once, so the code survives the hop even before this module learns it. A code
     that is not a plain identifier becomes `InternalError`.
 
     Example:
         >>> error_class("NotFound") is NotFound
         True
-        >>> error_class("CheckoutExpired").__name__
-        'CheckoutExpired'
+        >>> error_class("PaymentDeclined").__name__
+        'PaymentDeclined'
     """
     if code in KNOWN_ERRORS:
         return KNOWN_ERRORS[code]

@@ -40,6 +40,8 @@ _DESCRIPTIONS = {
     404: "Not found (NotFound).",
     409: "Conflicts with what is stored (Conflict).",
     413: "Request body too large (ValidationError).",
+    410: "Gone: the thing has expired (e.g. ChallengeExpired).",
+    429: "Too many requests; `details.retryAfterSeconds` says when to retry (RateLimited).",
     502: "A dependency failed; nothing was written (DependencyFailure).",
 }
 

@@ -45,6 +45,22 @@ def _introspection_config(value: str) -> Literal["ENABLED", "DISABLED"]:
     raise ValueError(f"BNPL_INTROSPECTION_CONFIG must be ENABLED or DISABLED, not {value!r}")
 
 
+def _events(value: str) -> Literal["outbox", "eventbridge"]:
+    if value == "outbox":
+        return "outbox"
+    if value == "eventbridge":
+        return "eventbridge"
+    raise ValueError(f"BNPL_EVENTS must be outbox or eventbridge, not {value!r}")
+
+
+def _messaging(value: str) -> Literal["outbox", "aws"]:
+    if value == "outbox":
+        return "outbox"
+    if value == "aws":
+        return "aws"
+    raise ValueError(f"BNPL_MESSAGING must be outbox or aws, not {value!r}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     """Configuration shared by the services (user, credit, credit proxy).
@@ -73,8 +89,30 @@ class Settings:
         resolver_count_limit: most resolvers one request may run, 1-10,000, or 0 for AppSync's
             default of 10,000 (`BNPL_RESOLVER_COUNT_LIMIT`; Terraform `resolver_count_limit`).
 
-        The last three only configure the local AppSync (`bnpl dev`); their defaults are the dev
-        environment's Terraform defaults, and the emulator refuses values AppSync would refuse.
+        messaging: how verification codes are sent (`BNPL_MESSAGING`): `outbox`, the dev
+            outbox table (the local default), or `aws`, End User Messaging SMS and SES.
+        sms_origination_identity: the phone number, sender id or pool SMS codes are sent from
+            (`BNPL_SMS_ORIGINATION_IDENTITY`); with `aws` messaging only.
+        sms_configuration_set: End User Messaging configuration set for delivery events
+            (`BNPL_SMS_CONFIGURATION_SET`), optional.
+        email_from_address: the SES-verified address emailed codes come from
+            (`BNPL_EMAIL_FROM_ADDRESS`); with `aws` messaging only.
+        scoring_endpoint_url: SageMaker Runtime's URL (`BNPL_SCORING_ENDPOINT_URL`, locally the
+            scoring server on `BNPL_SCORING_PORT`, 4004); empty means the AWS default.
+        scoring_endpoint_name: the SageMaker endpoint serving the credit model
+            (`BNPL_SCORING_ENDPOINT_NAME`).
+        appsync_url: the GraphQL API the credit service publishes checkout updates to, signed
+            with the service's IAM credentials (`BNPL_APPSYNC_URL`, locally the emulator);
+            empty means no publishing.
+        events: where credit events (rejections) go (`BNPL_EVENTS`): `outbox`, a DynamoDB
+            table (the local default), or `eventbridge`.
+        event_bus_name: the EventBridge bus of credit events (`BNPL_EVENT_BUS_NAME`).
+        sandbox_bureau_outage_file: local stack only: while this file exists the sandbox
+            credit bureau answers as if it were down (`BNPL_SANDBOX_BUREAU_OUTAGE_FILE`).
+
+        The introspection switch and the two limits only configure the local AppSync (`bnpl dev`);
+        their defaults are the dev environment's Terraform defaults, and the emulator refuses
+        values AppSync would refuse.
     """
 
     region: str
@@ -92,6 +130,16 @@ class Settings:
     introspection_config: Literal["ENABLED", "DISABLED"] = DEFAULT_INTROSPECTION_CONFIG
     query_depth_limit: int = DEFAULT_QUERY_DEPTH_LIMIT
     resolver_count_limit: int = DEFAULT_RESOLVER_COUNT_LIMIT
+    messaging: Literal["outbox", "aws"] = "outbox"
+    sms_origination_identity: str | None = None
+    sms_configuration_set: str | None = None
+    email_from_address: str | None = None
+    scoring_endpoint_url: str | None = None
+    scoring_endpoint_name: str = "bnpl-credit-model"
+    appsync_url: str | None = None
+    events: Literal["outbox", "eventbridge"] = "outbox"
+    event_bus_name: str = "bnpl-credit-events"
+    sandbox_bureau_outage_file: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -132,6 +180,23 @@ class Settings:
             resolver_count_limit=int(
                 env.get("BNPL_RESOLVER_COUNT_LIMIT", str(DEFAULT_RESOLVER_COUNT_LIMIT))
             ),
+            messaging=_messaging(env.get("BNPL_MESSAGING", "outbox")),
+            sms_origination_identity=env.get("BNPL_SMS_ORIGINATION_IDENTITY") or None,
+            sms_configuration_set=env.get("BNPL_SMS_CONFIGURATION_SET") or None,
+            email_from_address=env.get("BNPL_EMAIL_FROM_ADDRESS") or None,
+            scoring_endpoint_url=env.get(
+                "BNPL_SCORING_ENDPOINT_URL", f"http://{host}:{env.get('BNPL_SCORING_PORT', '4004')}"
+            )
+            or None,
+            scoring_endpoint_name=env.get("BNPL_SCORING_ENDPOINT_NAME", "bnpl-credit-model"),
+            appsync_url=env.get(
+                "BNPL_APPSYNC_URL",
+                f"http://{host}:{env.get('BNPL_APPSYNC_PORT', '4000')}/graphql",
+            )
+            or None,
+            events=_events(env.get("BNPL_EVENTS", "outbox")),
+            event_bus_name=env.get("BNPL_EVENT_BUS_NAME", "bnpl-credit-events"),
+            sandbox_bureau_outage_file=env.get("BNPL_SANDBOX_BUREAU_OUTAGE_FILE") or None,
         )
 
     def table_name(self, short_name: str) -> str:

@@ -7,6 +7,12 @@ locals {
       hash_key   = "id"
       attributes = { id = "S" }
     }
+    # Open-banking consents under their customer: listing a customer's consents is one query.
+    bank_consents = {
+      hash_key   = "customer_id"
+      range_key  = "id"
+      attributes = { customer_id = "S", id = "S" }
+    }
     checkouts = {
       hash_key   = "id"
       attributes = { id = "S" }
@@ -20,6 +26,29 @@ locals {
     merchants = {
       hash_key   = "id"
       attributes = { id = "S" }
+    }
+    # Credit applications, keyed by an id derived from (customer, idempotency key): a conditional
+    # put is the claim on the key. Indexes count a customer's, a device's and an IP's recent
+    # applications (fraud velocity) and find a customer's approvals (exposure).
+    applications = {
+      hash_key = "id"
+      attributes = {
+        id = "S", customer_id = "S", device_id = "S", source_ip = "S", created_at = "S"
+      }
+      global_secondary_indexes = {
+        by_customer = { hash_key = "customer_id", range_key = "created_at" }
+        by_device   = { hash_key = "device_id", range_key = "created_at", projection_type = "KEYS_ONLY" }
+        by_ip       = { hash_key = "source_ip", range_key = "created_at", projection_type = "KEYS_ONLY" }
+      }
+    }
+    # Verification challenges in each customer's five rate-limit slots (0-4): a conditional put
+    # on a slot is what enforces at most five challenges an hour. `ttl` (epoch seconds) lets
+    # DynamoDB drop a challenge once it no longer counts. The dev outbox table is local only.
+    verification_challenges = {
+      hash_key      = "customer_id"
+      range_key     = "slot"
+      attributes    = { customer_id = "S", slot = "N" }
+      ttl_attribute = "ttl"
     }
   }
 }

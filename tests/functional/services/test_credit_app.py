@@ -214,8 +214,16 @@ class TestRead:
     async def test_public_routes(self, client):
         assert (await client.get("/health")).json() == {"status": "ok", "service": "credit"}
         document = (await client.get("/openapi.json")).json()
-        assert set(document["paths"]) == {"/health", "/checkouts", "/checkouts/{checkout_id}"}
-        assert "CreateCheckoutInput" in document["components"]["schemas"]
+        assert set(document["paths"]) == {
+            "/health",
+            "/checkouts",
+            "/checkouts/{checkout_id}",
+            "/applications",
+            "/applications/{application_id}",
+            "/applications/{application_id}/review",
+        }
+        schemas = document["components"]["schemas"]
+        assert {"CreateCheckoutInput", "ApplyForCreditInput", "CreditApplication"} <= set(schemas)
 
 
 def test_concurrent_duplicates_create_one_checkout(app, as_merchant, scan):

@@ -22,7 +22,17 @@ from services.user.repository import DynamoCustomerRepository
 
 pytestmark = pytest.mark.ddblocal
 
-SHORT_NAMES = ["customers", "checkouts", "checkout_references", "merchants"]
+SHORT_NAMES = [
+    "customers",
+    "verification_challenges",
+    "bank_consents",
+    "checkouts",
+    "checkout_references",
+    "merchants",
+    "applications",
+    "dev_outbox",
+    "credit_event_outbox",
+]
 
 
 @pytest.fixture
@@ -63,6 +73,16 @@ def test_tables_are_created_once_even_by_racing_callers(fresh):
         {"AttributeName": "merchant_reference_key", "KeyType": "HASH"}
     ]
     assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    # Tables whose models have a TTL attribute expire items by it; the others do not.
+    ttl = {
+        name: client.describe_time_to_live(TableName=fresh.table_name(name))[
+            "TimeToLiveDescription"
+        ]
+        for name in ("verification_challenges", "dev_outbox", "customers")
+    }
+    assert ttl["verification_challenges"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "ttl"}
+    assert ttl["dev_outbox"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "ttl"}
+    assert ttl["customers"]["TimeToLiveStatus"] == "DISABLED"
 
 
 def test_sandbox_seed_is_idempotent(fresh):

@@ -171,23 +171,31 @@ run "tables" {
   command = plan
 
   assert {
-    condition     = keys(output.tables) == ["checkout_references", "checkouts", "customers", "merchants"]
-    error_message = "The environment has exactly the customers, checkouts, checkout_references and merchants tables."
+    condition     = keys(output.tables) == ["applications", "bank_consents", "checkout_references", "checkouts", "customers", "merchants", "verification_challenges"]
+    error_message = "The environment has exactly the customers, bank_consents, checkouts, checkout_references, merchants, applications and verification_challenges tables."
   }
 
   assert {
     condition = { for short, t in output.tables : short => [t.name, t.hash_key] } == {
-      customers           = ["bnpl-dev-customers", "id"]
-      checkouts           = ["bnpl-dev-checkouts", "id"]
-      checkout_references = ["bnpl-dev-checkout_references", "merchant_reference_key"]
-      merchants           = ["bnpl-dev-merchants", "id"]
+      customers               = ["bnpl-dev-customers", "id"]
+      bank_consents           = ["bnpl-dev-bank_consents", "customer_id"]
+      checkouts               = ["bnpl-dev-checkouts", "id"]
+      checkout_references     = ["bnpl-dev-checkout_references", "merchant_reference_key"]
+      merchants               = ["bnpl-dev-merchants", "id"]
+      applications            = ["bnpl-dev-applications", "id"]
+      verification_challenges = ["bnpl-dev-verification_challenges", "customer_id"]
     }
     error_message = "Table names and hash keys must match the services' models."
   }
 
   assert {
-    condition     = alltrue([for t in values(output.tables) : t.range_key == null])
-    error_message = "No table has a range key."
+    condition     = { for short, t in output.tables : short => t.range_key if t.range_key != null } == { bank_consents = "id", verification_challenges = "slot" }
+    error_message = "Only bank_consents (its id, under the customer) and verification_challenges (the rate-limit slot) have a range key."
+  }
+
+  assert {
+    condition     = { for short, t in output.tables : short => t.ttl_attribute if t.ttl_attribute != null } == { verification_challenges = "ttl" }
+    error_message = "Only verification_challenges expires items, by its `ttl` attribute."
   }
 
   assert {

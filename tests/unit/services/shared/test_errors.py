@@ -49,10 +49,10 @@ def test_error_class_returns_the_known_classes():
 
 
 def test_error_class_names_unknown_codes_after_the_code_and_reuses_them():
-    cls = error_class("CheckoutExpired")
-    assert cls.__name__ == "CheckoutExpired"
+    cls = error_class("PaymentDeclined")
+    assert cls.__name__ == "PaymentDeclined"
     assert issubclass(cls, ServiceError)
-    assert error_class("CheckoutExpired") is cls
+    assert error_class("PaymentDeclined") is cls
     assert str(cls("too late")) == "too late"
 
 

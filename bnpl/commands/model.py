@@ -1,0 +1,88 @@
+"""`bnpl model train [--check]`: train the credit model, or verify the committed artefact.
+
+Training needs the `model` extra (`pip install -e '.[model]'`); the error says so when it is not
+installed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bnpl.commands import UsageError
+from bnpl.settings import PROJECT_ROOT
+
+MODELS_DIR = PROJECT_ROOT / "models"
+# Metrics that depend on the machine, not on the model.
+_UNCOMPARED = frozenset({"python"})
+
+
+def _differences(committed: Any, fresh: Any, path: str = "") -> list[str]:
+    if isinstance(committed, dict) and isinstance(fresh, dict):
+        keys = (set(committed) | set(fresh)) - _UNCOMPARED
+        return [
+            d
+            for key in sorted(keys)
+            for d in _differences(committed.get(key), fresh.get(key), f"{path}.{key}")
+        ]
+    if isinstance(committed, list) and isinstance(fresh, list) and len(committed) == len(fresh):
+        return [
+            d
+            for i, (c, f) in enumerate(zip(committed, fresh, strict=True))
+            for d in _differences(c, f, f"{path}[{i}]")
+        ]
+    if isinstance(committed, float) and isinstance(fresh, float):
+        return [] if math.isclose(committed, fresh, rel_tol=0, abs_tol=1e-12) else [path]
+    return [] if committed == fresh else [path]
+
+
+def run(*, check: bool, dataset_path: Path | None = None, out: Path | None = None) -> int:
+    """Train and write `models/<version>/`, or with `check` re-train and compare.
+
+    Returns:
+        0 when written or reproduced, 1 when the check finds a difference.
+    """
+    try:
+        from bnpl.model import card, dataset, train
+    except ImportError as exc:
+        raise UsageError(
+            f"training needs the model extra ({exc.name} is missing): pip install -e '.[model]'"
+        ) from None
+    from services.scoring.model import TreeEnsemble
+
+    data = dataset.load(dataset_path) if dataset_path else dataset.load()
+    folder = out or MODELS_DIR / train.MODEL_VERSION
+    if not check:
+        result = train.train(data)
+        card.write(result, folder)
+        _summary(result.metrics, folder)
+        return 0
+    with tempfile.TemporaryDirectory() as scratch:
+        result = train.train(data)
+        card.write(result, Path(scratch))
+        fresh = TreeEnsemble.load(Path(scratch) / "model.json")
+        fresh_metrics = json.loads((Path(scratch) / "metrics.json").read_text())
+    committed = TreeEnsemble.load(folder / "model.json")
+    committed_metrics = json.loads((folder / "metrics.json").read_text())
+    x, _ = train.matrix(data)
+    worst = max(abs(committed.margin(row) - fresh.margin(row)) for row in x.tolist())
+    differences = _differences(committed_metrics, fresh_metrics)
+    print(f"bnpl model train --check: {folder}")
+    print(f"  predictions: max |margin difference| over {len(x)} rows = {worst:g}")
+    print(f"  metrics: {'identical' if not differences else 'differ at ' + ', '.join(differences)}")
+    if worst > 1e-9 or differences:
+        print("  NOT reproducible: re-run `bnpl model train` and review the diff")
+        return 1
+    print("  reproducible")
+    return 0
+
+
+def _summary(metrics: dict[str, Any], folder: Path) -> None:
+    cv, hold = metrics["cv"], metrics["holdout"]
+    print(f"bnpl model train: wrote {folder}")
+    print(f"  5-fold CV AUC {cv['auc_mean']:.4f} ± {cv['auc_sd']:.4f}, KS {cv['ks_mean']:.4f}")
+    print(f"  hold-out AUC {hold['auc']:.4f}, KS {hold['ks']:.4f}, Brier {hold['brier']:.4f}")
+    print(f"  evaluator vs LightGBM: {metrics['evaluator_max_abs_margin_difference']:g}")

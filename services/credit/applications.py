@@ -1,0 +1,347 @@
+"""Where credit applications are kept (DynamoDB), and the workflow's data sources built on them.
+
+- The application item is the claim on its idempotency key (its id derives from the key), and
+  it is written only if absent.
+- Only one run of the workflow at a time: a run first takes a lease on the item (a conditional
+  update on PENDING with no live lease); the decision is written in one transaction with the
+  checkout's move from CREATED, both conditional, so a decision and its checkout never disagree.
+- `DynamoApplicationStore` is also the fraud check's `ApplicationHistory` and, until payment plans
+  exist (issue 6), the `ExposureSource` (approved applications whose checkout is still open) and
+  the `PaymentHistorySource` (no plans, so nothing late).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from services.credit.credit_application import ApplicationStatus, CreditApplication
+from services.credit.domain import CHECKOUT_LIFETIME, CheckoutStatus
+from services.credit.exposure import Exposure, PaymentHistory
+from services.credit.fraud import VelocityKey
+from services.credit.models import ApplicationModel, CheckoutModel
+from services.shared.dynamodb import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, bind
+from services.shared.errors import DependencyFailure
+from services.shared.money import Money
+from services.shared.settings import Settings
+from services.shared.timestamps import utc_now
+
+logger = logging.getLogger(__name__)
+
+CONFLICT_RETRIES = 5
+CONFLICT_BACKOFF_S = 0.02
+
+
+class LeaseLost(Exception):  # noqa: N818 - a condition, not an error the API answers
+    """Another run holds (or has finished) this application's workflow."""
+
+
+class CheckoutUnavailable(Exception):  # noqa: N818 - a condition, not an error the API answers
+    """The checkout is no longer where the decision expects it (decided, expired, gone)."""
+
+
+class ApplicationStore(Protocol):
+    """The applications we hold."""
+
+    def get(self, application_id: str) -> CreditApplication | None: ...
+
+    def create(self, application: CreditApplication, *, owner: str) -> bool:
+        """Store a new PENDING application whose first run `owner` holds (until
+        `application.lease_until`); False, writing nothing, when the id exists."""
+        ...
+
+    def acquire(self, application_id: str, *, owner: str, now: datetime, until: datetime) -> bool:
+        """Take the workflow of a PENDING application whose lease is free or lapsed."""
+        ...
+
+    def save_progress(
+        self, application_id: str, *, owner: str, steps: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Keep an undecided run's steps and free the lease (a retry may run again)."""
+        ...
+
+    def decide(
+        self, application: CreditApplication, *, owner: str, checkout_status: str, now: datetime
+    ) -> None:
+        """Write the decision and move the checkout from CREATED, atomically.
+
+        Raises:
+            LeaseLost: this run no longer holds the application.
+            CheckoutUnavailable: the checkout is not CREATED or has expired.
+        """
+        ...
+
+    def settle(
+        self, application: CreditApplication, *, checkout_status: str, now: datetime
+    ) -> None:
+        """Write an underwriter's settlement of a REFERRED application and move its checkout
+        from REFERRED, atomically.
+
+        Raises:
+            LeaseLost: the application is no longer REFERRED (settled by someone else).
+            CheckoutUnavailable: the checkout is not REFERRED or has expired.
+        """
+        ...
+
+
+class DynamoApplicationStore:
+    """Applications in the `applications` table (see the module docstring)."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self._apps = bind(ApplicationModel, settings)
+        self._checkouts = bind(CheckoutModel, settings)
+        self._clock = clock
+        self._connection = Connection(
+            region=settings.region,
+            host=settings.dynamodb_endpoint,
+            connect_timeout_seconds=CONNECT_TIMEOUT_S,
+            read_timeout_seconds=READ_TIMEOUT_S,
+        )
+
+    # ------------------------------------------------------------------ the application item
+
+    def get(self, application_id: str) -> CreditApplication | None:
+        """The application, or None (strongly consistent)."""
+        try:
+            return to_domain(self._apps.get(application_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def create(self, application: CreditApplication, *, owner: str) -> bool:
+        """Put the item only if its id is new, its first run's lease held by `owner`."""
+        item = to_item(self._apps, application)
+        item.lease_owner = owner
+        try:
+            item.save(condition=self._apps.id.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def acquire(self, application_id: str, *, owner: str, now: datetime, until: datetime) -> bool:
+        """A conditional update: PENDING, and no lease or a lapsed one."""
+        apps = self._apps
+        free = apps.lease_until.does_not_exist() | (apps.lease_until < now)
+        try:
+            apps(application_id).update(
+                actions=[
+                    apps.lease_owner.set(owner),
+                    apps.lease_until.set(until),
+                    apps.attempts.add(1),
+                ],
+                condition=apps.id.exists() & (apps.status == ApplicationStatus.PENDING) & free,
+            )
+        except PynamoDBException as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def save_progress(
+        self, application_id: str, *, owner: str, steps: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Keep the steps, free the lease; nothing if the lease was lost meanwhile."""
+        apps = self._apps
+        try:
+            apps(application_id).update(
+                actions=[
+                    apps.steps.set([dict(s) for s in steps]),
+                    apps.lease_owner.remove(),
+                    apps.lease_until.remove(),
+                ],
+                condition=(apps.status == ApplicationStatus.PENDING) & (apps.lease_owner == owner),
+            )
+        except PynamoDBException as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            logger.warning("lease on %s lost before its progress was saved", application_id)
+
+    def decide(
+        self, application: CreditApplication, *, owner: str, checkout_status: str, now: datetime
+    ) -> None:
+        """See `ApplicationStore.decide`."""
+        apps, checkouts = self._apps, self._checkouts
+        self._transact(
+            (apps.status == ApplicationStatus.PENDING) & (apps.lease_owner == owner),
+            application,
+            checkout_condition=(checkouts.status == CheckoutStatus.CREATED.value)
+            & (checkouts.expires_at > now),
+            checkout_status=checkout_status,
+        )
+
+    def settle(
+        self, application: CreditApplication, *, checkout_status: str, now: datetime
+    ) -> None:
+        """See `ApplicationStore.settle`."""
+        apps, checkouts = self._apps, self._checkouts
+        self._transact(
+            (apps.status == ApplicationStatus.DECIDED) & (apps.outcome == "REFERRED"),
+            application,
+            checkout_condition=(checkouts.status == CheckoutStatus.REFERRED.value)
+            & (checkouts.application_id == application.id)
+            & (checkouts.expires_at > now),
+            checkout_status=checkout_status,
+        )
+
+    def _transact(
+        self,
+        application_condition: Condition,
+        application: CreditApplication,
+        *,
+        checkout_condition: Condition,
+        checkout_status: str,
+    ) -> None:
+        apps, checkouts = self._apps, self._checkouts
+        outcome = application.outcome
+        if outcome is None:
+            raise ValueError("only a decided application is written by a transaction")
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                with TransactWrite(connection=self._connection) as transaction:
+                    transaction.update(
+                        apps(application.id),
+                        actions=[
+                            apps.status.set(application.status.value),
+                            apps.outcome.set(outcome),
+                            apps.decision.set(dict(application.decision or {})),
+                            apps.offers.set([dict(o) for o in application.offers]),
+                            apps.steps.set([dict(s) for s in application.steps]),
+                            apps.lease_owner.remove(),
+                            apps.lease_until.remove(),
+                        ],
+                        condition=application_condition,
+                    )
+                    transaction.update(
+                        checkouts(application.checkout_id),
+                        actions=[
+                            checkouts.status.set(checkout_status),
+                            checkouts.customer_id.set(application.customer_id),
+                            checkouts.application_id.set(application.id),
+                        ],
+                        condition=checkout_condition,
+                    )
+            except TransactWriteError as exc:
+                reasons = [r.code if r else None for r in exc.cancellation_reasons]
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    raise LeaseLost(application.id) from exc
+                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                    raise CheckoutUnavailable(application.checkout_id) from exc
+                if "TransactionConflict" in reasons and attempt < CONFLICT_RETRIES:
+                    time.sleep(CONFLICT_BACKOFF_S * (attempt + 1) * (1 + random.random()))  # noqa: S311
+                    continue
+                logger.warning("decision failed: %s %s", exc.cause_response_code, reasons)
+                message = "Could not store the decision; nothing was written"
+                raise DependencyFailure(message) from exc
+            return
+
+    # ------------------------------------------------------------------ data sources
+
+    def count_applications(
+        self, *, key: VelocityKey, value: str, since: datetime, excluding: str | None
+    ) -> int:
+        """`ApplicationHistory`: applications by customer, device or IP since `since`."""
+        index = {
+            VelocityKey.CUSTOMER: "by_customer",
+            VelocityKey.DEVICE: "by_device",
+            VelocityKey.IP: "by_ip",
+        }[key]
+        items = self._query(index, value, since, attributes=["id"])
+        return sum(1 for item in items if item.id != excluding)
+
+    def exposure(self, customer_id: str, *, currency: str) -> Exposure:
+        """`ExposureSource`: approved applications whose checkout is still open count as owed
+        (until issue 6 brings plans)."""
+        now = self._clock()
+        items = self._query(
+            "by_customer",
+            customer_id,
+            now - CHECKOUT_LIFETIME,
+            attributes=["id", "outcome", "amount", "currency", "checkout_expires_at"],
+        )
+        owed = [
+            int(item.amount)
+            for item in items
+            if item.outcome == "APPROVED"
+            and item.currency == currency
+            and item.checkout_expires_at > now
+        ]
+        return Exposure(outstanding=Money(sum(owed), currency), active_plans=len(owed))
+
+    def payment_history(self, customer_id: str, *, today: date) -> PaymentHistory:
+        """`PaymentHistorySource`: no plans exist yet (issue 6), so nothing is late."""
+        del customer_id, today
+        return PaymentHistory()
+
+    def _query(
+        self, index: str, value: str, since: datetime, *, attributes: list[str]
+    ) -> Iterable[ApplicationModel]:
+        try:
+            return list(
+                self._apps.query(
+                    value,
+                    self._apps.created_at >= since,
+                    index_name=index,
+                    attributes_to_get=attributes,
+                )
+            )
+        except PynamoDBException as exc:
+            logger.warning("querying %s failed: %r", index, exc)
+            raise DependencyFailure("The application store is unavailable") from exc
+
+
+def to_item(model: type[ApplicationModel], application: CreditApplication) -> ApplicationModel:
+    """The stored item of an application."""
+    return model(
+        application.id,
+        customer_id=application.customer_id,
+        checkout_id=application.checkout_id,
+        status=application.status.value,
+        outcome=application.outcome,
+        key_hash=application.key_hash,
+        fingerprint=application.fingerprint,
+        bank_consent_id=application.bank_consent_id,
+        device_id=application.device_id,
+        source_ip=application.source_ip,
+        amount=application.amount.amount,
+        currency=application.amount.currency,
+        checkout_expires_at=application.checkout_expires_at,
+        created_at=application.created_at,
+        attempts=application.attempts,
+        lease_until=application.lease_until,
+        steps=[dict(s) for s in application.steps],
+        decision=None if application.decision is None else dict(application.decision),
+        offers=[dict(o) for o in application.offers],
+    )
+
+
+def to_domain(item: ApplicationModel) -> CreditApplication:
+    """The application a stored item describes."""
+    return CreditApplication(
+        id=item.id,
+        customer_id=item.customer_id,
+        checkout_id=item.checkout_id,
+        status=ApplicationStatus(item.status),
+        key_hash=item.key_hash,
+        fingerprint=item.fingerprint,
+        bank_consent_id=item.bank_consent_id,
+        device_id=item.device_id,
+        source_ip=item.source_ip,
+        amount=Money(int(item.amount), item.currency),
+        checkout_expires_at=item.checkout_expires_at,
+        created_at=item.created_at,
+        attempts=int(item.attempts or 0),
+        lease_until=item.lease_until if item.lease_owner else None,
+        steps=tuple(item.steps or ()),
+        decision=item.decision,
+        offers=tuple(item.offers or ()),
+    )

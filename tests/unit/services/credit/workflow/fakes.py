@@ -1,0 +1,150 @@
+"""Fakes of the workflow's data sources (the real interfaces, in memory) and a screening."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from services.credit.bureau import SandboxBureau
+from services.credit.exposure import InMemoryExposure, InMemoryPaymentHistory, PaymentHistory
+from services.credit.fraud import FraudCheck, InMemoryApplicationHistory
+from services.credit.policy import load_policy
+from services.credit.scoring import ModelFactor, ModelScore
+from services.credit.workflow.steps import Screening, Sources
+from services.shared.errors import DependencyFailure
+from services.shared.money import Money
+
+POLICY = load_policy()
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def customer(name: str = "approve", **changes: Any) -> dict[str, Any]:
+    """A persona's profile as the user service answers it."""
+    return {
+        "id": f"sandbox-{name}",
+        "email": f"{name}@sandbox.bnpl.test",
+        "phone": "+447700900001",
+        "givenName": "Amelia",
+        "familyName": "Hart",
+        "dateOfBirth": "1988-04-12",
+        "address": None,
+        "verificationStatus": "VERIFIED",
+        "createdAt": "2026-01-01T00:00:00Z",
+        **changes,
+    }
+
+
+def screening(name: str = "approve", *, amount: int = 12_000, **changes: Any) -> Screening:
+    profile = changes.pop("customer", None) or customer(name)
+    return Screening(
+        application_id="app_1",
+        customer=profile,
+        checkout={"id": "co_1", "amount": {"amount": amount, "currency": "GBP"}},
+        amount=Money(amount, "GBP"),
+        authorization="Bearer token",
+        bank_consent_id=changes.pop("bank_consent_id", None),
+        device_id=changes.pop("device_id", None),
+        source_ip=changes.pop("source_ip", "203.0.113.9"),
+        now=NOW,
+        **changes,
+    )
+
+
+@dataclass
+class FakeScorer:
+    """Answers one fixed probability; can fail a number of calls first."""
+
+    probability_bad: float = 0.05
+    failures: int = 0
+    calls: int = 0
+
+    def score(self, features: Mapping[str, float | str | None]) -> ModelScore:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise DependencyFailure("The scoring endpoint is unavailable; try again")
+        return ModelScore(
+            probability_bad=self.probability_bad,
+            points=600,
+            model_version="credit-test",
+            factors=(
+                ModelFactor(
+                    feature="expenses_to_income",
+                    code="HIGH_EXPENSES_TO_INCOME",
+                    description="Your regular expenses are high compared with your income",
+                    impact=0.3,
+                ),
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Statements:
+    transactions: Sequence[Mapping[str, Any]] | None
+    balances: Sequence[Mapping[str, Any]] | None
+
+
+def salaried_statements(months: int = 4, salary: int = 300_000, rent: int = 90_000) -> Statements:
+    """OBIE transactions: a monthly salary and rent, complete months before NOW."""
+    transactions: list[Mapping[str, Any]] = []
+    for back in range(1, months + 1):
+        year, month = NOW.year, NOW.month - back
+        while month < 1:
+            year, month = year - 1, month + 12
+        for amount, indicator, code, text in (
+            (salary, "Credit", "BGC", "ACME LTD SALARY"),
+            (rent, "Debit", "SO", "RENT"),
+        ):
+            transactions.append(
+                {
+                    "AccountId": "acc-1",
+                    "TransactionId": f"tx-{back}-{code}",
+                    "Amount": {"Amount": amount, "Currency": "GBP"},
+                    "CreditDebitIndicator": indicator,
+                    "Status": "Booked",
+                    "BookingDateTime": datetime(year, month, 3, 9, tzinfo=UTC).isoformat(),
+                    "ProprietaryBankTransactionCode": {"Code": code},
+                    "TransactionInformation": text,
+                }
+            )
+    return Statements(transactions=transactions, balances=[])
+
+
+@dataclass
+class FakeBank:
+    statements: Statements = field(default_factory=salaried_statements)
+    error: Exception | None = None
+    calls: int = 0
+
+    def bank_data(self, *, authorization: str, consent_id: str) -> Statements:
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return self.statements
+
+
+@dataclass
+class BarrierHistory:
+    """Payment history that waits at a barrier: two callers pass only if they run at once."""
+
+    barrier: threading.Barrier
+    history: PaymentHistory = field(default_factory=PaymentHistory)
+
+    def payment_history(self, customer_id: str, *, today: date) -> PaymentHistory:
+        self.barrier.wait()
+        return self.history
+
+
+def sources(**overrides: Any) -> Sources:
+    values: dict[str, Any] = {
+        "bureau": SandboxBureau(today=NOW.date),
+        "bank": FakeBank(),
+        "exposure": InMemoryExposure(),
+        "payment_history": InMemoryPaymentHistory(),
+        "fraud": FraudCheck(rules=POLICY.fraud, history=InMemoryApplicationHistory()),
+        "scorer": FakeScorer(),
+    }
+    values.update(overrides)
+    return Sources(**values)
