@@ -27,7 +27,7 @@ from bnpl import settings as dev
 from bnpl.settings import PROJECT_ROOT
 from resolvers.bindings import BINDINGS
 from schema.operations import SCHEMA
-from services.credit_proxy.handler import handler as credit_proxy_handler
+from services.credit_proxy.handler import CreditProxy
 from services.shared.settings import Settings
 
 
@@ -80,6 +80,11 @@ def api_config(settings: Settings) -> ApiConfig:
     )
 
 
+# Lambda runs concurrent invocations in separate execution environments; locally a handful is
+# enough to keep concurrent shoppers from queueing behind one another on a laptop.
+CREDIT_PROXY_ENVIRONMENTS = 8
+
+
 def data_sources(settings: Settings, http: httpx.AsyncClient) -> dict[str, DataSource]:
     """The API's data sources, pointed where `settings` say."""
     return {
@@ -88,7 +93,9 @@ def data_sources(settings: Settings, http: httpx.AsyncClient) -> dict[str, DataS
         ),
         "credit_proxy": LambdaDataSource(
             "credit_proxy",
-            handler=credit_proxy_handler,
+            # One proxy per execution environment, as Lambda gives each its own module state.
+            handler_factory=lambda: CreditProxy(settings=settings),
+            environments=CREDIT_PROXY_ENVIRONMENTS,
             function_name="bnpl-credit-proxy",
             region=settings.region,
         ),

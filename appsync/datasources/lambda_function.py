@@ -1,15 +1,19 @@
 """Lambda data sources: a handler invoked in-process, the way the Lambda service would.
 
 Handlers run off the event loop (a blocking handler must not stall other requests, and
-Powertools' async resolvers call `asyncio.run`), one invocation at a time per function: Lambda
-gives each execution environment one event at a time, and Powertools keeps the current event at
-class level, so two concurrent calls in one process would see each other's events.
+Powertools' async resolvers call `asyncio.run`). Lambda gives each execution environment one
+event at a time and scales out by adding environments, each with its own memory; Powertools
+relies on that, keeping the current event at class level. So a plain handler (one object shared
+by every caller) runs one invocation at a time, and concurrency comes from a handler *factory*:
+each environment, a worker thread here, builds its own handler on its first event, as a fresh
+execution environment would import the function's module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -47,26 +51,48 @@ class LambdaInvocationError(Exception):
 
 
 class LambdaDataSource:
-    """A Lambda function (`lambda_config.function_arn`), run in this process."""
+    """A Lambda function (`lambda_config.function_arn`), run in this process.
+
+    Args:
+        name: the data source's name.
+        handler: the function, shared by every call: it runs one invocation at a time.
+        handler_factory: builds the function once per execution environment instead.
+        environments: how many execution environments may run at once (with a factory).
+        function_name: the Lambda function's name, for the context and its ARN.
+        region: the function's region, for its ARN.
+        account_id: the function's account, for its ARN.
+
+    Raises:
+        ValueError: neither or both of handler and handler_factory, or several
+            environments sharing one handler (they would see each other's events).
+    """
 
     def __init__(
         self,
         name: str,
         *,
-        handler: Handler,
+        handler: Handler | None = None,
+        handler_factory: Callable[[], Handler] | None = None,
+        environments: int = 1,
         function_name: str,
         region: str = "us-east-1",
         account_id: str = "000000000000",
     ) -> None:
+        if (handler is None) == (handler_factory is None):
+            raise ValueError(f"{name}: give exactly one of handler or handler_factory")
+        if environments < 1 or (handler is not None and environments != 1):
+            raise ValueError(f"{name}: several environments need a handler_factory")
         self.name = name
-        self._handler = handler
+        self._shared = handler
+        self._factory = handler_factory
+        self._local = threading.local()
+        self._built: list[Handler] = []
+        self._built_lock = threading.Lock()
         self._function_name = function_name
         self._arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
-        # One worker per data source, not a pool of instances: a pool would need each handler
-        # loaded once per instance (fresh module state) to stay isolated, and handlers here are
-        # plain callables shared by every thread. One serial "instance" matches what Powertools
-        # and module-level state expect; BatchInvoke keeps the call count down anyway.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lambda-{name}")
+        self._executor = ThreadPoolExecutor(
+            max_workers=environments, thread_name_prefix=f"lambda-{name}"
+        )
 
     async def invoke(self, payload: Any) -> Any:
         """Invoke the function with `payload` and return its JSON result.
@@ -85,9 +111,20 @@ class LambdaDataSource:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._call, event, context)
 
+    def _handler(self) -> Handler:
+        if self._shared is not None:
+            return self._shared
+        handler: Handler | None = getattr(self._local, "handler", None)
+        if handler is None:
+            assert self._factory is not None
+            handler = self._local.handler = self._factory()
+            with self._built_lock:
+                self._built.append(handler)
+        return handler
+
     def _call(self, event: Any, context: LambdaContext) -> Any:
         try:
-            result = self._handler(event, context)
+            result = self._handler()(event, context)
         except Exception as exc:  # noqa: BLE001 - any handler failure is the function's error
             raise LambdaInvocationError(type(exc).__name__, str(exc)) from None
         try:
@@ -96,5 +133,11 @@ class LambdaDataSource:
             raise LambdaInvocationError("Runtime.MarshalError", str(exc)) from None
 
     def close(self) -> None:
-        """Stop the function's worker thread."""
+        """Stop the function's worker threads, and close the handlers the factory built."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._built_lock:
+            built, self._built = self._built, []
+        for handler in built:
+            close = getattr(handler, "close", None)
+            if callable(close):
+                close()

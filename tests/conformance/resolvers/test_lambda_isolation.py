@@ -1,7 +1,9 @@
 """Lambda handlers run off the event loop, one event at a time per function, so handlers that
 keep the current event at class level (Powertools' AppSyncResolver) never see another call's
 event (issue 3 scope item 5; appsync.md §4: each Lambda execution environment gets one event at
-a time). The emulator keeps one worker thread per Lambda data source: a serial "instance"."""
+a time, and Lambda scales out with more environments, each with its own memory). A shared
+handler runs in one serial "environment"; a handler factory gives each of several environments
+its own handler, so calls overlap and still never share an event."""
 
 from __future__ import annotations
 
@@ -118,3 +120,57 @@ async def test_a_blocking_handler_does_not_hold_up_the_event_loop(tmp_path, serv
     finally:
         release.set()
         source.close()
+
+
+class TestExecutionEnvironments:
+    async def test_each_environment_has_its_own_handler_and_calls_overlap(self, tmp_path, serve):
+        built: list[Tracked] = []
+        lock = threading.Lock()
+
+        def new_environment() -> Tracked:
+            with lock:
+                built.append(Tracked())
+                return built[-1]
+
+        source = LambdaDataSource(
+            "fn", handler_factory=new_environment, environments=4, function_name="fn"
+        )
+        try:
+            api = build_api(
+                tmp_path,
+                sdl=SDL,
+                bindings=[Binding(type_name="Query", field_name="whoami", data_source="fn")],
+                data_sources={"fn": source},
+            )
+            client = serve(api)
+            tags = [f"t{i}" for i in range(40)]
+            query = "query ($t: String!) { whoami(tag: $t) { tag seen } }"
+            bodies = await asyncio.gather(*(client.query(query, {"t": t}) for t in tags))
+        finally:
+            source.close()
+
+        assert [b["data"]["whoami"] for b in bodies] == [{"tag": t, "seen": t} for t in tags]
+        assert 1 < len(built) <= 4  # several environments ran, never more than allowed
+        # Each environment is one thread, handling one event at a time.
+        assert all(h.most_at_once == 1 and len(h.threads) == 1 for h in built)
+
+    def test_a_shared_handler_cannot_run_in_several_environments(self):
+        with pytest.raises(ValueError, match="several environments need a handler_factory"):
+            LambdaDataSource("fn", handler=Tracked(), environments=2, function_name="fn")
+        with pytest.raises(ValueError, match="exactly one of handler or handler_factory"):
+            LambdaDataSource("fn", function_name="fn")
+
+    async def test_closing_the_data_source_closes_every_environment(self):
+        closed: list[int] = []
+
+        class Closing:
+            def __call__(self, event: Any, context: Any) -> Any:
+                return event
+
+            def close(self) -> None:
+                closed.append(1)
+
+        source = LambdaDataSource("fn", handler_factory=Closing, environments=2, function_name="fn")
+        assert await source.invoke({"x": 1}) == {"x": 1}
+        source.close()
+        assert closed == [1]

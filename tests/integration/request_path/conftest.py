@@ -21,8 +21,6 @@ from bnpl.graphql_client import sigv4_headers
 from bnpl.sandbox import sandbox_merchant
 from services.credit.app import create_app as create_credit_app
 from services.credit.repository import DynamoMerchantRepository
-from services.credit_proxy import handler as handler_module
-from services.credit_proxy.handler import CreditProxy
 from services.shared.settings import Settings
 from services.user.app import create_app as create_user_app
 from tests.conftest import IdentityProvider
@@ -40,19 +38,14 @@ def anyio_backend() -> str:
 @pytest.fixture(scope="module")
 def backend(ddb_settings: Settings) -> Iterator[tuple[Settings, HeaderRecorder]]:
     """The credit service on uvicorn, knowing the sandbox merchant the emulator signs as, and the
-    credit proxy the emulator invokes (`handler.handler`) pointed at it; and their settings."""
+    settings that point the emulator's credit proxies at it."""
     DynamoMerchantRepository(ddb_settings).save(sandbox_merchant())
     recorder = HeaderRecorder(create_credit_app(ddb_settings))
-    with ServedApp(recorder) as server, pytest.MonkeyPatch.context() as patch:
-        settings = replace(
-            ddb_settings, credit_service_url=server.url, user_service_url=USER_SERVICE_URL
+    with ServedApp(recorder) as server:
+        yield (
+            replace(ddb_settings, credit_service_url=server.url, user_service_url=USER_SERVICE_URL),
+            recorder,
         )
-        proxy = CreditProxy(settings=settings)
-        patch.setattr(handler_module, "_default", proxy)
-        try:
-            yield settings, recorder
-        finally:
-            proxy.close()
 
 
 @dataclass
