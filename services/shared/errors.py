@@ -138,6 +138,12 @@ class IdempotencyKeyReused(ServiceError):  # noqa: N818 - the name is the wire c
     status = 422
 
 
+class PaymentDeclined(ServiceError):  # noqa: N818 - the name is the wire code
+    """The card was declined; `details["failureCode"]` says why, e.g. `insufficient_funds` (402)."""
+
+    status = 402
+
+
 class CheckoutExpired(ServiceError):  # noqa: N818 - the name is the wire code
     """The checkout's time is up: nobody may apply to it any more (HTTP 410)."""
 
@@ -171,6 +177,7 @@ KNOWN_ERRORS: dict[str, type[ServiceError]] = {
         InvalidState,
         VerificationRequired,
         IdempotencyKeyReused,
+        PaymentDeclined,
         CheckoutExpired,
         DependencyFailure,
         InternalError,
@@ -182,15 +189,15 @@ _RECEIVED: dict[str, type[ServiceError]] = {}
 def error_class(code: str) -> type[ServiceError]:
     """The exception class whose name is `code`, for re-raising an error a service answered.
 
-    Codes this module does not define (say `PaymentDeclined`) get a `ServiceError` subclass of that
+    Codes this module does not define (say `CardExpired`) get a `ServiceError` subclass of that
     name, created once, so the code survives the hop even before this module learns it. A code
     that is not a plain identifier becomes `InternalError`.
 
     Example:
         >>> error_class("NotFound") is NotFound
         True
-        >>> error_class("PaymentDeclined").__name__
-        'PaymentDeclined'
+        >>> error_class("CardExpired").__name__
+        'CardExpired'
     """
     if code in KNOWN_ERRORS:
         return KNOWN_ERRORS[code]

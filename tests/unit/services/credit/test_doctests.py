@@ -13,7 +13,10 @@ MODULES = [
     "services.credit.cash_flow",
     "services.credit.dates",
     "services.credit.fraud",
+    "services.credit.late_fees",
     "services.credit.offers",
+    "services.credit.payments",
+    "services.credit.plans",
     "services.credit.policy",
     "services.credit.reasons",
 ]
