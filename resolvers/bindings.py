@@ -44,6 +44,11 @@ BINDINGS: tuple[Binding, ...] = (
     _lambda("Query.application"),
     _lambda("Mutation.reviewApplication"),
     _lambda("Checkout.application"),
+    _lambda("Mutation.acceptOffer"),
+    _lambda("Mutation.payInstalment"),
+    _lambda("Query.plan"),
+    _lambda("Query.myPlans"),
+    _lambda("Checkout.plan"),
     Binding(
         type_name="Mutation",
         field_name="publishCheckoutUpdate",

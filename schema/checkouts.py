@@ -11,6 +11,7 @@ from appsync.directives import aws_cognito_user_pools, aws_iam
 from appsync.scalars import AWSDateTime
 from schema.credit import CreditApplication
 from schema.money import Money, MoneyInput
+from schema.plans import PaymentPlan
 
 
 @strawberry.enum(description="Where a checkout is in its life.")
@@ -59,6 +60,13 @@ class Checkout:
         ),
     )
     def application(self) -> CreditApplication | None:
+        resolved_by_binding()
+
+    @strawberry.field(
+        directives=[aws_cognito_user_pools()],
+        description="The plan of the accepted offer, to its customer; null before acceptance.",
+    )
+    def plan(self) -> PaymentPlan | None:
         resolved_by_binding()
 
 

@@ -14,6 +14,7 @@ from schema.checkouts import Checkout, CheckoutUpdateInput, CreateCheckoutInput
 from schema.consents import BankConsent, GrantBankConsentInput
 from schema.credit import ApplyForCreditInput, CreditApplication, ReviewApplicationInput
 from schema.customers import Customer, RegisterCustomerInput, UpdateCustomerInput
+from schema.plans import AcceptOfferInput, PayInstalmentInput, Payment, PaymentPlan, PlanConnection
 from schema.verification import VerificationChallenge, VerificationChannel
 
 
@@ -48,6 +49,20 @@ class Query:
         description="A credit application, to its customer or the underwriters.",
     )
     def application(self, id: strawberry.ID) -> CreditApplication | None:
+        resolved_by_binding()
+
+    @strawberry.field(
+        directives=[aws_cognito_user_pools()],
+        description="A payment plan, to its customer.",
+    )
+    def plan(self, id: strawberry.ID) -> PaymentPlan | None:
+        resolved_by_binding()
+
+    @strawberry.field(
+        directives=[aws_cognito_user_pools()],
+        description="The signed-in customer's payment plans, newest first, a page at a time.",
+    )
+    def my_plans(self, limit: int | None = None, next_token: str | None = None) -> PlanConnection:
         resolved_by_binding()
 
 
@@ -131,6 +146,27 @@ class Mutation:
         description="An underwriter settles a REFERRED application: APPROVED or DECLINED.",
     )
     def review_application(self, input: ReviewApplicationInput) -> CreditApplication:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools()],
+        description=(
+            "The customer accepts an offer of their APPROVED application: the first payment is "
+            "taken, the plan created and the checkout CONFIRMED, all or nothing. The same "
+            "idempotencyKey returns the same plan."
+        ),
+    )
+    def accept_offer(self, input: AcceptOfferInput) -> PaymentPlan:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools()],
+        description=(
+            "The customer pays a DUE or LATE instalment of their plan; the same idempotencyKey "
+            "returns the same payment."
+        ),
+    )
+    def pay_instalment(self, input: PayInstalmentInput) -> Payment:
         resolved_by_binding()
 
     @strawberry.mutation(

@@ -15,6 +15,8 @@ from services.credit.application_endpoints import application_routes
 from services.credit.application_service import ApplicationService
 from services.credit.domain import Caller, CustomerCaller, MerchantCaller
 from services.credit.openapi import OPENAPI
+from services.credit.plan_endpoints import plan_routes
+from services.credit.plan_service import PlanService
 from services.credit.repository import (
     CheckoutRepository,
     DynamoCheckoutRepository,
@@ -22,7 +24,7 @@ from services.credit.repository import (
     MerchantRepository,
 )
 from services.credit.service import CheckoutService
-from services.credit.wiring import application_service
+from services.credit.wiring import application_service, plan_service
 from services.shared.auth import ServicePrincipal, TokenVerifier
 from services.shared.errors import Unauthorized
 from services.shared.http import create_service_app, principal, read_json
@@ -76,6 +78,7 @@ def create_app(
     checkouts: CheckoutRepository | None = None,
     merchants: MerchantRepository | None = None,
     applications: ApplicationService | None = None,
+    plans: PlanService | None = None,
 ) -> Starlette:
     """The credit service's ASGI app.
 
@@ -85,6 +88,7 @@ def create_app(
         merchants: where merchants are kept; DynamoDB by default.
         applications: the credit application use cases; composed from `settings` by default
             (`services.credit.wiring`).
+        plans: the plan use cases; composed from `settings` by default.
     """
     settings = settings or Settings.from_environ()
     checkouts = checkouts or DynamoCheckoutRepository(settings)
@@ -93,6 +97,7 @@ def create_app(
         merchants=merchants or DynamoMerchantRepository(settings),
     )
     applications = applications or application_service(settings, checkouts=checkouts)
+    plans = plans or plan_service(settings, checkouts=checkouts)
     endpoints = CheckoutEndpoints(service)
     return create_service_app(
         service="credit",
@@ -100,6 +105,7 @@ def create_app(
             Route("/checkouts", endpoints.create, methods=["POST"]),
             Route("/checkouts/{checkout_id}", endpoints.get, methods=["GET"]),
             *application_routes(applications),
+            *plan_routes(plans),
         ],
         verifier=TokenVerifier(settings),
         openapi=OPENAPI,

@@ -131,6 +131,7 @@ class Checkout:
     expires_at: datetime
     created_at: datetime
     application_id: str | None = None  # the application that decided it
+    plan_id: str | None = None  # the plan of the accepted offer
 
     @classmethod
     def open(cls, request: CheckoutRequest, *, checkout_id: str, now: datetime) -> Checkout:
@@ -187,6 +188,8 @@ class Checkout:
         }
         if self.application_id is not None:
             body["applicationId"] = self.application_id
+        if self.plan_id is not None:
+            body["planId"] = self.plan_id
         return body
 
 

@@ -46,6 +46,7 @@ class CheckoutModel(Model):
     status = UnicodeAttribute()
     customer_id = UnicodeAttribute(null=True)
     application_id = UnicodeAttribute(null=True)  # the application that decided it
+    plan_id = UnicodeAttribute(null=True)  # the plan of the accepted offer, once CONFIRMED
     expires_at = UTCDateTimeAttribute()
     created_at = UTCDateTimeAttribute()
 
@@ -136,6 +137,51 @@ class ApplicationModel(Model):
     by_ip = ApplicationsByIp()
 
 
+class PlansByCustomer(GlobalSecondaryIndex["PlanModel"]):  # type: ignore[no-untyped-call]
+    """A customer's plans by time: `myPlans`, newest first."""
+
+    class Meta:
+        index_name = "by_customer"
+        projection = AllProjection()
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class PlanModel(Model):
+    """A payment plan with its instalments and payments in one item (`document`, JSON), so one
+    conditional write on `version` changes a plan and records its payment together. Payments
+    keep the provider's charge id, brand and last four digits only: never a token."""
+
+    class Meta:
+        table_name = "plans"
+
+    id = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute()
+    checkout_id = UnicodeAttribute()
+    application_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    version = NumberAttribute()
+    created_at = UTCDateTimeAttribute()
+    document = JSONAttribute()
+    by_customer = PlansByCustomer()
+
+
+class PlanRequestModel(Model):
+    """The idempotency record of one money-moving request, keyed by (customer, key) digested:
+    what was asked (a fingerprint, never the token) and the plan and payment it made."""
+
+    class Meta:
+        table_name = "plan_requests"
+
+    id = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()
+    plan_id = UnicodeAttribute()
+    payment_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
 class CreditEventModel(Model):
     """The local event outbox: one `PutEvents` entry per item (EventBridge stands here in AWS)."""
 
@@ -155,6 +201,8 @@ MODELS: tuple[type[Model], ...] = (
     CheckoutReferenceModel,
     MerchantModel,
     ApplicationModel,
+    PlanModel,
+    PlanRequestModel,
 )
 # Tables only the local stack has (in AWS, EventBridge carries the events).
 LOCAL_MODELS: tuple[type[Model], ...] = (CreditEventModel,)

@@ -168,6 +168,7 @@ def to_item(model: type[CheckoutModel], checkout: Checkout) -> CheckoutModel:
         status=checkout.status.value,
         customer_id=checkout.customer_id,
         application_id=checkout.application_id,
+        plan_id=checkout.plan_id,
         expires_at=checkout.expires_at,
         created_at=checkout.created_at,
     )
@@ -193,6 +194,7 @@ def to_domain(item: CheckoutModel) -> Checkout:
         status=CheckoutStatus(item.status),
         customer_id=item.customer_id,
         application_id=item.application_id,
+        plan_id=item.plan_id,
         expires_at=item.expires_at,
         created_at=item.created_at,
     )

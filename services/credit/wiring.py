@@ -26,6 +26,9 @@ from services.credit.checkout_updates import (
 )
 from services.credit.event_publishers import EventBridgePublisher, OutboxEventPublisher
 from services.credit.fraud import FraudCheck
+from services.credit.payments import PaymentProvider, SandboxPaymentProvider
+from services.credit.plan_service import PlanService
+from services.credit.plan_store import DynamoPlanStore
 from services.credit.policy import load_policy
 from services.credit.profiles import ProfileClient
 from services.credit.repository import CheckoutRepository, DynamoCheckoutRepository
@@ -114,4 +117,23 @@ def application_service(
         updates=updates or checkout_updates(settings, http),
         event_bus_name=settings.event_bus_name,
         retry=DEPENDENCY_RETRY,
+    )
+
+
+def plan_service(
+    settings: Settings,
+    *,
+    checkouts: CheckoutRepository | None = None,
+    provider: PaymentProvider | None = None,
+    updates: CheckoutUpdates | None = None,
+) -> PlanService:
+    """The plan use cases. The payment provider is the sandbox one (no production adapter yet):
+    it remembers charges in process memory, as a card network would."""
+    http = httpx.Client(timeout=settings.http_timeout_s)
+    return PlanService(
+        plans=DynamoPlanStore(settings),
+        applications=DynamoApplicationStore(settings),
+        checkouts=checkouts or DynamoCheckoutRepository(settings),
+        provider=provider or SandboxPaymentProvider(),
+        updates=updates or checkout_updates(settings, http),
     )

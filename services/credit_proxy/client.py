@@ -111,6 +111,38 @@ class CreditClient:
         path = f"/applications/{quote(application_id, safe='')}/review"
         return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
 
+    def accept_offer(self, credentials: Credentials, payload: Mapping[str, Any]) -> Any:
+        """`POST /plans`: the plan. Sent once; a retry is the caller's, with the same key."""
+        return self._call(credentials, "POST", "/plans", json=dict(payload), attempts=1)
+
+    def pay_instalment(
+        self, credentials: Credentials, plan_id: str, payload: Mapping[str, Any]
+    ) -> Any:
+        """`POST /plans/{id}/payments`: the payment. Sent once, like every money move."""
+        path = f"/plans/{quote(plan_id, safe='')}/payments"
+        return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
+
+    def get_plan(self, credentials: Credentials, plan_id: str) -> Any | None:
+        """`GET /plans/{id}`: the plan, or None when the caller may not see it."""
+        path = f"/plans/{quote(plan_id, safe='')}"
+        try:
+            return self._call(credentials, "GET", path, attempts=GET_ATTEMPTS)
+        except NotFound:
+            return None
+
+    def my_plans(
+        self, credentials: Credentials, *, limit: int | None, next_token: str | None
+    ) -> Any:
+        """`GET /plans`: `{items, nextToken}`, newest first."""
+        query = {"limit": limit, "nextToken": next_token}
+        params = "&".join(
+            f"{name}={quote(str(value), safe='')}"
+            for name, value in query.items()
+            if value is not None
+        )
+        path = f"/plans?{params}" if params else "/plans"
+        return self._call(credentials, "GET", path, attempts=GET_ATTEMPTS)
+
     def _call(
         self,
         credentials: Credentials,

@@ -97,6 +97,11 @@ class CreditProxy:
             self.review_application
         )
         self.app.resolver(type_name="Checkout", field_name="application")(self.checkout_application)
+        self.app.resolver(type_name="Mutation", field_name="acceptOffer")(self.accept_offer)
+        self.app.resolver(type_name="Mutation", field_name="payInstalment")(self.pay_instalment)
+        self.app.resolver(type_name="Query", field_name="plan")(self.plan)
+        self.app.resolver(type_name="Query", field_name="myPlans")(self.my_plans)
+        self.app.resolver(type_name="Checkout", field_name="plan")(self.checkout_plan)
 
     def __call__(self, event: Any, context: Any) -> Any:
         """Resolve one AppSync event."""
@@ -140,6 +145,35 @@ class CreditProxy:
         if not isinstance(application_id, str) or "sub" not in identity:
             return None
         return self._client.get_application(credentials(event), application_id)
+
+    def accept_offer(self, input: Mapping[str, Any]) -> Any:
+        """`Mutation.acceptOffer(input)`: the plan (shoppers only)."""
+        return self._client.accept_offer(_shopper(self._event()), input)
+
+    def pay_instalment(self, input: Mapping[str, Any]) -> Any:
+        """`Mutation.payInstalment(input)`: the payment (the plan's customer only)."""
+        body = {key: value for key, value in input.items() if key != "planId"}
+        return self._client.pay_instalment(
+            _shopper(self._event()), str(input.get("planId", "")), body
+        )
+
+    def plan(self, id: str) -> Any | None:
+        """`Query.plan(id)`: to its customer, else null."""
+        return self._client.get_plan(_shopper(self._event()), id)
+
+    def my_plans(self, limit: int | None = None, nextToken: str | None = None) -> Any:  # noqa: N803 - GraphQL's name
+        """`Query.myPlans(limit, nextToken)`: the caller's plans, newest first."""
+        return self._client.my_plans(_shopper(self._event()), limit=limit, next_token=nextToken)
+
+    def checkout_plan(self) -> Any | None:
+        """`Checkout.plan`: the plan of the accepted offer, to its customer; null otherwise."""
+        event = self._event()
+        source = event.source or {}
+        plan_id = source.get("planId")
+        identity = event.get("identity") or {}
+        if not isinstance(plan_id, str) or "sub" not in identity:
+            return None
+        return self._client.get_plan(credentials(event), plan_id)
 
     def _event(self) -> AppSyncResolverEvent:
         event = self.app.current_event

@@ -41,6 +41,21 @@ locals {
         by_ip       = { hash_key = "source_ip", range_key = "created_at", projection_type = "KEYS_ONLY" }
       }
     }
+    # Payment plans, one item each (instalments and payments inside, changed under a version
+    # condition); `by_customer` lists a customer's plans newest first (myPlans).
+    plans = {
+      hash_key   = "id"
+      attributes = { id = "S", customer_id = "S", created_at = "S" }
+      global_secondary_indexes = {
+        by_customer = { hash_key = "customer_id", range_key = "created_at" }
+      }
+    }
+    # Idempotency records of acceptOffer and payInstalment, keyed by (customer, key) digested;
+    # written in the same transaction as the plan they made.
+    plan_requests = {
+      hash_key   = "id"
+      attributes = { id = "S" }
+    }
     # Verification challenges in each customer's five rate-limit slots (0-4): a conditional put
     # on a slot is what enforces at most five challenges an hour. `ttl` (epoch seconds) lets
     # DynamoDB drop a challenge once it no longer counts. The dev outbox table is local only.

@@ -30,6 +30,8 @@ SHORT_NAMES = [
     "checkout_references",
     "merchants",
     "applications",
+    "plans",
+    "plan_requests",
     "dev_outbox",
     "credit_event_outbox",
 ]

@@ -171,8 +171,8 @@ run "tables" {
   command = plan
 
   assert {
-    condition     = keys(output.tables) == ["applications", "bank_consents", "checkout_references", "checkouts", "customers", "merchants", "verification_challenges"]
-    error_message = "The environment has exactly the customers, bank_consents, checkouts, checkout_references, merchants, applications and verification_challenges tables."
+    condition     = keys(output.tables) == ["applications", "bank_consents", "checkout_references", "checkouts", "customers", "merchants", "plan_requests", "plans", "verification_challenges"]
+    error_message = "The environment has exactly the customers, bank_consents, checkouts, checkout_references, merchants, applications, plans, plan_requests and verification_challenges tables."
   }
 
   assert {
@@ -183,6 +183,8 @@ run "tables" {
       checkout_references     = ["bnpl-dev-checkout_references", "merchant_reference_key"]
       merchants               = ["bnpl-dev-merchants", "id"]
       applications            = ["bnpl-dev-applications", "id"]
+      plans                   = ["bnpl-dev-plans", "id"]
+      plan_requests           = ["bnpl-dev-plan_requests", "id"]
       verification_challenges = ["bnpl-dev-verification_challenges", "customer_id"]
     }
     error_message = "Table names and hash keys must match the services' models."

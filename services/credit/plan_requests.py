@@ -1,0 +1,154 @@
+"""The money-moving requests on plans (`acceptOffer`, `payInstalment`), validated, and the ids and
+digests that make them idempotent. Keys are scoped to the caller; tokens are only ever digested.
+
+Pure: no web, storage or AWS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from services.credit.offers import Frequency, Offer, PlanProduct, ScheduledPayment
+from services.shared.errors import ValidationError
+from services.shared.money import Money, is_int
+
+ID_MAX_CHARS = 128
+KEY_MAX_CHARS = 255
+TOKEN_MAX_CHARS = 128
+_PRINTABLE = re.compile(r"^[\x21-\x7e]+$")
+_ACCEPT_FIELDS = frozenset({"applicationId", "offerId", "paymentMethodToken", "idempotencyKey"})
+_PAY_FIELDS = frozenset({"instalmentNumber", "paymentMethodToken", "idempotencyKey"})
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _text(payload: Mapping[str, Any], name: str, max_chars: int) -> str:
+    value = payload.get(name)
+    if value is None:
+        raise ValidationError(f"{name} is required", field=name)
+    if not isinstance(value, str) or not _PRINTABLE.fullmatch(value) or len(value) > max_chars:
+        raise ValidationError(
+            f"{name} must be 1 to {max_chars} printable characters without spaces", field=name
+        )
+    return value
+
+
+def _known(payload: Mapping[str, Any], fields: frozenset[str]) -> None:
+    for name in payload:
+        if name not in fields:
+            raise ValidationError(f"unknown field {name!r}", field=str(name))
+
+
+def request_id(customer_id: str, idempotency_key: str) -> str:
+    """The id of the idempotency record a customer's key names (scoped to the customer).
+
+    Example:
+        >>> request_id("c1", "k") == request_id("c1", "k") != request_id("c2", "k")
+        True
+    """
+    return f"req_{_digest('plan-request', customer_id, idempotency_key)[:32]}"
+
+
+def charge_key(customer_id: str, idempotency_key: str) -> str:
+    """The key we give the payment provider for this request's charge."""
+    return f"chg_{_digest('charge', customer_id, idempotency_key)[:40]}"
+
+
+def plan_id_for(application_id: str) -> str:
+    """One plan per application: its id derives from the application's."""
+    return f"pln_{_digest('plan', application_id)[:32]}"
+
+
+def payment_id_for(charge_id: str) -> str:
+    """The payment that records a provider charge."""
+    return f"pay_{_digest('payment', charge_id)[:32]}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcceptOfferRequest:
+    """A validated `acceptOffer` input. `token` is kept in memory only, never stored."""
+
+    application_id: str
+    offer_id: str
+    token: str
+    idempotency_key: str
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of what is asked (the token only digested): equal for a retry."""
+        return _digest("accept", self.application_id, self.offer_id, self.token)
+
+
+def parse_accept_request(payload: Mapping[str, Any]) -> AcceptOfferRequest:
+    """Validate `{applicationId, offerId, paymentMethodToken, idempotencyKey}`.
+
+    Raises:
+        ValidationError: naming the field at fault.
+    """
+    _known(payload, _ACCEPT_FIELDS)
+    return AcceptOfferRequest(
+        application_id=_text(payload, "applicationId", ID_MAX_CHARS),
+        offer_id=_text(payload, "offerId", ID_MAX_CHARS),
+        token=_text(payload, "paymentMethodToken", TOKEN_MAX_CHARS),
+        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayInstalmentRequest:
+    """A validated `payInstalment` input (the plan id comes from the path)."""
+
+    plan_id: str
+    instalment_number: int
+    token: str
+    idempotency_key: str
+
+    @property
+    def fingerprint(self) -> str:
+        return _digest("pay", self.plan_id, str(self.instalment_number), self.token)
+
+
+def parse_pay_request(plan_id: str, payload: Mapping[str, Any]) -> PayInstalmentRequest:
+    """Validate `{instalmentNumber, paymentMethodToken, idempotencyKey}`.
+
+    Raises:
+        ValidationError: naming the field at fault.
+    """
+    _known(payload, _PAY_FIELDS)
+    number: Any = payload.get("instalmentNumber")
+    if not is_int(number) or not 1 <= number <= 100:
+        raise ValidationError(
+            "instalmentNumber must be an integer from 1", field="instalmentNumber"
+        )
+    return PayInstalmentRequest(
+        plan_id=plan_id,
+        instalment_number=int(number),
+        token=_text(payload, "paymentMethodToken", TOKEN_MAX_CHARS),
+        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+    )
+
+
+def offer_from_json(offer: Mapping[str, Any], *, principal: Money) -> Offer:
+    """The `Offer` an application stored as the API's JSON (`Offer.to_json`)."""
+    return Offer(
+        id=str(offer["id"]),
+        product=PlanProduct(offer["product"]),
+        frequency=Frequency(offer["frequency"]),
+        apr=float(offer["apr"]),
+        principal=principal,
+        schedule=tuple(
+            ScheduledPayment(
+                number=int(s["number"]),
+                due_date=date.fromisoformat(s["dueDate"]),
+                amount=Money(int(s["amount"]["amount"]), s["amount"]["currency"]),
+            )
+            for s in offer["schedule"]
+        ),
+    )
