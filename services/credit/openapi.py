@@ -16,6 +16,7 @@ from services.credit.domain import (
     SKU_MAX_CHARS,
     CheckoutStatus,
 )
+from services.credit.plan_openapi import PATHS as PLAN_PATHS, SCHEMAS as PLAN_SCHEMAS
 from services.shared.openapi import document, errors, json_body, ref
 
 _MERCHANT_AUTH = (
@@ -98,6 +99,7 @@ OPENAPI = document(
             }
         },
         **APPLICATION_PATHS,
+        **PLAN_PATHS,
     },
     schemas={
         "LineItem": _LINE_ITEM,
@@ -137,5 +139,6 @@ OPENAPI = document(
             },
         },
         **APPLICATION_SCHEMAS,
+        **PLAN_SCHEMAS,
     },
 )

@@ -187,7 +187,7 @@ def alive(pid: int) -> bool:
 def test_sigterm_stops_every_process(tmp_path):
     with running_stack(tmp_path / "stack") as running:
         children = descendants(running.process.pid)
-        assert len(children) >= 5  # DynamoDB Local, the IdP, two services, the emulator
+        assert len(children) >= 6  # DynamoDB Local, the IdP, three services, the emulator
         running.process.send_signal(signal.SIGTERM)
         assert running.process.wait(timeout=30) == 0
     assert [pid for pid in children if alive(pid)] == []

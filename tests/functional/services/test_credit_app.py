@@ -3,6 +3,8 @@ duplicates over real HTTP."""
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -221,9 +223,16 @@ class TestRead:
             "/applications",
             "/applications/{application_id}",
             "/applications/{application_id}/review",
+            "/plans",
+            "/plans/{plan_id}",
+            "/plans/{plan_id}/payments",
         }
         schemas = document["components"]["schemas"]
         assert {"CreateCheckoutInput", "ApplyForCreditInput", "CreditApplication"} <= set(schemas)
+        assert {"AcceptOfferInput", "PayInstalmentInput", "PaymentPlan", "Payment"} <= set(schemas)
+        # Every schema a document refers to is defined.
+        refs = set(re.findall(r'"#/components/schemas/(\w+)"', json.dumps(document)))
+        assert refs <= set(schemas)
 
 
 def test_concurrent_duplicates_create_one_checkout(app, as_merchant, scan):

@@ -1,0 +1,155 @@
+"""The `/plans` part of the credit service's OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.shared.openapi import errors, json_body, ref
+
+_SHOPPER = "The signed-in customer's token, forwarded by the credit proxy."
+_PLAN_ID = {"name": "plan_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_MONEY = {
+    "type": "object",
+    "required": ["amount", "currency"],
+    "properties": {"amount": {"type": "integer"}, "currency": {"type": "string"}},
+}
+_KEY = {
+    "type": "string",
+    "description": "The same key with the same request returns the first result.",
+}
+_TOKEN = {
+    "type": "string",
+    "description": "A payment-method token (tok_visa …); never stored, only its brand and last4.",
+}
+_DECLINED = json_body(ref("Error"), "The card was declined (PaymentDeclined, details.failureCode).")
+_REUSED = json_body(ref("Error"), "The key was used for another request (IdempotencyKeyReused).")
+
+PATHS: dict[str, Any] = {
+    "/plans": {
+        "post": {
+            "summary": "Accept an offer: take the first payment, create the plan",
+            "description": _SHOPPER + " The checkout moves to CONFIRMED in the same transaction.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("AcceptOfferInput")}},
+            },
+            "responses": {
+                "200": json_body(ref("PaymentPlan"), "The plan (the first one, on a replay)."),
+                "402": _DECLINED,
+                "410": json_body(ref("Error"), "The checkout has expired (CheckoutExpired)."),
+                "422": _REUSED,
+                **errors(400, 404, 409, 413),
+            },
+        },
+        "get": {
+            "summary": "The caller's plans, newest first",
+            "description": _SHOPPER,
+            "parameters": [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "nextToken", "in": "query", "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": json_body(ref("PlanConnection"), "A page of plans."),
+                **errors(400),
+            },
+        },
+    },
+    "/plans/{plan_id}": {
+        "get": {
+            "summary": "A plan, to its customer",
+            "parameters": [_PLAN_ID],
+            "responses": {"200": json_body(ref("PaymentPlan"), "The plan."), **errors(404)},
+        }
+    },
+    "/plans/{plan_id}/payments": {
+        "post": {
+            "summary": "Pay a DUE or LATE instalment",
+            "description": _SHOPPER,
+            "parameters": [_PLAN_ID],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("PayInstalmentInput")}},
+            },
+            "responses": {
+                "200": json_body(ref("Payment"), "The payment (the first one, on a replay)."),
+                "402": _DECLINED,
+                "422": _REUSED,
+                **errors(400, 404, 409, 413),
+            },
+        }
+    },
+}
+
+SCHEMAS: dict[str, Any] = {
+    "AcceptOfferInput": {
+        "type": "object",
+        "required": ["applicationId", "offerId", "paymentMethodToken", "idempotencyKey"],
+        "additionalProperties": False,
+        "properties": {
+            "applicationId": {"type": "string"},
+            "offerId": {"type": "string"},
+            "paymentMethodToken": _TOKEN,
+            "idempotencyKey": _KEY,
+        },
+    },
+    "PayInstalmentInput": {
+        "type": "object",
+        "required": ["instalmentNumber", "paymentMethodToken", "idempotencyKey"],
+        "additionalProperties": False,
+        "properties": {
+            "instalmentNumber": {"type": "integer", "minimum": 1},
+            "paymentMethodToken": _TOKEN,
+            "idempotencyKey": _KEY,
+        },
+    },
+    "Payment": {
+        "type": "object",
+        "required": ["id", "planId", "amount", "status", "instalmentNumbers", "createdAt"],
+        "properties": {
+            "id": {"type": "string"},
+            "planId": {"type": "string"},
+            "amount": _MONEY,
+            "status": {"type": "string", "enum": ["SUCCEEDED", "FAILED"]},
+            "instalmentNumbers": {"type": "array", "items": {"type": "integer"}},
+            "cardLast4": {"type": ["string", "null"]},
+            "failureCode": {"type": ["string", "null"]},
+            "createdAt": {"type": "string", "format": "date-time"},
+        },
+    },
+    "PaymentPlan": {
+        "type": "object",
+        "required": ["id", "checkoutId", "customerId", "status", "principal", "totalPayable"],
+        "properties": {
+            "id": {"type": "string"},
+            "checkoutId": {"type": "string"},
+            "customerId": {"type": "string"},
+            "status": {"type": "string", "enum": ["ACTIVE", "COMPLETED", "DEFAULTED", "CANCELLED"]},
+            "principal": _MONEY,
+            "totalPayable": _MONEY,
+            "instalments": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["number", "dueDate", "amount", "status"],
+                    "properties": {
+                        "number": {"type": "integer"},
+                        "dueDate": {"type": "string", "format": "date"},
+                        "amount": _MONEY,
+                        "status": {"type": "string", "enum": ["DUE", "PAID", "LATE", "WAIVED"]},
+                        "paidAt": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                },
+            },
+            "payments": {"type": "array", "items": ref("Payment")},
+            "createdAt": {"type": "string", "format": "date-time"},
+        },
+    },
+    "PlanConnection": {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "items": ref("PaymentPlan")},
+            "nextToken": {"type": ["string", "null"]},
+        },
+    },
+}
