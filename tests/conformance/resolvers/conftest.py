@@ -15,11 +15,6 @@ MakeLambda = Callable[[str, Callable[[Any], Any]], tuple[LambdaDataSource, Recor
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def make_lambda() -> Iterator[MakeLambda]:
     """`make_lambda(name, answer)`: an in-process Lambda data source answering `answer(event)`,
     and the recorder of its events; its worker thread is stopped after the test."""

@@ -120,11 +120,6 @@ export function response(ctx) {
 }
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def jwks_url() -> Iterator[str]:
     jwk = json.loads(RSAAlgorithm.to_jwk(KEY.public_key()))

@@ -1,0 +1,10 @@
+"""Fixtures every conformance suite shares."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
