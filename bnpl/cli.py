@@ -1,5 +1,5 @@
 """`bnpl`: run the local stack, mint dev tokens, send GraphQL requests, list the dev outbox,
-export the schema.
+run the credit service's jobs, export the schema.
 
 Each command's work lives in `bnpl.commands`; it is imported only when that command runs, so
 `bnpl token` does not pay for what `bnpl dev` needs.
@@ -84,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--json", action="store_true", help="print a JSON array")
     outbox.add_argument("--to", metavar="DESTINATION", help="only messages to this phone or email")
 
+    jobs = commands.add_parser("jobs", help="the credit service's scheduled work")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="<command>")
+    jobs_run = jobs_commands.add_parser(
+        "run",
+        help="expire uncaptured checkouts, mark late instalments, settle interrupted payments",
+    )
+    jobs_run.add_argument(
+        "--at", metavar="WHEN", help="run as if it were this ISO 8601 moment (sandbox only)"
+    )
+    jobs_run.add_argument("--json", action="store_true", help="print the report as JSON")
+
     schema = commands.add_parser("schema", help="the generated schema and resolver bindings")
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="<command>")
     export = schema_commands.add_parser(
@@ -154,6 +165,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
         from bnpl.commands import outbox
 
         return outbox.run(limit=args.limit, as_json=args.json, destination=args.to)
+    if args.command == "jobs" and args.jobs_command == "run":
+        from bnpl.commands import jobs
+
+        return jobs.run(at=args.at, as_json=args.json)
     if args.command == "schema" and args.schema_command == "export":
         # Imported here: it loads the whole schema, and the other commands must not need it.
         from bnpl import schema_export

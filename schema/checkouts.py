@@ -51,6 +51,12 @@ class Checkout:
     )
     expires_at: AWSDateTime
     created_at: AWSDateTime
+    captured_amount: Money | None = strawberry.field(
+        description="What the merchant captured; null until CAPTURED."
+    )
+    refunded_amount: Money | None = strawberry.field(
+        description="What the merchant has refunded of the capture so far; null if nothing."
+    )
 
     @strawberry.field(
         directives=[aws_cognito_user_pools()],
@@ -106,3 +112,35 @@ class CheckoutUpdateInput:
     customer_id: strawberry.ID | None = strawberry.UNSET
     expires_at: AWSDateTime
     created_at: AWSDateTime
+    captured_amount: MoneyInput | None = strawberry.UNSET
+    refunded_amount: MoneyInput | None = strawberry.UNSET
+
+
+@strawberry.input(
+    description=(
+        "Capture a CONFIRMED checkout: all of it, or part (the rest is released from the "
+        "customer's plan). Once per checkout."
+    )
+)
+class CaptureCheckoutInput:
+    checkout_id: strawberry.ID
+    amount: MoneyInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Omit to capture the whole order."
+    )
+    idempotency_key: str = strawberry.field(
+        description="The same key returns the same answer; scoped to the merchant."
+    )
+
+
+@strawberry.input(
+    description=(
+        "Refund part or the rest of a CAPTURED checkout: the plan's remaining instalments are "
+        "reduced from the last one back; paid money beyond them goes back to the customer."
+    )
+)
+class RefundCheckoutInput:
+    checkout_id: strawberry.ID
+    amount: MoneyInput
+    idempotency_key: str = strawberry.field(
+        description="The same key returns the same answer; scoped to the merchant."
+    )

@@ -10,11 +10,24 @@ from strawberry.schema.config import StrawberryConfig
 from appsync.declare import resolved_by_binding
 from appsync.directives import aws_cognito_user_pools, aws_iam, aws_subscribe
 from appsync.scalars import SCALAR_MAP
-from schema.checkouts import Checkout, CheckoutUpdateInput, CreateCheckoutInput
+from schema.checkouts import (
+    CaptureCheckoutInput,
+    Checkout,
+    CheckoutUpdateInput,
+    CreateCheckoutInput,
+    RefundCheckoutInput,
+)
 from schema.consents import BankConsent, GrantBankConsentInput
 from schema.credit import ApplyForCreditInput, CreditApplication, ReviewApplicationInput
 from schema.customers import Customer, RegisterCustomerInput, UpdateCustomerInput
-from schema.plans import AcceptOfferInput, PayInstalmentInput, Payment, PaymentPlan, PlanConnection
+from schema.plans import (
+    AcceptOfferInput,
+    PayInstalmentInput,
+    Payment,
+    PaymentPlan,
+    PayOffPlanInput,
+    PlanConnection,
+)
 from schema.verification import VerificationChallenge, VerificationChannel
 
 
@@ -167,6 +180,46 @@ class Mutation:
         ),
     )
     def pay_instalment(self, input: PayInstalmentInput) -> Payment:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_cognito_user_pools()],
+        description=(
+            "The customer pays everything left on their plan now (early payoff, no fee); the "
+            "same idempotencyKey returns the same payment."
+        ),
+    )
+    def pay_off_plan(self, input: PayOffPlanInput) -> Payment:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description=(
+            "The merchant captures a CONFIRMED checkout, in full or in part, once. The same "
+            "idempotencyKey returns the same checkout."
+        ),
+    )
+    def capture_checkout(self, input: CaptureCheckoutInput) -> Checkout:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description=(
+            "The merchant voids a CONFIRMED checkout before capture: the plan is cancelled and "
+            "the customer's payments are refunded. Voiding again answers the voided checkout."
+        ),
+    )
+    def void_checkout(self, checkout_id: strawberry.ID) -> Checkout:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description=(
+            "The merchant refunds part or the rest of a CAPTURED checkout. The same "
+            "idempotencyKey returns the same checkout."
+        ),
+    )
+    def refund_checkout(self, input: RefundCheckoutInput) -> Checkout:
         resolved_by_binding()
 
     @strawberry.mutation(

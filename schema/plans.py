@@ -96,3 +96,12 @@ class PayInstalmentInput:
     idempotency_key: str = strawberry.field(
         description="The same key returns the same payment; the card is charged once."
     )
+
+
+@strawberry.input(description="Pay off everything left on one's own plan now, with no fee.")
+class PayOffPlanInput:
+    plan_id: strawberry.ID
+    payment_method_token: str
+    idempotency_key: str = strawberry.field(
+        description="The same key returns the same payment; the card is charged once."
+    )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
 from bnpl.settings import DevSettings
 
 
@@ -19,3 +23,19 @@ def dev_settings() -> DevSettings:
         return DevSettings.from_environ()
     except ValueError as exc:
         raise UsageError(f"invalid setting in the environment: {exc}") from exc
+
+
+@contextmanager
+def local_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """The process environment with `values` set, restored afterwards (botocore reads the
+    local stack's fake credentials from it)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 
 from pynamodb.exceptions import PynamoDBException
 
-from bnpl.commands import dev_settings
+from bnpl.commands import dev_settings, local_environment
 from services.shared.settings import Settings
 from services.shared.timestamps import iso_timestamp
 from services.user.messaging.outbox import newest_messages
@@ -30,7 +28,7 @@ def run(*, limit: int, as_json: bool, destination: str | None) -> int:
     try:
         # botocore reads the (fake, local) credentials from the process environment, as in
         # `bnpl dev`; they are put back afterwards so a caller's own environment survives.
-        with _environment(environ):
+        with local_environment(environ):
             messages = newest_messages(settings, limit=limit, destination=destination)
     except PynamoDBException as exc:
         sys.stderr.write(
@@ -52,17 +50,3 @@ def run(*, limit: int, as_json: bool, destination: str | None) -> int:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
         sys.stdout.write("  ".join(cells).rstrip() + "\n")
     return 0
-
-
-@contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

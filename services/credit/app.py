@@ -1,4 +1,5 @@
-"""The credit service's HTTP face: `/checkouts` for merchants (via the proxy) and shoppers.
+"""The credit service's HTTP face: `/checkouts` for merchants (via the proxy) and shoppers,
+`/applications` and `/plans` for shoppers.
 
 Run it with `uvicorn --factory services.credit.app:create_app`.
 """
@@ -13,7 +14,9 @@ from starlette.routing import Route
 
 from services.credit.application_endpoints import application_routes
 from services.credit.application_service import ApplicationService
-from services.credit.domain import Caller, CustomerCaller, MerchantCaller
+from services.credit.callers import caller
+from services.credit.checkout_endpoints import checkout_money_routes
+from services.credit.checkout_operations import CheckoutOperations
 from services.credit.openapi import OPENAPI
 from services.credit.plan_endpoints import plan_routes
 from services.credit.plan_service import PlanService
@@ -24,31 +27,10 @@ from services.credit.repository import (
     MerchantRepository,
 )
 from services.credit.service import CheckoutService
-from services.credit.wiring import application_service, plan_service
-from services.shared.auth import ServicePrincipal, TokenVerifier
-from services.shared.errors import Unauthorized
-from services.shared.http import create_service_app, principal, read_json
+from services.credit.wiring import application_service, checkout_operations, plan_service
+from services.shared.auth import TokenVerifier
+from services.shared.http import create_service_app, read_json
 from services.shared.settings import Settings
-
-# The IAM identity AppSync verified for a merchant's request. Trusted only next to the credit
-# proxy's own service token: anyone else sending it is ignored.
-CALLER_ARN_HEADER = "x-bnpl-caller-arn"
-_MAX_ARN_CHARS = 2048
-
-
-def caller(request: Request) -> Caller:
-    """Who the request acts for: a shopper, or a merchant vouched for by the credit proxy.
-
-    Raises:
-        Unauthorized: a service token that does not name a valid IAM caller.
-    """
-    verified = principal(request)
-    if not isinstance(verified, ServicePrincipal):
-        return CustomerCaller(sub=verified.sub)
-    arn = request.headers.get(CALLER_ARN_HEADER, "")
-    if not arn.startswith("arn:") or len(arn) > _MAX_ARN_CHARS:
-        raise Unauthorized("A service call must name the IAM caller in X-Bnpl-Caller-Arn")
-    return MerchantCaller(arn=arn)
 
 
 class CheckoutEndpoints:
@@ -79,6 +61,7 @@ def create_app(
     merchants: MerchantRepository | None = None,
     applications: ApplicationService | None = None,
     plans: PlanService | None = None,
+    operations: CheckoutOperations | None = None,
 ) -> Starlette:
     """The credit service's ASGI app.
 
@@ -89,6 +72,8 @@ def create_app(
         applications: the credit application use cases; composed from `settings` by default
             (`services.credit.wiring`).
         plans: the plan use cases; composed from `settings` by default.
+        operations: the merchant's capture, void and refund; composed from `settings` by
+            default.
     """
     settings = settings or Settings.from_environ()
     checkouts = checkouts or DynamoCheckoutRepository(settings)
@@ -98,6 +83,7 @@ def create_app(
     )
     applications = applications or application_service(settings, checkouts=checkouts)
     plans = plans or plan_service(settings, checkouts=checkouts)
+    operations = operations or checkout_operations(settings, checkouts=checkouts)
     endpoints = CheckoutEndpoints(service)
     return create_service_app(
         service="credit",
@@ -105,6 +91,7 @@ def create_app(
             Route("/checkouts", endpoints.create, methods=["POST"]),
             Route("/checkouts/{checkout_id}", endpoints.get, methods=["GET"]),
             *application_routes(applications),
+            *checkout_money_routes(operations),
             *plan_routes(plans),
         ],
         verifier=TokenVerifier(settings),

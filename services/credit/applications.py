@@ -5,9 +5,8 @@
 - Only one run of the workflow at a time: a run first takes a lease on the item (a conditional
   update on PENDING with no live lease); the decision is written in one transaction with the
   checkout's move from CREATED, both conditional, so a decision and its checkout never disagree.
-- `DynamoApplicationStore` is also the fraud check's `ApplicationHistory` and, until payment plans
-  exist (issue 6), the `ExposureSource` (approved applications whose checkout is still open) and
-  the `PaymentHistorySource` (no plans, so nothing late).
+- `DynamoApplicationStore` is also the fraud check's `ApplicationHistory`; exposure and payment
+  history come from the plans (`services.credit.plan_history`).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from pynamodb.connection import Connection
@@ -25,8 +24,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from services.credit.credit_application import ApplicationStatus, CreditApplication
-from services.credit.domain import CHECKOUT_LIFETIME, CheckoutStatus
-from services.credit.exposure import Exposure, PaymentHistory
+from services.credit.domain import CheckoutStatus
 from services.credit.fraud import VelocityKey
 from services.credit.models import ApplicationModel, CheckoutModel
 from services.shared.dynamodb import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, bind
@@ -257,30 +255,6 @@ class DynamoApplicationStore:
         }[key]
         items = self._query(index, value, since, attributes=["id"])
         return sum(1 for item in items if item.id != excluding)
-
-    def exposure(self, customer_id: str, *, currency: str) -> Exposure:
-        """`ExposureSource`: approved applications whose checkout is still open count as owed
-        (until issue 6 brings plans)."""
-        now = self._clock()
-        items = self._query(
-            "by_customer",
-            customer_id,
-            now - CHECKOUT_LIFETIME,
-            attributes=["id", "outcome", "amount", "currency", "checkout_expires_at"],
-        )
-        owed = [
-            int(item.amount)
-            for item in items
-            if item.outcome == "APPROVED"
-            and item.currency == currency
-            and item.checkout_expires_at > now
-        ]
-        return Exposure(outstanding=Money(sum(owed), currency), active_plans=len(owed))
-
-    def payment_history(self, customer_id: str, *, today: date) -> PaymentHistory:
-        """`PaymentHistorySource`: no plans exist yet (issue 6), so nothing is late."""
-        del customer_id, today
-        return PaymentHistory()
 
     def _query(
         self, index: str, value: str, since: datetime, *, attributes: list[str]

@@ -5,7 +5,10 @@ SigV4 (service `appsync`) using the service's own AWS credentials from the defau
 task role in AWS, the dev principal the local emulator knows in `bnpl dev`. Only `endpoint`
 differs between the two.
 
-Best effort: the call is made on a small background pool with a short timeout, after the
+Updates of one checkout go out in the order they were made: each checkout's are queued on the
+same one of a few single-thread lanes.
+
+Best effort: the call is made on a background lane with a short timeout, after the
 decision is stored. A failure is logged and never fails or delays the decision: subscribers
 missing an update still read the checkout (`checkout(id)`) on reconnecting.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
@@ -31,6 +35,8 @@ mutation Publish($input: CheckoutUpdateInput!) {
   publishCheckoutUpdate(input: $input) {
     id merchantId merchantReference status customerId expiresAt createdAt
     amount { amount currency }
+    capturedAmount { amount currency }
+    refundedAmount { amount currency }
     items { sku name quantity unitPrice { amount currency } }
   }
 }"""
@@ -45,6 +51,8 @@ _INPUT_FIELDS = (
     "customerId",
     "expiresAt",
     "createdAt",
+    "capturedAmount",
+    "refundedAmount",
 )
 
 
@@ -80,13 +88,16 @@ class AppSyncCheckoutUpdates:
         region: str,
         credentials: Callable[[], Credentials | None],
         http: httpx.Client,
-        pool: ThreadPoolExecutor | None = None,
+        lanes: int = 4,
     ) -> None:
         self._url = url
         self._region = region
         self._credentials = credentials
         self._http = http
-        self._pool = pool or ThreadPoolExecutor(max_workers=4, thread_name_prefix="publish")
+        self._lanes = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"publish-{n}")
+            for n in range(lanes)
+        ]
 
     def published(self, checkout: Mapping[str, Any]) -> None:
         """Queue the announcement; see the module docstring."""
@@ -94,7 +105,8 @@ class AppSyncCheckoutUpdates:
 
     def submit(self, checkout: Mapping[str, Any]) -> Future[bool]:
         """Queue the announcement; the future answers whether it went out."""
-        return self._pool.submit(self.publish_now, checkout)
+        lane = zlib.crc32(str(checkout.get("id")).encode()) % len(self._lanes)
+        return self._lanes[lane].submit(self.publish_now, checkout)
 
     def publish_now(self, checkout: Mapping[str, Any]) -> bool:
         """Publish in this thread; False (logged) when it failed."""
@@ -135,5 +147,6 @@ class AppSyncCheckoutUpdates:
         return True
 
     def close(self) -> None:
-        """Finish queued announcements and stop the pool."""
-        self._pool.shutdown(wait=True)
+        """Finish queued announcements and stop the lanes."""
+        for lane in self._lanes:
+            lane.shutdown(wait=True)

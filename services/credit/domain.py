@@ -132,6 +132,8 @@ class Checkout:
     created_at: datetime
     application_id: str | None = None  # the application that decided it
     plan_id: str | None = None  # the plan of the accepted offer
+    captured: Money | None = None  # what the merchant captured, once CAPTURED
+    refunded: Money | None = None  # what the merchant refunded of it so far
 
     @classmethod
     def open(cls, request: CheckoutRequest, *, checkout_id: str, now: datetime) -> Checkout:
@@ -190,7 +192,53 @@ class Checkout:
             body["applicationId"] = self.application_id
         if self.plan_id is not None:
             body["planId"] = self.plan_id
+        if self.captured is not None:
+            body["capturedAmount"] = self.captured.to_json()
+        if self.refunded is not None:
+            body["refundedAmount"] = self.refunded.to_json()
         return body
+
+
+def checkout_from_json(body: Mapping[str, Any]) -> Checkout:
+    """The checkout `Checkout.to_json` described (a stored answer, replayed).
+
+    Example:
+        >>> from datetime import UTC
+        >>> request = CheckoutRequest(merchant_id="m", merchant_reference="r",
+        ...     amount=Money(100, "GBP"), items=())
+        >>> checkout = Checkout.open(request, checkout_id="c", now=datetime(2026, 1, 1, tzinfo=UTC))
+        >>> checkout_from_json(checkout.to_json()) == checkout
+        True
+    """
+
+    def money(value: Any) -> Money | None:
+        return None if value is None else Money(int(value["amount"]), str(value["currency"]))
+
+    amount = money(body["amount"])
+    assert amount is not None, "a checkout always has an amount"
+    return Checkout(
+        id=body["id"],
+        merchant_id=body["merchantId"],
+        merchant_reference=body["merchantReference"],
+        amount=amount,
+        items=tuple(
+            LineItem(
+                sku=item["sku"],
+                name=item["name"],
+                quantity=int(item["quantity"]),
+                unit_price=Money(int(item["unitPrice"]["amount"]), item["unitPrice"]["currency"]),
+            )
+            for item in body["items"]
+        ),
+        status=CheckoutStatus(body["status"]),
+        customer_id=body.get("customerId"),
+        expires_at=datetime.fromisoformat(body["expiresAt"]),
+        created_at=datetime.fromisoformat(body["createdAt"]),
+        application_id=body.get("applicationId"),
+        plan_id=body.get("planId"),
+        captured=money(body.get("capturedAmount")),
+        refunded=money(body.get("refundedAmount")),
+    )
 
 
 def parse_checkout_request(payload: Mapping[str, Any]) -> CheckoutRequest:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     ListAttribute,
     MapAttribute,
@@ -47,8 +48,14 @@ class CheckoutModel(Model):
     customer_id = UnicodeAttribute(null=True)
     application_id = UnicodeAttribute(null=True)  # the application that decided it
     plan_id = UnicodeAttribute(null=True)  # the plan of the accepted offer, once CONFIRMED
+    captured_amount = NumberAttribute(null=True)  # minor units, once CAPTURED
+    refunded_amount = NumberAttribute(null=True)  # minor units refunded by the merchant so far
     expires_at = UTCDateTimeAttribute()
     created_at = UTCDateTimeAttribute()
+    # The request taking the first payment holds the checkout while it charges (`leases.py`).
+    lease_owner = UnicodeAttribute(null=True)
+    lease_charge_key = UnicodeAttribute(null=True)
+    lease_until = UTCDateTimeAttribute(null=True)
 
 
 class CheckoutReferenceModel(Model):
@@ -164,22 +171,33 @@ class PlanModel(Model):
     version = NumberAttribute()
     created_at = UTCDateTimeAttribute()
     document = JSONAttribute()
+    # The payment in progress holds the plan while it charges (`leases.py`).
+    lease_owner = UnicodeAttribute(null=True)
+    lease_charge_key = UnicodeAttribute(null=True)
+    lease_until = UTCDateTimeAttribute(null=True)
     by_customer = PlansByCustomer()
 
 
 class PlanRequestModel(Model):
-    """The idempotency record of one money-moving request, keyed by (customer, key) digested:
-    what was asked (a fingerprint, never the token) and the plan and payment it made."""
+    """The idempotency record of one money-moving request, keyed by (caller, key) digested:
+    what was asked (a fingerprint, never the token) and the plan and payment it made.
+
+    A merchant's request also keeps its answer (`result`) and, until they are made, the refunds
+    it owes the customer (`refunds_due`). A request that died holding a lease is recorded as
+    `abandoned` once its charge is given back, so a late retry cannot use that charge."""
 
     class Meta:
         table_name = "plan_requests"
 
     id = UnicodeAttribute(hash_key=True)
-    customer_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()  # the caller: a customer's sub or `merchant:<id>`
     fingerprint = UnicodeAttribute()
     plan_id = UnicodeAttribute()
-    payment_id = UnicodeAttribute()
+    payment_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    result = JSONAttribute(null=True)
+    refunds_due = JSONAttribute(null=True)
+    abandoned = BooleanAttribute(null=True)
 
 
 class CreditEventModel(Model):
@@ -196,6 +214,41 @@ class CreditEventModel(Model):
     time = UTCDateTimeAttribute()
 
 
+class SandboxChargeModel(Model):
+    """A charge of the sandbox card network (local only: it plays the network's part), keyed by
+    its charge id, a function of our idempotency key. A one-way fingerprint of the request,
+    never the token; `refunded` counts minor units given back so far."""
+
+    class Meta:
+        table_name = "sandbox_charges"
+
+    id = UnicodeAttribute(hash_key=True)
+    fingerprint = UnicodeAttribute()
+    status = UnicodeAttribute()  # SUCCEEDED | FAILED
+    amount = NumberAttribute()  # minor units of `currency`
+    currency = UnicodeAttribute()
+    brand = UnicodeAttribute()
+    last4 = UnicodeAttribute()
+    failure_code = UnicodeAttribute(null=True)
+    refunded = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+
+
+class SandboxRefundModel(Model):
+    """A refund of the sandbox card network (local only), keyed by its idempotency key."""
+
+    class Meta:
+        table_name = "sandbox_refunds"
+
+    idempotency_key = UnicodeAttribute(hash_key=True)
+    fingerprint = UnicodeAttribute()
+    refund_id = UnicodeAttribute()
+    charge_id = UnicodeAttribute()
+    amount = NumberAttribute()  # minor units of `currency`
+    currency = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
 MODELS: tuple[type[Model], ...] = (
     CheckoutModel,
     CheckoutReferenceModel,
@@ -204,5 +257,6 @@ MODELS: tuple[type[Model], ...] = (
     PlanModel,
     PlanRequestModel,
 )
-# Tables only the local stack has (in AWS, EventBridge carries the events).
-LOCAL_MODELS: tuple[type[Model], ...] = (CreditEventModel,)
+# Tables only the local stack has (in AWS, EventBridge carries the events and a card network
+# keeps the charges).
+LOCAL_MODELS: tuple[type[Model], ...] = (CreditEventModel, SandboxChargeModel, SandboxRefundModel)

@@ -6,6 +6,10 @@ from services.credit.application_openapi import (
     PATHS as APPLICATION_PATHS,
     SCHEMAS as APPLICATION_SCHEMAS,
 )
+from services.credit.checkout_money_openapi import (
+    PATHS as CHECKOUT_MONEY_PATHS,
+    SCHEMAS as CHECKOUT_MONEY_SCHEMAS,
+)
 from services.credit.domain import (
     CHECKOUT_LIFETIME,
     ITEM_NAME_MAX_CHARS,
@@ -51,7 +55,7 @@ _REQUEST_PROPERTIES = {
 
 OPENAPI = document(
     title="BNPL credit service",
-    description="Checkouts and credit applications. " + _MERCHANT_AUTH,
+    description="Checkouts, credit applications and payment plans. " + _MERCHANT_AUTH,
     paths={
         "/checkouts": {
             "post": {
@@ -98,6 +102,7 @@ OPENAPI = document(
                 },
             }
         },
+        **CHECKOUT_MONEY_PATHS,
         **APPLICATION_PATHS,
         **PLAN_PATHS,
     },
@@ -130,6 +135,15 @@ OPENAPI = document(
                     "type": "string",
                     "description": "The application that decided it (absent before).",
                 },
+                "planId": {
+                    "type": "string",
+                    "description": "The plan of the accepted offer (absent before CONFIRMED).",
+                },
+                "capturedAmount": {**ref("Money"), "description": "Absent until CAPTURED."},
+                "refundedAmount": {
+                    **ref("Money"),
+                    "description": "What the merchant refunded so far (absent if nothing).",
+                },
                 "expiresAt": {
                     "type": "string",
                     "format": "date-time",
@@ -138,6 +152,7 @@ OPENAPI = document(
                 "createdAt": {"type": "string", "format": "date-time"},
             },
         },
+        **CHECKOUT_MONEY_SCHEMAS,
         **APPLICATION_SCHEMAS,
         **PLAN_SCHEMAS,
     },

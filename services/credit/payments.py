@@ -4,9 +4,11 @@ Payment methods reach us only as provider tokens. A provider charges a token wit
 idempotency key, so a retry after a timeout or a crash finds the first charge instead of taking
 the money twice; we keep only its charge id, the card brand and the last four digits.
 
-`SandboxPaymentProvider` keeps its state in process memory behind a lock: it plays the card
-network's part (which remembers every key it has seen), not our storage, and forgets everything
-when the process ends. It never holds a raw token, only a one-way fingerprint of each request.
+The sandbox's rules live here, so every sandbox behaves alike: `SandboxPaymentProvider` keeps its
+state in process memory behind a lock (tests; it forgets everything when the process ends), and
+`services.credit.sandbox_payments` keeps the same state in DynamoDB, shared by every process.
+Both play the card network's part (which remembers every key it has seen), not our storage, and
+never hold a raw token, only a one-way fingerprint of each request.
 
 Pure: no web, storage or AWS.
 """
@@ -66,6 +68,11 @@ class PaymentProvider(Protocol):
         """Charge `amount` to the card behind `token`; the same key returns the same charge."""
         ...
 
+    def find_charge(self, *, idempotency_key: str) -> Charge | None:
+        """The charge made under our idempotency key, or None: how a reconciliation learns
+        whether a request that died had charged (real networks search by our reference)."""
+        ...
+
     def refund(self, *, charge_id: str, amount: Money, idempotency_key: str) -> Refund:
         """Give back `amount` of a charge; the same key returns the same refund."""
         ...
@@ -88,6 +95,8 @@ TEST_CARDS: dict[str, SandboxCard] = {
     "tok_insufficient_funds": SandboxCard("visa", "9995", "insufficient_funds"),
 }
 
+MAX_KEY_LENGTH = 255
+
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
@@ -103,14 +112,75 @@ def charge_id_for(idempotency_key: str) -> str:
     return f"ch_{_digest('charge', idempotency_key)[:24]}"
 
 
-def _check_key(idempotency_key: str) -> None:
-    if not idempotency_key or len(idempotency_key) > 255:
+def refund_id_for(idempotency_key: str) -> str:
+    """The sandbox's refund id of a key (deterministic, like `charge_id_for`)."""
+    return f"re_{_digest('refund', idempotency_key)[:24]}"
+
+
+def charge_fingerprint(token: str, amount: Money) -> str:
+    """What a charge request asked, one-way: a replay must ask the same; the token is not kept."""
+    return _digest(token, str(amount.amount), amount.currency)
+
+
+def refund_fingerprint(charge_id: str, amount: Money) -> str:
+    """What a refund request asked, one-way."""
+    return _digest(charge_id, str(amount.amount), amount.currency)
+
+
+def check_key(idempotency_key: str) -> None:
+    """Refuse a key no request could have used.
+
+    Raises:
+        ValidationError: naming `idempotencyKey`.
+    """
+    if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
         raise ValidationError("idempotencyKey must be 1 to 255 characters", field="idempotencyKey")
 
 
-def _check_amount(amount: Money) -> None:
+def check_request(amount: Money, idempotency_key: str) -> None:
+    """Refuse a bad key or a non-positive amount.
+
+    Raises:
+        ValidationError: naming `idempotencyKey` or `amount.amount`.
+    """
+    check_key(idempotency_key)
     if amount.amount <= 0:
         raise ValidationError("amount must be greater than 0", field="amount.amount")
+
+
+def sandbox_charge(token: str, amount: Money, idempotency_key: str) -> Charge:
+    """The charge the sandbox makes for a request: test tokens decide success or failure.
+
+    Raises:
+        ValidationError: an unknown token, a bad key or a non-positive amount.
+    """
+    check_request(amount, idempotency_key)
+    card = TEST_CARDS.get(token)
+    if card is None:
+        raise ValidationError("unknown payment method token", field="paymentMethodToken")
+    return Charge(
+        id=charge_id_for(idempotency_key),
+        status=ChargeStatus.FAILED if card.failure_code else ChargeStatus.SUCCEEDED,
+        amount=amount,
+        brand=card.brand,
+        last4=card.last4,
+        failure_code=card.failure_code,
+    )
+
+
+def check_refundable(charge: Charge, *, refunded: int, amount: Money) -> None:
+    """Refuse a refund the charge cannot take, `refunded` minor units having gone back already.
+
+    Raises:
+        InvalidState: the charge failed, so there is nothing to give back.
+        ValidationError: another currency, or more than is left.
+    """
+    if not charge.succeeded:
+        raise InvalidState("a failed charge cannot be refunded")
+    if amount.currency != charge.amount.currency:
+        raise ValidationError("refund in another currency", field="amount.currency")
+    if refunded + amount.amount > charge.amount.amount:
+        raise ValidationError("refund exceeds what is left of the charge", field="amount.amount")
 
 
 @dataclass(frozen=True)
@@ -126,7 +196,7 @@ class _StoredRefund:
 
 
 class SandboxPaymentProvider:
-    """An in-memory card network for tests and the sandbox (see the module docstring).
+    """An in-memory card network for tests (see the module docstring).
 
     Example:
         >>> provider, price = SandboxPaymentProvider(), Money(2500, "GBP")
@@ -134,11 +204,13 @@ class SandboxPaymentProvider:
         >>> again = provider.charge(token="tok_visa", amount=price, idempotency_key="k")
         >>> first == again, first.last4, provider.charge_count
         (True, '4242', 1)
+        >>> provider.find_charge(idempotency_key="k") == first
+        True
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._charges: dict[str, _StoredCharge] = {}  # by idempotency key
+        self._charges: dict[str, _StoredCharge] = {}  # by charge id (a function of the key)
         self._refunds: dict[str, _StoredRefund] = {}  # by idempotency key
         self._refunded: dict[str, int] = {}  # charge id -> minor units refunded so far
 
@@ -160,28 +232,24 @@ class SandboxPaymentProvider:
             ValidationError: an unknown token, a bad key or a non-positive amount.
             IdempotencyKeyReused: the key was used before for another token or amount.
         """
-        _check_key(idempotency_key)
-        _check_amount(amount)
-        card = TEST_CARDS.get(token)
-        if card is None:
-            raise ValidationError("unknown payment method token", field="paymentMethodToken")
-        fingerprint = _digest(token, str(amount.amount), amount.currency)
+        charge = sandbox_charge(token, amount, idempotency_key)
+        fingerprint = charge_fingerprint(token, amount)
         with self._lock:
-            stored = self._charges.get(idempotency_key)
-            if stored is not None:
-                if stored.fingerprint != fingerprint:
-                    raise IdempotencyKeyReused("the key was used for a different charge")
-                return stored.charge
-            charge = Charge(
-                id=charge_id_for(idempotency_key),
-                status=ChargeStatus.FAILED if card.failure_code else ChargeStatus.SUCCEEDED,
-                amount=amount,
-                brand=card.brand,
-                last4=card.last4,
-                failure_code=card.failure_code,
-            )
-            self._charges[idempotency_key] = _StoredCharge(fingerprint, charge)
-            return charge
+            stored = self._charges.setdefault(charge.id, _StoredCharge(fingerprint, charge))
+        if stored.fingerprint != fingerprint:
+            raise IdempotencyKeyReused("the key was used for a different charge")
+        return stored.charge
+
+    def find_charge(self, *, idempotency_key: str) -> Charge | None:
+        """The charge made under `idempotency_key`, or None.
+
+        Raises:
+            ValidationError: a key no request could have used.
+        """
+        check_key(idempotency_key)
+        with self._lock:
+            stored = self._charges.get(charge_id_for(idempotency_key))
+        return stored.charge if stored else None
 
     def refund(self, *, charge_id: str, amount: Money, idempotency_key: str) -> Refund:
         """Refund part or all of a succeeded charge, never more than it took in all.
@@ -192,34 +260,20 @@ class SandboxPaymentProvider:
             ValidationError: a bad key or amount, another currency, or more than is left.
             IdempotencyKeyReused: the key was used before for another charge or amount.
         """
-        _check_key(idempotency_key)
-        _check_amount(amount)
-        fingerprint = _digest(charge_id, str(amount.amount), amount.currency)
+        check_request(amount, idempotency_key)
+        fingerprint = refund_fingerprint(charge_id, amount)
         with self._lock:
             stored = self._refunds.get(idempotency_key)
             if stored is not None:
                 if stored.fingerprint != fingerprint:
                     raise IdempotencyKeyReused("the key was used for a different refund")
                 return stored.refund
-            charge = next(
-                (s.charge for s in self._charges.values() if s.charge.id == charge_id), None
-            )
+            charge = self._charges.get(charge_id)
             if charge is None:
                 raise NotFound("no such charge")
-            if not charge.succeeded:
-                raise InvalidState("a failed charge cannot be refunded")
-            if amount.currency != charge.amount.currency:
-                raise ValidationError("refund in another currency", field="amount.currency")
             already = self._refunded.get(charge_id, 0)
-            if already + amount.amount > charge.amount.amount:
-                raise ValidationError(
-                    "refund exceeds what is left of the charge", field="amount.amount"
-                )
-            refund = Refund(
-                id=f"re_{_digest('refund', idempotency_key)[:24]}",
-                charge_id=charge_id,
-                amount=amount,
-            )
+            check_refundable(charge.charge, refunded=already, amount=amount)
+            refund = Refund(id=refund_id_for(idempotency_key), charge_id=charge_id, amount=amount)
             self._refunded[charge_id] = already + amount.amount
             self._refunds[idempotency_key] = _StoredRefund(fingerprint, refund)
             return refund

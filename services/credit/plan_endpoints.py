@@ -1,4 +1,4 @@
-"""`/plans`: shoppers accept an offer, pay instalments and read their plans."""
+"""`/plans`: shoppers accept an offer, pay instalments or the whole plan, read their plans."""
 
 from __future__ import annotations
 
@@ -44,6 +44,18 @@ class PlanEndpoints:
         )
         return JSONResponse(payment.to_json())
 
+    async def pay_off(self, request: Request) -> Response:
+        """`POST /plans/{id}/payoff`: the payment of everything left on the plan."""
+        who = customer(request)
+        payload = await read_json(request)
+        payment = await run_in_threadpool(
+            self.service.pay_off,
+            sub=who.sub,
+            plan_id=request.path_params["plan_id"],
+            payload=payload,
+        )
+        return JSONResponse(payment.to_json())
+
     async def get(self, request: Request) -> Response:
         """`GET /plans/{id}`: the caller's plan, else 404."""
         who = customer(request)
@@ -72,4 +84,5 @@ def plan_routes(service: PlanService) -> list[Route]:
         Route("/plans", endpoints.mine, methods=["GET"]),
         Route("/plans/{plan_id}", endpoints.get, methods=["GET"]),
         Route("/plans/{plan_id}/payments", endpoints.pay, methods=["POST"]),
+        Route("/plans/{plan_id}/payoff", endpoints.pay_off, methods=["POST"]),
     ]

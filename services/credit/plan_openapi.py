@@ -78,9 +78,32 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/plans/{plan_id}/payoff": {
+        "post": {
+            "summary": "Pay off everything left on the plan now (no fee)",
+            "description": _SHOPPER + " Charges the outstanding balance, late fees included.",
+            "parameters": [_PLAN_ID],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("PayOffPlanInput")}},
+            },
+            "responses": {
+                "200": json_body(ref("Payment"), "The payment (the first one, on a replay)."),
+                "402": _DECLINED,
+                "422": _REUSED,
+                **errors(400, 404, 409, 413),
+            },
+        }
+    },
 }
 
 SCHEMAS: dict[str, Any] = {
+    "PayOffPlanInput": {
+        "type": "object",
+        "required": ["paymentMethodToken", "idempotencyKey"],
+        "additionalProperties": False,
+        "properties": {"paymentMethodToken": _TOKEN, "idempotencyKey": _KEY},
+    },
     "AcceptOfferInput": {
         "type": "object",
         "required": ["applicationId", "offerId", "paymentMethodToken", "idempotencyKey"],

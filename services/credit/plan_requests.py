@@ -1,5 +1,6 @@
-"""The money-moving requests on plans (`acceptOffer`, `payInstalment`), validated, and the ids and
-digests that make them idempotent. Keys are scoped to the caller; tokens are only ever digested.
+"""The money-moving requests (`acceptOffer`, `payInstalment`, `payOffPlan`, and the merchant's
+`captureCheckout`, `voidCheckout`, `refundCheckout`), validated, and the ids and digests that make
+them idempotent. Keys are scoped to the caller; tokens are only ever digested.
 
 Pure: no web, storage or AWS.
 """
@@ -23,6 +24,9 @@ TOKEN_MAX_CHARS = 128
 _PRINTABLE = re.compile(r"^[\x21-\x7e]+$")
 _ACCEPT_FIELDS = frozenset({"applicationId", "offerId", "paymentMethodToken", "idempotencyKey"})
 _PAY_FIELDS = frozenset({"instalmentNumber", "paymentMethodToken", "idempotencyKey"})
+_PAYOFF_FIELDS = frozenset({"paymentMethodToken", "idempotencyKey"})
+_CAPTURE_FIELDS = frozenset({"amount", "idempotencyKey"})
+_REFUND_FIELDS = frozenset({"amount", "idempotencyKey"})
 
 
 def _digest(*parts: str) -> str:
@@ -54,6 +58,17 @@ def request_id(customer_id: str, idempotency_key: str) -> str:
         True
     """
     return f"req_{_digest('plan-request', customer_id, idempotency_key)[:32]}"
+
+
+def merchant_scope(merchant_id: str) -> str:
+    """Whose keys a merchant's request uses: the merchant's (any of its principals)."""
+    return f"merchant:{merchant_id}"
+
+
+def refund_key(request_id: str, charge_id: str) -> str:
+    """The provider key of the refund a request owes against one charge: made once, however
+    often the request or the sweep tries."""
+    return f"rfd_{_digest('refund', request_id, charge_id)[:40]}"
 
 
 def charge_key(customer_id: str, idempotency_key: str) -> str:
@@ -131,6 +146,87 @@ def parse_pay_request(plan_id: str, payload: Mapping[str, Any]) -> PayInstalment
         plan_id=plan_id,
         instalment_number=int(number),
         token=_text(payload, "paymentMethodToken", TOKEN_MAX_CHARS),
+        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayOffRequest:
+    """A validated `payOffPlan` input: pay everything left on the plan now."""
+
+    plan_id: str
+    token: str
+    idempotency_key: str
+
+    @property
+    def fingerprint(self) -> str:
+        return _digest("payoff", self.plan_id, self.token)
+
+
+def parse_payoff_request(plan_id: str, payload: Mapping[str, Any]) -> PayOffRequest:
+    """Validate `{paymentMethodToken, idempotencyKey}`.
+
+    Raises:
+        ValidationError: naming the field at fault.
+    """
+    _known(payload, _PAYOFF_FIELDS)
+    return PayOffRequest(
+        plan_id=plan_id,
+        token=_text(payload, "paymentMethodToken", TOKEN_MAX_CHARS),
+        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckoutMoneyRequest:
+    """A validated merchant request on a checkout: capture (amount None = all) or refund."""
+
+    action: str
+    checkout_id: str
+    amount: Money | None
+    idempotency_key: str
+
+    @property
+    def fingerprint(self) -> str:
+        amount = "all" if self.amount is None else f"{self.amount.amount}{self.amount.currency}"
+        return _digest(self.action, self.checkout_id, amount)
+
+
+def _amount(payload: Mapping[str, Any], *, required: bool) -> Money | None:
+    value = payload.get("amount")
+    if value is None:
+        if required:
+            raise ValidationError("amount is required", field="amount")
+        return None
+    return Money.parse(value, field="amount")
+
+
+def parse_capture_request(checkout_id: str, payload: Mapping[str, Any]) -> CheckoutMoneyRequest:
+    """Validate `{amount?, idempotencyKey}`: no amount captures the whole authorisation.
+
+    Raises:
+        ValidationError: naming the field at fault.
+    """
+    _known(payload, _CAPTURE_FIELDS)
+    return CheckoutMoneyRequest(
+        action="capture",
+        checkout_id=checkout_id,
+        amount=_amount(payload, required=False),
+        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+    )
+
+
+def parse_refund_request(checkout_id: str, payload: Mapping[str, Any]) -> CheckoutMoneyRequest:
+    """Validate `{amount, idempotencyKey}`.
+
+    Raises:
+        ValidationError: naming the field at fault.
+    """
+    _known(payload, _REFUND_FIELDS)
+    return CheckoutMoneyRequest(
+        action="refund",
+        checkout_id=checkout_id,
+        amount=_amount(payload, required=True),
         idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
     )
 

@@ -1,10 +1,12 @@
-"""The credit service's use cases for plans: accept an offer, pay an instalment, read plans.
+"""The credit service's use cases for plans: accept an offer, pay an instalment, pay off a plan,
+read plans.
 
-Exactly-once money: the provider is charged with a key derived from (customer, idempotency
-key), so a retry or a concurrent duplicate finds the same charge; the plan, the payment, the
-request record and (on acceptance) the checkout's move are written in one conditional
-transaction. A request that charged but lost the race to another request for the same thing
-(a different key) gives its charge back before answering InvalidState.
+Exactly-once money: before charging, a request holds a lease on what it pays for (the checkout,
+the plan; `services.credit.leases`), so a concurrent request for the same thing is refused
+without charging. The provider is charged with a key derived from (customer, idempotency key),
+so a retry or a concurrent duplicate finds the same charge. The plan, the payment, the request
+record and (on acceptance) the checkout's move are written in one conditional transaction that
+also lets the lease go. A charge that cannot be recorded is given back (`Refunder`).
 """
 
 from __future__ import annotations
@@ -17,30 +19,43 @@ from typing import Any
 
 from services.credit.applications import ApplicationStore
 from services.credit.checkout_updates import CheckoutUpdates
+from services.credit.credit_application import CreditApplication
 from services.credit.domain import Checkout, CheckoutStatus
+from services.credit.leases import LEASE_TIME, ItemMoved, Lease, LeaseHeld, LeaseStore
+from services.credit.offers import Offer
 from services.credit.payments import Charge, PaymentProvider
+from services.credit.plan_ports import PlanRequest, PlanStore, StoredPlan, WriteRefused
+from services.credit.plan_replays import Replay, answer, in_progress, payment_of, replay
 from services.credit.plan_requests import (
     ID_MAX_CHARS,
     charge_key,
     offer_from_json,
     parse_accept_request,
     parse_pay_request,
+    parse_payoff_request,
     payment_id_for,
     plan_id_for,
     request_id,
 )
-from services.credit.plan_store import PlanRequest, PlanStore, StoredPlan, WriteRefused
-from services.credit.plans import Payment, PaymentPlan, amount_due, create_plan, pay_instalment
+from services.credit.plans import (
+    Payment,
+    PaymentPlan,
+    amount_due,
+    create_plan,
+    pay_instalment,
+    pay_off,
+    payoff_amount,
+)
+from services.credit.refunder import Refunder
 from services.credit.repository import CheckoutRepository
 from services.shared.errors import (
     CheckoutExpired,
     Conflict,
-    IdempotencyKeyReused,
     InvalidState,
     NotFound,
-    PaymentDeclined,
     ValidationError,
 )
+from services.shared.money import Money
 from services.shared.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -57,6 +72,7 @@ class PlanService:
         self,
         *,
         plans: PlanStore,
+        leases: LeaseStore,
         applications: ApplicationStore,
         checkouts: CheckoutRepository,
         provider: PaymentProvider,
@@ -64,11 +80,13 @@ class PlanService:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._plans = plans
+        self._leases = leases
         self._applications = applications
         self._checkouts = checkouts
         self._provider = provider
         self._updates = updates
         self._clock = clock
+        self._refunder = Refunder(plans=plans, provider=provider, clock=clock)
 
     # ------------------------------------------------------------------ acceptOffer
 
@@ -79,7 +97,8 @@ class PlanService:
             ValidationError: bad input (nothing written, nothing charged).
             IdempotencyKeyReused: the key was used for another request.
             NotFound: no such application (of the caller) or offer.
-            InvalidState: the application is not APPROVED or its checkout moved on.
+            InvalidState: the application is not APPROVED, its checkout moved on, or another
+                request is accepting an offer of it right now.
             CheckoutExpired: the checkout's time is up.
             PaymentDeclined: the first payment failed (nothing written).
         """
@@ -88,33 +107,23 @@ class PlanService:
         replayed = self._replay(record_id, request.fingerprint)
         if replayed is not None:
             return replayed.plan
-        application = self._applications.get(request.application_id)
-        if application is None or application.customer_id != sub:
-            raise NotFound("Application not found")
-        if application.outcome != "APPROVED":
-            raise InvalidState(
-                "Only an APPROVED application's offers can be accepted",
-                details={"outcome": application.outcome},
-            )
-        stored = next((o for o in application.offers if o.get("id") == request.offer_id), None)
-        if stored is None:
-            raise NotFound("Offer not found", details={"offerId": request.offer_id})
-        offer = offer_from_json(stored, principal=application.amount)
+        application, offer = self._approved_offer(sub, request.application_id, request.offer_id)
         now = self._clock()
-        checkout = self._checkouts.get(application.checkout_id)
+        key = charge_key(sub, request.idempotency_key)
+        lease = Lease(owner=record_id, charge_key=key, until=now + LEASE_TIME)
         try:
-            self._require_open(checkout, application.id, now)
+            checkout = self._open_checkout(application.checkout_id, application.id, now)
+            self._hold_checkout(sub, checkout, application.id, lease, now)
         except (InvalidState, CheckoutExpired):
             replayed = self._replay(record_id, request.fingerprint)
             if replayed is not None:  # a duplicate of this request confirmed it meanwhile
                 return replayed.plan
             raise
-        assert checkout is not None
         charge = self._provider.charge(
-            token=request.token,
-            amount=offer.first_payment,
-            idempotency_key=charge_key(sub, request.idempotency_key),
+            token=request.token, amount=offer.first_payment, idempotency_key=key
         )
+        if not charge.succeeded:
+            self._leases.release_checkout(checkout.id, record_id)
         plan = create_plan(  # PaymentDeclined for a failed charge: nothing is written
             offer,
             plan_id=plan_id_for(application.id),
@@ -126,7 +135,7 @@ class PlanService:
         )
         record = PlanRequest(
             id=record_id,
-            customer_id=sub,
+            caller=sub,
             fingerprint=request.fingerprint,
             plan_id=plan.id,
             payment_id=plan.payments[0].id,
@@ -138,17 +147,58 @@ class PlanService:
             replayed = self._replay(record_id, request.fingerprint)
             if replayed is not None:  # a concurrent duplicate of this request won
                 return replayed.plan
-            self._give_back(charge, why="acceptOffer lost to another request")
-            self._require_open(self._checkouts.get(checkout.id), application.id, self._clock())
-            raise InvalidState("The offer was accepted by another request") from None
+            # The checkout moved on (expired, or our lease ran out and was taken over).
+            self._refunder.give_back(charge, why="acceptOffer could not be recorded")
+            self._leases.release_checkout(checkout.id, record_id)
+            self._open_checkout(checkout.id, application.id, self._clock())
+            raise in_progress("checkout", checkout.id) from None
         self._updates.published(
             replace(checkout, status=CheckoutStatus.CONFIRMED, plan_id=plan.id).to_json()
         )
         return plan
 
-    def _require_open(self, checkout: Checkout | None, application_id: str, now: datetime) -> None:
+    def _hold_checkout(
+        self, sub: str, checkout: Checkout, application_id: str, lease: Lease, now: datetime
+    ) -> None:
+        try:
+            stale = self._leases.claim_checkout(
+                checkout.id, lease, application_id=application_id, now=now
+            )
+        except LeaseHeld:
+            raise in_progress("checkout", checkout.id) from None
+        except ItemMoved:
+            self._open_checkout(checkout.id, application_id, self._clock())  # says why
+            raise in_progress("checkout", checkout.id) from None
+        if stale is not None:
+            self._refunder.reconcile(stale, caller=sub, plan_id=plan_id_for(application_id))
+
+    def _approved_offer(
+        self, sub: str, application_id: str, offer_id: str
+    ) -> tuple[CreditApplication, Offer]:
+        application = self._applications.get(application_id)
+        if application is None or application.customer_id != sub:
+            raise NotFound("Application not found")
+        if application.outcome != "APPROVED":
+            raise InvalidState(
+                "Only an APPROVED application's offers can be accepted",
+                details={"outcome": application.outcome},
+            )
+        stored = next((o for o in application.offers if o.get("id") == offer_id), None)
+        if stored is None:
+            raise NotFound("Offer not found", details={"offerId": offer_id})
+        return application, offer_from_json(stored, principal=application.amount)
+
+    def _open_checkout(self, checkout_id: str, application_id: str, now: datetime) -> Checkout:
+        """The checkout, if its offers can still be accepted.
+
+        Raises:
+            InvalidState, CheckoutExpired: it cannot.
+        """
+        checkout = self._checkouts.get(checkout_id)
         if checkout is None:  # pragma: no cover - checkouts are never deleted
             raise NotFound("Checkout not found")
+        if checkout.status is CheckoutStatus.EXPIRED:
+            raise CheckoutExpired("The checkout has expired", details={"checkoutId": checkout.id})
         if checkout.status is not CheckoutStatus.APPROVED or (
             checkout.application_id != application_id
         ):
@@ -158,8 +208,9 @@ class PlanService:
             )
         if now >= checkout.expires_at:
             raise CheckoutExpired("The checkout has expired", details={"checkoutId": checkout.id})
+        return checkout
 
-    # ------------------------------------------------------------------ payInstalment
+    # ------------------------------------------------------------------ payInstalment, payOffPlan
 
     def pay(self, *, sub: str, plan_id: str, payload: Mapping[str, Any]) -> Payment:
         """Pay a DUE or LATE instalment of the caller's plan.
@@ -167,59 +218,123 @@ class PlanService:
         Raises:
             ValidationError, IdempotencyKeyReused.
             NotFound: no such plan (of the caller) or instalment.
-            InvalidState: the plan is not ACTIVE or the instalment is not DUE or LATE.
+            InvalidState: the plan is not ACTIVE, the instalment is not DUE or LATE, or another
+                payment of the plan is in progress.
             PaymentDeclined: the card was declined (the FAILED payment is recorded).
         """
         request = parse_pay_request(plan_id, payload)
-        record_id = request_id(sub, request.idempotency_key)
-        replayed = self._replay(record_id, request.fingerprint)
+        number = request.instalment_number
+        return self._pay(
+            sub=sub,
+            plan_id=plan_id,
+            fingerprint=request.fingerprint,
+            token=request.token,
+            idempotency_key=request.idempotency_key,
+            due=lambda plan: amount_due(plan, number),
+            record=lambda plan, charge, now: pay_instalment(
+                plan, number, charge=charge, payment_id=payment_id_for(charge.id), now=now
+            ),
+        )
+
+    def pay_off(self, *, sub: str, plan_id: str, payload: Mapping[str, Any]) -> Payment:
+        """Pay everything left on the caller's plan now (early payoff, no fee for it).
+
+        Raises:
+            As `pay`; InvalidState also when nothing is left to pay.
+        """
+        request = parse_payoff_request(plan_id, payload)
+        return self._pay(
+            sub=sub,
+            plan_id=plan_id,
+            fingerprint=request.fingerprint,
+            token=request.token,
+            idempotency_key=request.idempotency_key,
+            due=payoff_amount,
+            record=lambda plan, charge, now: pay_off(
+                plan, charge=charge, payment_id=payment_id_for(charge.id), now=now
+            ),
+        )
+
+    def _pay(
+        self,
+        *,
+        sub: str,
+        plan_id: str,
+        fingerprint: str,
+        token: str,
+        idempotency_key: str,
+        due: Callable[[PaymentPlan], Money],
+        record: Callable[[PaymentPlan, Charge, datetime], tuple[PaymentPlan, Payment]],
+    ) -> Payment:
+        record_id = request_id(sub, idempotency_key)
+        replayed = self._replay(record_id, fingerprint)
         if replayed is not None:
-            return _answer(_payment(replayed.plan, replayed.payment_id))
+            return answer(payment_of(replayed.plan, replayed.payment_id))
+        key = charge_key(sub, idempotency_key)
         charge: Charge | None = None
         for _ in range(PAY_ATTEMPTS):
             stored = self._owned(sub, plan_id)
             try:
-                due = amount_due(stored.plan, request.instalment_number)
+                amount = due(stored.plan)
             except InvalidState:
-                if charge is not None:  # another payment took it while we charged
-                    self._give_back(charge, why="payInstalment lost to another payment")
+                replayed = self._replay(record_id, fingerprint)
+                if replayed is not None:  # a duplicate of this request paid it: same charge
+                    self._leases.release_plan(plan_id, record_id)
+                    return answer(payment_of(replayed.plan, replayed.payment_id))
+                self._abandon(charge, plan_id, record_id, why="the plan moved on while paying")
                 raise
-            charge = charge or self._provider.charge(
-                token=request.token,
-                amount=due,
-                idempotency_key=charge_key(sub, request.idempotency_key),
-            )
-            if charge.succeeded and charge.amount != due:
-                # A fee was added since we charged: give this one back; the key is spent.
-                self._give_back(charge, why="the amount due changed")
+            if charge is None:
+                try:
+                    self._hold_plan(sub, plan_id, record_id, key)
+                except InvalidState:
+                    replayed = self._replay(record_id, fingerprint)
+                    if replayed is not None:  # a duplicate of this request paid meanwhile
+                        return answer(payment_of(replayed.plan, replayed.payment_id))
+                    raise
+                charge = self._provider.charge(token=token, amount=amount, idempotency_key=key)
+            if charge.succeeded and charge.amount != amount:
+                # A fee was added or a refund came in since we charged: the key is spent.
+                self._abandon(charge, plan_id, record_id, why="the amount due changed")
                 raise Conflict("The amount due changed; retry with a new idempotency key")
             now = self._clock()
-            plan, payment = pay_instalment(
-                stored.plan,
-                request.instalment_number,
-                charge=charge,
-                payment_id=payment_id_for(charge.id),
-                now=now,
-            )
-            record = PlanRequest(
+            plan, payment = record(stored.plan, charge, now)
+            entry = PlanRequest(
                 id=record_id,
-                customer_id=sub,
-                fingerprint=request.fingerprint,
+                caller=sub,
+                fingerprint=fingerprint,
                 plan_id=plan.id,
                 payment_id=payment.id,
                 created_at=now,
             )
             try:
-                self._plans.update(stored, plan, record)
+                self._plans.update(stored, plan, entry)
             except WriteRefused:
-                replayed = self._replay(record_id, request.fingerprint)
+                replayed = self._replay(record_id, fingerprint)
                 if replayed is not None:  # a concurrent duplicate of this request won
-                    return _answer(_payment(replayed.plan, replayed.payment_id))
+                    self._leases.release_plan(plan_id, record_id)  # the lease we took after it
+                    return answer(payment_of(replayed.plan, replayed.payment_id))
                 continue  # the plan changed: read it again
-            return _answer(payment)
-        if charge is not None:
-            self._give_back(charge, why="payInstalment kept colliding")
-        raise Conflict("The plan is busy; retry with the same idempotency key")
+            return answer(payment)
+        self._abandon(charge, plan_id, record_id, why="the plan kept changing")
+        raise Conflict("The plan is busy; retry with a new idempotency key")
+
+    def _hold_plan(self, sub: str, plan_id: str, record_id: str, key: str) -> None:
+        now = self._clock()
+        lease = Lease(owner=record_id, charge_key=key, until=now + LEASE_TIME)
+        try:
+            stale = self._leases.claim_plan(plan_id, lease, now=now)
+        except LeaseHeld:
+            raise in_progress("plan", plan_id) from None
+        except ItemMoved:  # pragma: no cover - plans are never deleted
+            raise NotFound("Plan not found") from None
+        if stale is not None:
+            self._refunder.reconcile(stale, caller=sub, plan_id=plan_id)
+
+    def _abandon(self, charge: Charge | None, plan_id: str, record_id: str, *, why: str) -> None:
+        if charge is None:  # nothing charged, nothing held
+            return
+        self._refunder.give_back(charge, why=why)
+        self._leases.release_plan(plan_id, record_id)
 
     # ------------------------------------------------------------------ reads
 
@@ -244,50 +359,5 @@ class PlanService:
             raise NotFound("Plan not found")
         return stored
 
-    def _replay(self, record_id: str, fingerprint: str) -> _Replay | None:
-        record = self._plans.get_request(record_id)
-        if record is None:
-            return None
-        if record.fingerprint != fingerprint:
-            raise IdempotencyKeyReused(
-                "This idempotency key was used for a different request",
-                details={"field": "idempotencyKey"},
-            )
-        stored = self._plans.get(record.plan_id)
-        if stored is None:  # pragma: no cover - the record and the plan are written together
-            raise NotFound("Plan not found")
-        return _Replay(stored.plan, record.payment_id)
-
-    def _give_back(self, charge: Charge, *, why: str) -> None:
-        if not charge.succeeded:
-            return
-        # Keyed by the charge: however often this runs for it, the money goes back once.
-        self._provider.refund(
-            charge_id=charge.id, amount=charge.amount, idempotency_key=f"undo_{charge.id}"
-        )
-        logger.info("charge %s given back: %s", charge.id, why)
-
-
-class _Replay:
-    __slots__ = ("payment_id", "plan")
-
-    def __init__(self, plan: PaymentPlan, payment_id: str) -> None:
-        self.plan = plan
-        self.payment_id = payment_id
-
-
-def _payment(plan: PaymentPlan, payment_id: str) -> Payment:
-    for payment in plan.payments:
-        if payment.id == payment_id:
-            return payment
-    raise NotFound("Payment not found")  # pragma: no cover - written with its record
-
-
-def _answer(payment: Payment) -> Payment:
-    """A succeeded payment; a FAILED one (recorded) answers PaymentDeclined."""
-    if payment.failure_code is not None:
-        raise PaymentDeclined(
-            "the card was declined",
-            details={"failureCode": payment.failure_code, "paymentId": payment.id},
-        )
-    return payment
+    def _replay(self, record_id: str, fingerprint: str) -> Replay | None:
+        return replay(self._plans, record_id, fingerprint)

@@ -1,12 +1,15 @@
-"""Where payment plans and the idempotency records of their payments are kept (DynamoDB).
+"""Where payment plans and the idempotency records of their requests are kept (DynamoDB).
 
-- A plan is one item (instalments and payments inside) with a `version`; every change is a
-  conditional write on the version it was read at, so two payments of one instalment cannot
-  both be recorded.
+- A plan is one item (instalments and payments inside, `plan_documents`) with a `version`;
+  every change is a conditional write on the version it was read at, so two changes of one plan
+  cannot both be recorded.
 - Accepting an offer writes the plan (only if new), its request record (only if new) and the
-  checkout's move APPROVED -> CONFIRMED (only from APPROVED, for this application, in time) in
-  one transaction: all of it or none of it.
-- A payment writes the plan's new version and its request record in one transaction.
+  checkout's move APPROVED -> CONFIRMED (only from APPROVED, for this application, in time, by
+  the request holding its lease) in one transaction: all of it or none of it.
+- A payment writes the plan's new version and its request record in one transaction, by the
+  request holding the plan's lease (`services.credit.leases`), which the write lets go.
+- A merchant's operation writes the plan, the checkout's move and its request record (with the
+  refunds it owes, until they are made) in one transaction.
 """
 
 from __future__ import annotations
@@ -18,89 +21,26 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from services.credit.domain import CheckoutStatus
+from services.credit.domain import Checkout, CheckoutStatus
 from services.credit.models import CheckoutModel, PlanModel, PlanRequestModel
-from services.credit.plans import (
-    Instalment,
-    InstalmentStatus,
-    Payment,
-    PaymentPlan,
-    PaymentStatus,
-    PlanStatus,
-)
+from services.credit.plan_documents import plan_from_json, plan_to_json
+from services.credit.plan_ports import PlanRequest, StoredPlan, WriteRefused
+from services.credit.plans import PaymentPlan
 from services.shared.dynamodb import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, bind
 from services.shared.errors import DependencyFailure, ValidationError
-from services.shared.money import Money
 from services.shared.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 CONFLICT_RETRIES = 5
 CONFLICT_BACKOFF_S = 0.02
-
-
-class WriteRefused(Exception):  # noqa: N818 - a condition, not an error the API answers
-    """A condition of the write failed (a duplicate, or the plan or checkout moved on)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class PlanRequest:
-    """The idempotency record of one request: what was asked and what it made."""
-
-    id: str
-    customer_id: str
-    fingerprint: str
-    plan_id: str
-    payment_id: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredPlan:
-    """A plan and the version it was read at."""
-
-    plan: PaymentPlan
-    version: int
-
-
-class PlanStore(Protocol):
-    """The plans we hold."""
-
-    def get(self, plan_id: str) -> StoredPlan | None: ...
-
-    def get_request(self, request_id: str) -> PlanRequest | None: ...
-
-    def create(
-        self, plan: PaymentPlan, request: PlanRequest, *, application_id: str, now: datetime
-    ) -> None:
-        """Write a new plan, its request record and its checkout's move to CONFIRMED, atomically.
-
-        Raises:
-            WriteRefused: the plan or record exists, or the checkout is not APPROVED (in time).
-        """
-        ...
-
-    def update(self, stored: StoredPlan, plan: PaymentPlan, request: PlanRequest) -> None:
-        """Write `plan` over `stored` (if still at its version) with the request's record.
-
-        Raises:
-            WriteRefused: the plan changed since it was read, or the record exists.
-        """
-        ...
-
-    def list_for_customer(
-        self, customer_id: str, *, limit: int, next_token: str | None
-    ) -> tuple[list[PaymentPlan], str | None]:
-        """A customer's plans, newest first, a page at a time."""
-        ...
 
 
 class DynamoPlanStore:
@@ -132,14 +72,7 @@ class DynamoPlanStore:
             item = self._requests.get(request_id, consistent_read=True)
         except DoesNotExist:
             return None
-        return PlanRequest(
-            id=item.id,
-            customer_id=item.customer_id,
-            fingerprint=item.fingerprint,
-            plan_id=item.plan_id,
-            payment_id=item.payment_id,
-            created_at=item.created_at,
-        )
+        return _request_of(item)
 
     def create(
         self, plan: PaymentPlan, request: PlanRequest, *, application_id: str, now: datetime
@@ -160,11 +93,13 @@ class DynamoPlanStore:
                 actions=[
                     checkouts.status.set(CheckoutStatus.CONFIRMED.value),
                     checkouts.plan_id.set(plan.id),
+                    *_let_go(checkouts),
                 ],
                 condition=(checkouts.status == CheckoutStatus.APPROVED.value)
                 & (checkouts.application_id == application_id)
                 & (checkouts.customer_id == plan.customer_id)
-                & (checkouts.expires_at > now),
+                & (checkouts.expires_at > now)
+                & (checkouts.lease_owner == request.id),
             )
 
         self._transact(write, "plan")
@@ -176,18 +111,102 @@ class DynamoPlanStore:
         def write(transaction: TransactWrite) -> None:
             transaction.update(
                 plans(plan.id),
-                actions=[
-                    plans.document.set(plan_to_json(plan)),
-                    plans.status.set(plan.status.value),
-                    plans.version.set(stored.version + 1),
-                ],
-                condition=plans.version == stored.version,
+                actions=[*self._plan_actions(stored, plan), *_let_go(plans)],
+                condition=(plans.version == stored.version) & (plans.lease_owner == request.id),
             )
             transaction.save(
                 self._request_item(request), condition=self._requests.id.does_not_exist()
             )
 
         self._transact(write, "payment")
+
+    def update_checkout(
+        self,
+        stored: StoredPlan,
+        plan: PaymentPlan,
+        before: Checkout,
+        after: Checkout,
+        request: PlanRequest,
+    ) -> None:
+        """See `PlanStore.update_checkout`."""
+        plans, checkouts = self._plans, self._checkouts
+        money = [
+            checkouts.captured_amount.set(after.captured.amount)
+            if after.captured
+            else checkouts.captured_amount.remove(),
+            checkouts.refunded_amount.set(after.refunded.amount)
+            if after.refunded
+            else checkouts.refunded_amount.remove(),
+        ]
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(
+                plans(plan.id),
+                actions=self._plan_actions(stored, plan),
+                condition=plans.version == stored.version,
+            )
+            transaction.update(
+                checkouts(after.id),
+                actions=[checkouts.status.set(after.status.value), *money],
+                condition=(checkouts.status == before.status.value)
+                & (checkouts.plan_id == plan.id)
+                # Partial refunds keep the status: the amount read is what stops a lost update.
+                & (
+                    checkouts.refunded_amount == before.refunded.amount
+                    if before.refunded
+                    else checkouts.refunded_amount.does_not_exist()
+                ),
+            )
+            transaction.save(
+                self._request_item(request), condition=self._requests.id.does_not_exist()
+            )
+
+        self._transact(write, "checkout")
+
+    def abandon(self, request: PlanRequest) -> None:
+        """See `PlanStore.abandon`."""
+        try:
+            self._request_item(request).save(condition=self._requests.id.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise DependencyFailure("Could not record the abandoned request") from exc
+
+    def refunds_made(self, request_id: str) -> None:
+        """See `PlanStore.refunds_made`."""
+        requests = self._requests
+        try:
+            requests(request_id).update(
+                actions=[requests.refunds_due.remove()], condition=requests.id.exists()
+            )
+        except PynamoDBException as exc:
+            # The refunds are made; the sweep will find them made again, harmlessly.
+            logger.warning("could not mark the refunds of %s made: %r", request_id, exc)
+
+    def requests_owing_refunds(self) -> list[PlanRequest]:
+        """See `PlanStore.requests_owing_refunds`."""
+        requests = self._requests
+        return [_request_of(i) for i in requests.scan(requests.refunds_due.exists())]
+
+    def active_plans(self) -> list[StoredPlan]:
+        """See `PlanStore.active_plans`."""
+        plans = self._plans
+        return [
+            StoredPlan(plan_from_json(item.document), int(item.version))
+            for item in plans.scan(plans.status == "ACTIVE")
+        ]
+
+    def save(self, stored: StoredPlan, plan: PaymentPlan) -> None:
+        """See `PlanStore.save`."""
+        plans = self._plans
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(
+                plans(plan.id),
+                actions=self._plan_actions(stored, plan),
+                condition=plans.version == stored.version,
+            )
+
+        self._transact(write, "plan")
 
     def list_for_customer(
         self, customer_id: str, *, limit: int, next_token: str | None
@@ -220,14 +239,25 @@ class DynamoPlanStore:
             document=plan_to_json(plan),
         )
 
+    def _plan_actions(self, stored: StoredPlan, plan: PaymentPlan) -> list[Any]:
+        plans = self._plans
+        return [
+            plans.document.set(plan_to_json(plan)),
+            plans.status.set(plan.status.value),
+            plans.version.set(stored.version + 1),
+        ]
+
     def _request_item(self, request: PlanRequest) -> PlanRequestModel:
         return self._requests(
             request.id,
-            customer_id=request.customer_id,
+            customer_id=request.caller,
             fingerprint=request.fingerprint,
             plan_id=request.plan_id,
             payment_id=request.payment_id,
             created_at=request.created_at,
+            result=request.result,
+            refunds_due=list(request.refunds_due) or None,
+            abandoned=request.abandoned or None,
         )
 
     def _transact(self, write: Callable[[TransactWrite], None], what: str) -> None:
@@ -247,65 +277,22 @@ class DynamoPlanStore:
             return
 
 
-# ---------------------------------------------------------------------- the stored document
+def _let_go(model: Any) -> list[Any]:
+    """The actions that remove an item's lease (`services.credit.leases`)."""
+    return [model.lease_owner.remove(), model.lease_charge_key.remove(), model.lease_until.remove()]
 
 
-def _money(value: dict[str, Any]) -> Money:
-    return Money(int(value["amount"]), str(value["currency"]))
-
-
-def plan_to_json(plan: PaymentPlan) -> dict[str, Any]:
-    """Everything a plan holds (the API's fields and the bookkeeping ones), as JSON."""
-    return {
-        **plan.to_json(),
-        "refunded": plan.refunded.to_json(),
-        "feesWaived": plan.fees_waived.to_json(),
-        "instalments": [{**i.to_json(), "lateFee": i.late_fee.to_json()} for i in plan.instalments],
-        "payments": [
-            {**p.to_json(), "chargeId": p.charge_id, "refunded": p.refunded.to_json()}
-            for p in plan.payments
-        ],
-    }
-
-
-def plan_from_json(document: dict[str, Any]) -> PaymentPlan:
-    """The plan `plan_to_json` wrote."""
-    return PaymentPlan(
-        id=document["id"],
-        checkout_id=document["checkoutId"],
-        customer_id=document["customerId"],
-        status=PlanStatus(document["status"]),
-        principal=_money(document["principal"]),
-        total_payable=_money(document["totalPayable"]),
-        instalments=tuple(
-            Instalment(
-                number=int(i["number"]),
-                due_date=date.fromisoformat(i["dueDate"]),
-                amount=_money(i["amount"]),
-                status=InstalmentStatus(i["status"]),
-                late_fee=_money(i["lateFee"]),
-                paid_at=datetime.fromisoformat(i["paidAt"]) if i.get("paidAt") else None,
-            )
-            for i in document["instalments"]
-        ),
-        payments=tuple(
-            Payment(
-                id=p["id"],
-                plan_id=p["planId"],
-                amount=_money(p["amount"]),
-                status=PaymentStatus(p["status"]),
-                instalment_numbers=tuple(int(n) for n in p["instalmentNumbers"]),
-                charge_id=p["chargeId"],
-                card_last4=p.get("cardLast4"),
-                failure_code=p.get("failureCode"),
-                created_at=datetime.fromisoformat(p["createdAt"]),
-                refunded=_money(p["refunded"]),
-            )
-            for p in document["payments"]
-        ),
-        created_at=datetime.fromisoformat(document["createdAt"]),
-        refunded=_money(document["refunded"]),
-        fees_waived=_money(document["feesWaived"]),
+def _request_of(item: PlanRequestModel) -> PlanRequest:
+    return PlanRequest(
+        id=item.id,
+        caller=item.customer_id,
+        fingerprint=item.fingerprint,
+        plan_id=item.plan_id,
+        payment_id=item.payment_id,
+        created_at=item.created_at,
+        result=item.result,
+        refunds_due=tuple(item.refunds_due or ()),
+        abandoned=bool(item.abandoned),
     )
 
 

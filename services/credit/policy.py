@@ -1,9 +1,9 @@
 """The credit policy as versioned data: `policy/policy-v1.json` loaded into a typed `Policy`.
 
-Risk analysts change thresholds, bands, limits, APRs and customer wording in the JSON file, and
-give it a new `version`; every decision records the version it was made under. Loading checks
-the whole file (types, ranges, band order, a wording and an action for every rule code) and
-refuses an invalid one with a message naming the field, so a bad policy never reaches a
+Risk analysts change thresholds, bands, limits, APRs, late fees and customer wording in the JSON
+file, and give it a new `version`; every decision records the version it was made under. Loading
+checks the whole file (types, ranges, band order, a wording and an action for every rule code)
+and refuses an invalid one with a message naming the field, so a bad policy never reaches a
 customer.
 
 Pure: no web, storage or AWS.
@@ -23,6 +23,7 @@ from typing import Any
 from services.credit.affordability import AffordabilityRules
 from services.credit.fraud import FraudRules
 from services.credit.json_reader import ConfigError, JsonObject
+from services.credit.late_fee_rules import LateFeeRules
 from services.shared.money import CURRENCIES
 
 POLICY_FILE = Path(__file__).with_name("policy") / "policy-v1.json"
@@ -155,6 +156,7 @@ class Policy:
     affordability: AffordabilityRules
     bands: tuple[ScoreBand, ...]
     products: Products
+    late_fees: LateFeeRules
     reasons: Mapping[str, ReasonText]
 
     def band_for(self, probability_bad: float) -> ScoreBand:
@@ -239,6 +241,7 @@ def _parse(data: object, source: str) -> Policy:
         affordability=_affordability(root.obj("affordability")),
         bands=_bands(root.items("bands"), f"{source}: bands"),
         products=_products(root.obj("products")),
+        late_fees=_late_fees(root.obj("late_fees"), currency),
         reasons=_reasons(root.obj("reasons")),
     )
     root.done()
@@ -345,6 +348,24 @@ def _products(obj: JsonObject) -> Products:
     monthly.done()
     obj.done()
     return products
+
+
+def _late_fees(obj: JsonObject, currency: str) -> LateFeeRules:
+    # Like every amount in the file, the figures are minor units of the policy's one currency.
+    rules = LateFeeRules(
+        currency=currency,
+        fee=obj.integer("fee", minimum=1),
+        second_fee_after_days=obj.integer("second_fee_after_days", minimum=1),
+        max_per_plan=obj.integer("max_per_plan", minimum=1),
+        # A whole percent, unlike the file's fractional shares, keeps fee arithmetic in integers.
+        max_share_of_order_percent=obj.integer("max_share_of_order_percent"),
+    )
+    obj.done()
+    if rules.max_share_of_order_percent > 100:
+        obj.fail("max_share_of_order_percent", "must be a whole number from 0 to 100")
+    if rules.max_per_plan < rules.fee:
+        obj.fail("max_per_plan", "must be at least one fee")
+    return rules
 
 
 def _reasons(obj: JsonObject) -> dict[str, ReasonText]:

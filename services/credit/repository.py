@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import random
 import time
+from datetime import datetime
 from typing import Protocol
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from services.credit.domain import Checkout, CheckoutStatus, LineItem, Merchant, reference_key
@@ -123,6 +124,36 @@ class DynamoCheckoutRepository:
             return True
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
+    def lapsed(self, now: datetime) -> list[Checkout]:
+        """CREATED or APPROVED checkouts whose time ran out before `now` (the sweep's scan)."""
+        model = self._checkouts
+        open_ = model.status.is_in(CheckoutStatus.CREATED.value, CheckoutStatus.APPROVED.value)
+        return [to_domain(item) for item in model.scan(open_ & (model.expires_at <= now))]
+
+    def mark_expired(self, checkout: Checkout, now: datetime) -> bool:
+        """Store a lapsed checkout as EXPIRED; False if it changed meanwhile (or is held by a
+        request taking its first payment)."""
+        model = self._checkouts
+        try:
+            model(checkout.id).update(
+                actions=[model.status.set(CheckoutStatus.EXPIRED.value)],
+                condition=(model.status == checkout.status.value)
+                & (model.expires_at <= now)
+                & model.lease_owner.does_not_exist(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise DependencyFailure("Could not expire the checkout") from exc
+        return True
+
+    def confirmed(self) -> list[Checkout]:
+        """Every CONFIRMED checkout: those awaiting capture (the sweep's scan)."""
+        model = self._checkouts
+        return [
+            to_domain(item) for item in model.scan(model.status == CheckoutStatus.CONFIRMED.value)
+        ]
+
 
 class DynamoMerchantRepository:
     """Merchants in the `merchants` table."""
@@ -169,6 +200,8 @@ def to_item(model: type[CheckoutModel], checkout: Checkout) -> CheckoutModel:
         customer_id=checkout.customer_id,
         application_id=checkout.application_id,
         plan_id=checkout.plan_id,
+        captured_amount=checkout.captured.amount if checkout.captured else None,
+        refunded_amount=checkout.refunded.amount if checkout.refunded else None,
         expires_at=checkout.expires_at,
         created_at=checkout.created_at,
     )
@@ -195,6 +228,12 @@ def to_domain(item: CheckoutModel) -> Checkout:
         customer_id=item.customer_id,
         application_id=item.application_id,
         plan_id=item.plan_id,
+        captured=_money(item.captured_amount, item.currency),
+        refunded=_money(item.refunded_amount, item.currency),
         expires_at=item.expires_at,
         created_at=item.created_at,
     )
+
+
+def _money(amount: float | None, currency: str) -> Money | None:
+    return None if amount is None else Money(int(amount), currency)

@@ -1,15 +1,18 @@
 """Composes the application use cases from settings: the one place that picks the adapters.
 
-Locally: the sandbox bureau, the user service and scoring server of `bnpl dev`, the DynamoDB
-outbox for events, the emulator for checkout updates. In AWS the same settings name the real
-endpoints (SageMaker, EventBridge, AppSync); only the credit bureau's production adapter is
-not written yet (the sandbox bureau stands in).
+Locally: the sandbox bureau and card network, the user service and scoring server of `bnpl dev`,
+the DynamoDB outbox for events, the emulator for checkout updates. In AWS the same settings name
+the real endpoints (SageMaker, EventBridge, AppSync); the credit bureau's and the card network's
+production adapters are not written yet (the sandboxes stand in, and the sandbox card network's
+tables exist only locally).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import boto3
 import httpx
@@ -19,6 +22,7 @@ from services.credit.application_service import ApplicationService
 from services.credit.applications import DynamoApplicationStore
 from services.credit.bank_data import BankDataClient
 from services.credit.bureau import SandboxBureau
+from services.credit.checkout_operations import CheckoutOperations
 from services.credit.checkout_updates import (
     AppSyncCheckoutUpdates,
     CheckoutUpdates,
@@ -26,12 +30,22 @@ from services.credit.checkout_updates import (
 )
 from services.credit.event_publishers import EventBridgePublisher, OutboxEventPublisher
 from services.credit.fraud import FraudCheck
-from services.credit.payments import PaymentProvider, SandboxPaymentProvider
+from services.credit.jobs import Sweep
+from services.credit.leases import LeaseStore
+from services.credit.payments import PaymentProvider
+from services.credit.plan_history import PlanHistory
 from services.credit.plan_service import PlanService
 from services.credit.plan_store import DynamoPlanStore
 from services.credit.policy import load_policy
 from services.credit.profiles import ProfileClient
-from services.credit.repository import CheckoutRepository, DynamoCheckoutRepository
+from services.credit.refunder import Refunder
+from services.credit.repository import (
+    CheckoutRepository,
+    DynamoCheckoutRepository,
+    DynamoMerchantRepository,
+    MerchantRepository,
+)
+from services.credit.sandbox_payments import DynamoSandboxPaymentProvider
 from services.credit.scoring import ScoringClient
 from services.credit.workflow.events import EventPublisher
 from services.credit.workflow.retry import RetryPolicy
@@ -93,12 +107,13 @@ def application_service(
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
     )
     store = DynamoApplicationStore(settings)
+    history = PlanHistory(settings)
     policy = load_policy()
     sources = Sources(
         bureau=sandbox_bureau(settings),
         bank=BankDataClient(base_url=settings.user_service_url, http=http),
-        exposure=store,
-        payment_history=store,
+        exposure=history,
+        payment_history=history,
         fraud=FraudCheck(rules=policy.fraud, history=store),
         scorer=ScoringClient(settings, max_attempts=1),
     )
@@ -120,6 +135,12 @@ def application_service(
     )
 
 
+def payment_provider(settings: Settings) -> PaymentProvider:
+    """The sandbox card network (no production adapter yet). It keeps charges in DynamoDB, as a
+    card network remembers them, so a retry after a crash and the sweep job find them."""
+    return DynamoSandboxPaymentProvider(settings)
+
+
 def plan_service(
     settings: Settings,
     *,
@@ -127,13 +148,65 @@ def plan_service(
     provider: PaymentProvider | None = None,
     updates: CheckoutUpdates | None = None,
 ) -> PlanService:
-    """The plan use cases. The payment provider is the sandbox one (no production adapter yet):
-    it remembers charges in process memory, as a card network would."""
+    """The plan use cases, with `payment_provider(settings)` unless another is given."""
     http = httpx.Client(timeout=settings.http_timeout_s)
     return PlanService(
         plans=DynamoPlanStore(settings),
+        leases=LeaseStore(settings),
         applications=DynamoApplicationStore(settings),
         checkouts=checkouts or DynamoCheckoutRepository(settings),
-        provider=provider or SandboxPaymentProvider(),
+        provider=provider or payment_provider(settings),
         updates=updates or checkout_updates(settings, http),
+    )
+
+
+def checkout_operations(
+    settings: Settings,
+    *,
+    checkouts: CheckoutRepository | None = None,
+    merchants: MerchantRepository | None = None,
+    provider: PaymentProvider | None = None,
+    updates: CheckoutUpdates | None = None,
+) -> CheckoutOperations:
+    """The merchant's capture, void and refund (and the sweep's expiry)."""
+    plans = DynamoPlanStore(settings)
+    http = httpx.Client(timeout=settings.http_timeout_s)
+    return CheckoutOperations(
+        plans=plans,
+        checkouts=checkouts or DynamoCheckoutRepository(settings),
+        merchants=merchants or DynamoMerchantRepository(settings),
+        refunder=Refunder(plans=plans, provider=provider or payment_provider(settings)),
+        updates=updates or checkout_updates(settings, http),
+    )
+
+
+def sweep(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    updates: CheckoutUpdates | None = None,
+) -> Sweep:
+    """The sweep (`bnpl jobs run`), over the same stores and provider as the service."""
+    now = clock or utc_now
+    plans = DynamoPlanStore(settings)
+    checkouts = DynamoCheckoutRepository(settings)
+    refunder = Refunder(plans=plans, provider=payment_provider(settings), clock=now)
+    updates = updates or checkout_updates(settings, httpx.Client(timeout=settings.http_timeout_s))
+    operations = CheckoutOperations(
+        plans=plans,
+        checkouts=checkouts,
+        merchants=DynamoMerchantRepository(settings),
+        refunder=refunder,
+        updates=updates,
+        clock=now,
+    )
+    return Sweep(
+        plans=plans,
+        leases=LeaseStore(settings),
+        checkouts=checkouts,
+        operations=operations,
+        updates=updates,
+        refunder=refunder,
+        late_fees=load_policy().late_fees,
+        clock=now,
     )

@@ -122,6 +122,20 @@ class CreditClient:
         path = f"/plans/{quote(plan_id, safe='')}/payments"
         return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
 
+    def pay_off_plan(
+        self, credentials: Credentials, plan_id: str, payload: Mapping[str, Any]
+    ) -> Any:
+        """`POST /plans/{id}/payoff`: the payment of everything left. Sent once."""
+        path = f"/plans/{quote(plan_id, safe='')}/payoff"
+        return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
+
+    def checkout_action(
+        self, credentials: Credentials, checkout_id: str, action: str, payload: Mapping[str, Any]
+    ) -> Any:
+        """`POST /checkouts/{id}/{capture|void|refunds}`: the checkout after it. Sent once."""
+        path = f"/checkouts/{quote(checkout_id, safe='')}/{action}"
+        return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
+
     def get_plan(self, credentials: Credentials, plan_id: str) -> Any | None:
         """`GET /plans/{id}`: the plan, or None when the caller may not see it."""
         path = f"/plans/{quote(plan_id, safe='')}"

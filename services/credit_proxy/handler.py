@@ -99,6 +99,10 @@ class CreditProxy:
         self.app.resolver(type_name="Checkout", field_name="application")(self.checkout_application)
         self.app.resolver(type_name="Mutation", field_name="acceptOffer")(self.accept_offer)
         self.app.resolver(type_name="Mutation", field_name="payInstalment")(self.pay_instalment)
+        self.app.resolver(type_name="Mutation", field_name="payOffPlan")(self.pay_off_plan)
+        self.app.resolver(type_name="Mutation", field_name="captureCheckout")(self.capture_checkout)
+        self.app.resolver(type_name="Mutation", field_name="voidCheckout")(self.void_checkout)
+        self.app.resolver(type_name="Mutation", field_name="refundCheckout")(self.refund_checkout)
         self.app.resolver(type_name="Query", field_name="plan")(self.plan)
         self.app.resolver(type_name="Query", field_name="myPlans")(self.my_plans)
         self.app.resolver(type_name="Checkout", field_name="plan")(self.checkout_plan)
@@ -155,6 +159,33 @@ class CreditProxy:
         body = {key: value for key, value in input.items() if key != "planId"}
         return self._client.pay_instalment(
             _shopper(self._event()), str(input.get("planId", "")), body
+        )
+
+    def pay_off_plan(self, input: Mapping[str, Any]) -> Any:
+        """`Mutation.payOffPlan(input)`: the payment of everything left (the plan's customer)."""
+        body = {key: value for key, value in input.items() if key != "planId"}
+        return self._client.pay_off_plan(
+            _shopper(self._event()), str(input.get("planId", "")), body
+        )
+
+    def capture_checkout(self, input: Mapping[str, Any]) -> Any:
+        """`Mutation.captureCheckout(input)`: the captured checkout (its merchant only)."""
+        body = {key: value for key, value in input.items() if key != "checkoutId"}
+        checkout_id = str(input.get("checkoutId", ""))
+        return self._client.checkout_action(
+            credentials(self._event()), checkout_id, "capture", body
+        )
+
+    def void_checkout(self, checkoutId: str) -> Any:  # noqa: N803 - GraphQL's name
+        """`Mutation.voidCheckout(checkoutId)`: the voided checkout (its merchant only)."""
+        return self._client.checkout_action(credentials(self._event()), checkoutId, "void", {})
+
+    def refund_checkout(self, input: Mapping[str, Any]) -> Any:
+        """`Mutation.refundCheckout(input)`: the checkout after the refund (its merchant only)."""
+        body = {key: value for key, value in input.items() if key != "checkoutId"}
+        checkout_id = str(input.get("checkoutId", ""))
+        return self._client.checkout_action(
+            credentials(self._event()), checkout_id, "refunds", body
         )
 
     def plan(self, id: str) -> Any | None:

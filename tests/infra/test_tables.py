@@ -95,7 +95,12 @@ def test_terraform_declares_exactly_the_services_tables(terraform_tables):
 
 
 def test_local_only_tables_are_not_deployed(terraform_tables):
-    assert {short_name(model) for model in LOCAL_MODELS} == {"dev_outbox", "credit_event_outbox"}
+    assert {short_name(model) for model in LOCAL_MODELS} == {
+        "dev_outbox",
+        "credit_event_outbox",
+        "sandbox_charges",
+        "sandbox_refunds",
+    }
     assert not {short_name(model) for model in LOCAL_MODELS} & set(terraform_tables)
 
 

@@ -22,6 +22,7 @@ from services.credit.bureau import SandboxBureau
 from services.credit.domain import Checkout, CheckoutStatus, parse_checkout_request
 from services.credit.event_publishers import OutboxEventPublisher
 from services.credit.fraud import FraudCheck
+from services.credit.plan_history import PlanHistory
 from services.credit.policy import load_policy
 from services.credit.repository import DynamoCheckoutRepository
 from services.credit.workflow.retry import RetryPolicy
@@ -125,8 +126,8 @@ def harness(ddb_settings, merchants) -> Harness:
         sources=Sources(
             bureau=bureau,
             bank=FakeBank(),
-            exposure=store,
-            payment_history=store,
+            exposure=PlanHistory(ddb_settings),
+            payment_history=PlanHistory(ddb_settings),
             fraud=FraudCheck(rules=POLICY.fraud, history=store),
             scorer=scorer,
         ),

@@ -168,6 +168,32 @@ class TestMerchants:
     def test_unknown_checkout_is_null(self, proxy):
         assert proxy(get("no-such-checkout", iam()), Context()) is None
 
+    @pytest.mark.parametrize(
+        ("field", "arguments"),
+        [
+            ("captureCheckout", {"input": {"idempotencyKey": "cap-1"}}),
+            ("voidCheckout", {}),
+            (
+                "refundCheckout",
+                {"input": {"amount": {"amount": 100, "currency": "GBP"}, "idempotencyKey": "r-1"}},
+            ),
+        ],
+    )
+    def test_money_operations_reach_the_service_for_the_merchant_only(
+        self, proxy, field, arguments
+    ):
+        """Each merchant operation arrives at its endpoint as the caller: on a CREATED checkout
+        the service answers InvalidState (no offer accepted); for a rival merchant, NotFound."""
+        checkout_id = proxy(create(checkout_input(), iam()), Context())["id"]
+        if "input" in arguments:
+            arguments = {"input": {**arguments["input"], "checkoutId": checkout_id}}
+        else:
+            arguments = {"checkoutId": checkout_id}
+        mine = event("Mutation", field, arguments, identity=iam())
+        assert raised(proxy, mine).code == "InvalidState"
+        rival = event("Mutation", field, arguments, identity=iam(RIVAL_ARN))
+        assert raised(proxy, rival).code == "NotFound"
+
     def test_errors_are_raised_as_their_codes(self, proxy, scan):
         before = len(scan("checkouts"))
         invalid = raised(proxy, create(checkout_input(total=-2), iam()))

@@ -4,165 +4,36 @@ instalments, reading and paging plans, and no payment token in any table."""
 
 from __future__ import annotations
 
-import threading
+import json
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from services.credit.app import create_app
-from services.credit.applications import DynamoApplicationStore
-from services.credit.credit_application import ApplicationStatus, CreditApplication
-from services.credit.domain import Checkout, CheckoutStatus, parse_checkout_request
-from services.credit.models import CheckoutModel
-from services.credit.offers import monthly, pay_in_4
-from services.credit.payments import TEST_CARDS, SandboxPaymentProvider, charge_id_for
+from services.credit.domain import CheckoutStatus
 from services.credit.plan_requests import charge_key
-from services.credit.plan_service import PlanService
-from services.credit.plan_store import DynamoPlanStore
-from services.credit.repository import DynamoCheckoutRepository, to_item
-from services.shared.dynamodb import bind
-from services.shared.money import Money
-from services.shared.settings import Settings
-from tests.functional.services.conftest import ServedApp
+from tests.functional.services.money_harness import (
+    Approved,
+    Harness,
+    client,
+    get,
+    harness,
+    post,
+    race,
+    server,
+    shopper,
+)
+
+__all__ = ["client", "harness", "server", "shopper"]  # fixtures, used by name
 
 pytestmark = [pytest.mark.ddblocal]
 
-AMOUNT = 10_000
 
-
-@dataclass
-class RecordedUpdates:
-    checkouts: list[Mapping[str, Any]] = field(default_factory=list)
-
-    def published(self, checkout: Mapping[str, Any]) -> None:
-        self.checkouts.append(checkout)
-
-
-@dataclass
-class Approved:
-    application_id: str
-    checkout_id: str
-    pay_in_4: str
-    monthly: str
-
-
-@dataclass
-class Harness:
-    app: Any
-    provider: SandboxPaymentProvider
-    updates: RecordedUpdates
-    checkouts: DynamoCheckoutRepository
-    store: DynamoApplicationStore
-    settings: Settings
-
-    def approved(self, sub: str, *, expires_in: timedelta | None = None) -> Approved:
-        """A checkout APPROVED for `sub` by a decided application with two offers."""
-        request = parse_checkout_request(
-            {
-                "merchantId": "m_shop",
-                "merchantReference": f"order-{uuid.uuid4()}",
-                "amount": {"amount": AMOUNT, "currency": "GBP"},
-                "items": [
-                    {
-                        "sku": "A",
-                        "name": "Jacket",
-                        "quantity": 1,
-                        "unitPrice": {"amount": AMOUNT, "currency": "GBP"},
-                    }
-                ],
-            }
-        )
-        now = datetime.now(UTC)
-        checkout = Checkout.open(request, checkout_id=str(uuid.uuid4()), now=now)
-        assert self.checkouts.add(checkout)
-        app_id = f"app_{uuid.uuid4().hex}"
-        price = Money(AMOUNT, "GBP")
-        offers = [
-            pay_in_4(price, today=now.date(), application_id=app_id),
-            monthly(price, months=3, apr=19.9, today=now.date(), application_id=app_id),
-        ]
-        application = CreditApplication(
-            id=app_id,
-            customer_id=sub,
-            checkout_id=checkout.id,
-            status=ApplicationStatus.PENDING,
-            key_hash="h",
-            fingerprint="f",
-            bank_consent_id=None,
-            amount=price,
-            checkout_expires_at=checkout.expires_at,
-            created_at=now,
-            attempts=1,
-            lease_until=now + timedelta(minutes=1),
-        )
-        assert self.store.create(application, owner="o")
-        decided = application.decided(
-            {"outcome": "APPROVED", "reasons": [], "steps": []}, [o.to_json() for o in offers]
-        )
-        self.store.decide(decided, owner="o", checkout_status="APPROVED", now=now)
-        if expires_in is not None:
-            expired = Checkout(
-                **{
-                    **checkout.__dict__,
-                    "status": CheckoutStatus.APPROVED,
-                    "customer_id": sub,
-                    "application_id": app_id,
-                    "expires_at": now + expires_in,
-                }
-            )
-            to_item(bind(CheckoutModel, self.settings), expired).save()
-        return Approved(app_id, checkout.id, offers[0].id, offers[1].id)
-
-
-@pytest.fixture(scope="module")
-def harness(ddb_settings, merchants) -> Harness:
-    checkouts = DynamoCheckoutRepository(ddb_settings)
-    store = DynamoApplicationStore(ddb_settings)
-    provider = SandboxPaymentProvider()
-    updates = RecordedUpdates()
-    service = PlanService(
-        plans=DynamoPlanStore(ddb_settings),
-        applications=store,
-        checkouts=checkouts,
-        provider=provider,
-        updates=updates,
-    )
-    app = create_app(ddb_settings, checkouts=checkouts, plans=service)
-    return Harness(app, provider, updates, checkouts, store, ddb_settings)
-
-
-@pytest.fixture
-def shopper(make_token):
-    def token(sub: str | None = None) -> tuple[str, str]:
-        sub = sub or f"shopper-{uuid.uuid4().hex[:8]}"
-        return sub, str(make_token(sub=sub, email=f"{sub}@sandbox.bnpl.test"))
-
-    return token
-
-
-def post(client: httpx.Client, path: str, token: str, body: Any) -> httpx.Response:
-    return client.post(path, json=body, headers={"authorization": f"Bearer {token}"})
-
-
-def get(client: httpx.Client, path: str, token: str) -> httpx.Response:
-    return client.get(path, headers={"authorization": f"Bearer {token}"})
-
-
-@pytest.fixture(scope="module")
-def server(harness):
-    with ServedApp(harness.app) as served:
-        yield served
-
-
-@pytest.fixture
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=30) as c:
-        yield c
+def charge_count(scan: Any) -> int:
+    """Charges the sandbox card network has made, all customers."""
+    return len(scan("sandbox_charges"))
 
 
 def accept_body(
@@ -225,16 +96,16 @@ def test_a_declined_first_payment_writes_nothing(harness, shopper, client, scan,
 
 
 def test_the_same_key_returns_the_first_plan_and_another_request_is_refused(
-    harness, shopper, client
+    harness, shopper, client, scan
 ):
     sub, token = shopper()
     approved = harness.approved(sub)
     body = accept_body(approved)
-    charges = harness.provider.charge_count
+    charges = charge_count(scan)
     first = post(client, "/plans", token, body)
     again = post(client, "/plans", token, body)
     assert again.json() == first.json()
-    assert harness.provider.charge_count == charges + 1
+    assert charge_count(scan) == charges + 1
     other = post(client, "/plans", token, {**body, "offerId": approved.monthly})
     assert (other.status_code, other.json()["error"]) == (422, "IdempotencyKeyReused")
     later = post(client, "/plans", token, accept_body(approved, key=str(uuid.uuid4())))
@@ -254,36 +125,16 @@ def test_only_the_owner_of_an_approved_unexpired_application_may_accept(harness,
     assert (response.status_code, response.json()["error"]) == (410, "CheckoutExpired")
 
 
-def race(server: ServedApp, count: int, send: Any) -> list[httpx.Response]:
-    answers: list[httpx.Response] = []
-    lock = threading.Lock()
-    start = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=60) as c:
-            start.wait()
-            response = send(c, index)
-        with lock:
-            answers.append(response)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
-
-
 def test_twenty_identical_accepts_make_one_plan_and_one_charge(harness, shopper, server, scan):
     sub, token = shopper()
     approved = harness.approved(sub)
     body = accept_body(approved)
-    charges = harness.provider.charge_count
+    charges = charge_count(scan)
     answers = race(server, 20, lambda c, _: post(c, "/plans", token, body))
     assert [r.status_code for r in answers] == [200] * 20, [r.text for r in answers]
     assert len({r.json()["id"] for r in answers}) == 1
     assert len(plans_of(scan, approved.checkout_id)) == 1
-    assert harness.provider.charge_count == charges + 1
+    assert charge_count(scan) == charges + 1
 
 
 def test_twenty_accepts_with_different_keys_make_one_plan_and_give_back_the_rest(
@@ -301,24 +152,21 @@ def test_twenty_accepts_with_different_keys_make_one_plan_and_give_back_the_rest
     charge_id = _charge_id(scan, winner["id"])
     assert harness.provider.refunded(charge_id) == 0
     # Every losing request that charged gave its charge back: money moved once.
-    net = 0
-    for body in bodies:
-        charged = charge_id_for(charge_key(sub, body["idempotencyKey"]))
-        if made(harness.provider, charged):
-            net += 2500 - harness.provider.refunded(charged)
-    assert net == 2500
+    assert net_taken(harness, sub, {b["idempotencyKey"] for b in bodies}, 2500) == 2500
     assert item["id"]["S"] == winner["id"]
 
 
-def made(provider: SandboxPaymentProvider, charge_id: str) -> bool:
-    """Whether the sandbox network made this charge (it has no public lookup)."""
-    with provider._lock:
-        return any(s.charge.id == charge_id for s in provider._charges.values())
+def net_taken(harness: Harness, sub: str, keys: set[str], amount: int) -> int:
+    """What the charges of these requests took, less what was given back of them."""
+    net = 0
+    for key in keys:
+        charge = harness.provider.find_charge(idempotency_key=charge_key(sub, key))
+        if charge is not None and charge.succeeded:
+            net += amount - harness.provider.refunded(charge.id)
+    return net
 
 
 def _charge_id(scan, plan_id: str) -> str:
-    import json
-
     [item] = [i for i in scan("plans") if i["id"]["S"] == plan_id]
     document = json.loads(item["document"]["S"])
     return str(document["payments"][0]["chargeId"])
@@ -390,12 +238,7 @@ def test_concurrent_payments_of_one_instalment_take_money_once(harness, shopper,
     stored = get(client, f"/plans/{plan['id']}", token).json()
     succeeded = [p for p in stored["payments"] if p["status"] == "SUCCEEDED"]
     assert len(succeeded) == 2  # the first payment and instalment 2, once
-    net = 0
-    for key in set(keys):
-        charged = charge_id_for(charge_key(sub, key))
-        if made(harness.provider, charged):
-            net += 2500 - harness.provider.refunded(charged)
-    assert net == 2500
+    assert net_taken(harness, sub, set(keys), 2500) == 2500
 
 
 def test_my_plans_pages_newest_first(harness, shopper, client):
@@ -413,18 +256,3 @@ def test_my_plans_pages_newest_first(harness, shopper, client):
     assert get(client, "/plans", stranger).json() == {"items": [], "nextToken": None}
     refused = get(client, f"/plans?nextToken={first['nextToken']}", stranger)
     assert refused.status_code == 400
-
-
-def test_no_table_holds_a_payment_token(harness, scan, ddb_settings):
-    import boto3
-
-    client = boto3.client(
-        "dynamodb", endpoint_url=ddb_settings.dynamodb_endpoint, region_name=ddb_settings.region
-    )
-    names = [
-        n for n in client.list_tables()["TableNames"] if n.startswith(ddb_settings.table_prefix)
-    ]
-    text = "".join(str(scan(n.removeprefix(ddb_settings.table_prefix))) for n in names)
-    assert "plans" in "".join(names)
-    for token in TEST_CARDS:
-        assert token not in text

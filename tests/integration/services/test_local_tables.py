@@ -34,6 +34,8 @@ SHORT_NAMES = [
     "plan_requests",
     "dev_outbox",
     "credit_event_outbox",
+    "sandbox_charges",
+    "sandbox_refunds",
 ]
 
 

@@ -13,6 +13,7 @@ MODULES = [
     "services.credit.cash_flow",
     "services.credit.dates",
     "services.credit.fraud",
+    "services.credit.late_fee_rules",
     "services.credit.late_fees",
     "services.credit.offers",
     "services.credit.payments",

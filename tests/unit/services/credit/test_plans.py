@@ -16,7 +16,7 @@ from services.credit.checkout_money import (
     refund,
     void,
 )
-from services.credit.late_fees import UK_LATE_FEES, mark_late
+from services.credit.late_fees import mark_late
 from services.credit.offers import Offer, monthly, pay_in_4
 from services.credit.payments import Charge, SandboxPaymentProvider
 from services.credit.plans import (
@@ -31,11 +31,13 @@ from services.credit.plans import (
     pay_off,
     payoff_amount,
 )
+from services.credit.policy import load_policy
 from services.shared.errors import InvalidState, NotFound, PaymentDeclined, ValidationError
 from services.shared.money import Money
 
 TODAY = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 12, 0)
+LATE_FEES = load_policy().late_fees
 
 
 def gbp(minor: int) -> Money:
@@ -178,7 +180,7 @@ class TestPayInstalment:
 
     def test_late_instalment_is_payable_with_its_fee(self):
         harness = Harness()
-        plan = mark_late(harness.accept(offer_of(10_000)), TODAY + timedelta(days=15))
+        plan = mark_late(harness.accept(offer_of(10_000)), TODAY + timedelta(days=15), LATE_FEES)
         assert statuses(plan) == [S.PAID, S.LATE, S.DUE, S.DUE]
         assert amount_due(plan, 2) == gbp(2500 + 600)
         plan = harness.pay(plan, 2)
@@ -362,28 +364,28 @@ class TestMarkLate:
     )
     def test_fees_grow_with_lateness_up_to_the_cap(self, days_after_today, statuses_after, fees):
         plan = Harness().accept(offer_of(100_000))
-        late = mark_late(plan, TODAY + timedelta(days=days_after_today))
+        late = mark_late(plan, TODAY + timedelta(days=days_after_today), LATE_FEES)
         assert statuses(late) == statuses_after
         assert [i.late_fee.amount for i in late.instalments] == fees
         check_balance(late)
 
     def test_cap_is_a_quarter_of_a_small_order(self):
         plan = Harness().accept(offer_of(2000))
-        late = mark_late(plan, TODAY + timedelta(days=90))
-        assert late.fees_charged == gbp(500) == gbp(UK_LATE_FEES.cap(gbp(2000)))
+        late = mark_late(plan, TODAY + timedelta(days=90), LATE_FEES)
+        assert late.fees_charged == gbp(500) == gbp(LATE_FEES.cap(gbp(2000)))
 
     @given(days=st.lists(st.integers(0, 120), min_size=1, max_size=6))
     def test_sweeping_again_never_charges_twice(self, days):
         plan = Harness().accept(offer_of(4000))
         swept = plan
         for day in sorted(days):
-            swept = mark_late(swept, TODAY + timedelta(days=day))
-            assert mark_late(swept, TODAY + timedelta(days=day)) == swept
-        assert swept == mark_late(plan, TODAY + timedelta(days=max(days)))
-        assert swept.fees_charged.amount <= UK_LATE_FEES.cap(plan.principal)
+            swept = mark_late(swept, TODAY + timedelta(days=day), LATE_FEES)
+            assert mark_late(swept, TODAY + timedelta(days=day), LATE_FEES) == swept
+        assert swept == mark_late(plan, TODAY + timedelta(days=max(days)), LATE_FEES)
+        assert swept.fees_charged.amount <= LATE_FEES.cap(plan.principal)
 
     def test_refund_waiving_a_late_instalment_waives_its_fee(self):
-        plan = mark_late(Harness().accept(offer_of(10_000)), TODAY + timedelta(days=60))
+        plan = mark_late(Harness().accept(offer_of(10_000)), TODAY + timedelta(days=60), LATE_FEES)
         result = apply_refund(plan, gbp(7500))
         assert statuses(result.plan) == [S.PAID, S.WAIVED, S.WAIVED, S.WAIVED]
         assert result.plan.outstanding == gbp(0)
@@ -391,7 +393,7 @@ class TestMarkLate:
 
     def test_finished_plans_are_left_alone(self):
         plan = void(authorise(p := Harness().accept(offer_of(10_000)), now=NOW), p).plan
-        assert mark_late(plan, TODAY + timedelta(days=60)) == plan
+        assert mark_late(plan, TODAY + timedelta(days=60), LATE_FEES) == plan
 
 
 # Property tests: any sequence of payments, partial captures and refunds keeps the balance.
@@ -427,7 +429,7 @@ def test_balance_invariant_under_capture_payments_and_refunds(principal, months,
             if payable and plan.instalment(value).status in (S.DUE, S.LATE):
                 plan = harness.pay(plan, value)
         elif kind == "late":
-            plan = mark_late(plan, TODAY + timedelta(days=value))
+            plan = mark_late(plan, TODAY + timedelta(days=value), LATE_FEES)
         else:
             left = auth.captured.amount - auth.refunded.amount
             if auth.status is not CaptureStatus.CAPTURED or left == 0:

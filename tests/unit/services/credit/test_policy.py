@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from services.credit.late_fee_rules import LateFeeRules
 from services.credit.policy import (
     POLICY_FILE,
     Action,
@@ -33,6 +34,15 @@ class TestBundledPolicy:
         assert policy.currency == "GBP"
         assert [b.band for b in policy.bands] == ["A", "B", "C", "D", "E"]
         assert policy.products.monthly_terms == (3, 6, 12)
+
+    def test_late_fees_are_the_uk_figures_in_the_policy_currency(self):
+        assert load_policy().late_fees == LateFeeRules(
+            currency="GBP",
+            fee=600,
+            second_fee_after_days=7,
+            max_per_plan=2400,
+            max_share_of_order_percent=25,
+        )
 
     def test_every_rule_code_is_worded_and_acted_on(self):
         policy = load_policy()
@@ -157,12 +167,53 @@ def _delete(path: list[Any]) -> Callable[[Any], None]:
             "reasons.X.description: must be a non-empty string",
         ),
         (_set(["hard_rules"], []), "policy.hard_rules: must be an object"),
+        (_delete(["late_fees"]), "policy.late_fees: is required"),
+        (_set(["late_fees"], 600), "policy.late_fees: must be an object"),
+        (_delete(["late_fees", "fee"]), "late_fees.fee: is required"),
+        (_set(["late_fees", "fee"], 0), "late_fees.fee: must be a whole number of at least 1"),
+        (_set(["late_fees", "fee"], 6.5), "late_fees.fee: must be a whole number"),
+        (_set(["late_fees", "fee"], True), "late_fees.fee: must be a whole number"),
+        (
+            _set(["late_fees", "second_fee_after_days"], 0),
+            "late_fees.second_fee_after_days: must be a whole number of at least 1",
+        ),
+        (_set(["late_fees", "max_per_plan"], "2400"), "late_fees.max_per_plan: must be a whole"),
+        (_set(["late_fees", "max_per_plan"], 599), "late_fees.max_per_plan: must be at least one"),
+        (
+            _set(["late_fees", "max_share_of_order_percent"], 101),
+            "late_fees.max_share_of_order_percent: must be a whole number from 0 to 100",
+        ),
+        (
+            _set(["late_fees", "max_share_of_order_percent"], -1),
+            "late_fees.max_share_of_order_percent: must be a whole number of at least 0",
+        ),
+        (
+            _set(["late_fees", "max_share_of_order_percent"], 0.25),
+            "late_fees.max_share_of_order_percent: must be a whole number",
+        ),
+        (_set(["late_fees", "currency"], "EUR"), "late_fees.currency: is not a known setting"),
     ],
 )
 def test_an_invalid_policy_is_refused_with_the_field_named(change, message):
     with pytest.raises(PolicyError) as caught:
         parse_policy(with_change(change))
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("percent", "max_per_plan", "fee"),
+    [(0, 2400, 600), (100, 600, 600), (25, 1, 1)],
+)
+def test_late_fee_limits_at_the_edges_are_accepted(percent, max_per_plan, fee):
+    late_fees = {
+        "fee": fee,
+        "second_fee_after_days": 1,
+        "max_per_plan": max_per_plan,
+        "max_share_of_order_percent": percent,
+    }
+    policy = parse_policy(with_change(_set(["late_fees"], late_fees)))
+    assert policy.late_fees.max_share_of_order_percent == percent
+    assert policy.late_fees.currency == policy.currency
 
 
 def test_load_refuses_a_file_that_is_not_json(tmp_path):

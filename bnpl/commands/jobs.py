@@ -1,0 +1,65 @@
+"""`bnpl jobs run`: one run of the credit service's sweep against the local stack.
+
+Expires uncaptured authorisations, marks instalments LATE with capped fees, gives back charges
+of requests that died mid-payment and makes refunds still owed (`services.credit.jobs`). `--at`
+runs it as if it were another moment, to walk a plan through its life in the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime
+
+import httpx
+from pynamodb.exceptions import PynamoDBException
+
+from bnpl.commands import UsageError, dev_settings, local_environment
+from services.shared.settings import Settings
+
+
+def run(*, at: str | None, as_json: bool) -> int:
+    """Run the sweep once and print what it did.
+
+    Returns:
+        0; 1 when DynamoDB cannot be reached (the stack is not running) or an item failed.
+    """
+    moment = _moment(at)
+    local = dev_settings()
+    environ = local.service_environ()
+    settings = Settings.from_environ({**os.environ, **environ})
+    from services.credit.checkout_updates import AppSyncCheckoutUpdates
+    from services.credit.wiring import checkout_updates, sweep
+
+    try:
+        with local_environment(environ), httpx.Client(timeout=settings.http_timeout_s) as http:
+            updates = checkout_updates(settings, http)
+            job = sweep(settings, clock=(lambda: moment) if moment else None, updates=updates)
+            report = job.run()
+            if isinstance(updates, AppSyncCheckoutUpdates):
+                updates.close()  # the changes it made are announced before the command ends
+    except PynamoDBException as exc:
+        sys.stderr.write(
+            f"bnpl jobs: cannot reach DynamoDB at {settings.dynamodb_endpoint} ({exc.msg}); "
+            "is `bnpl dev` up?\n"
+        )
+        return 1
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        for name, value in report.to_json().items():
+            sys.stdout.write(f"{name.replace('_', ' ')}: {value}\n")
+    return 1 if report.failures else 0
+
+
+def _moment(at: str | None) -> datetime | None:
+    if at is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise UsageError(f"--at must be an ISO 8601 date-time, not {at!r}") from None
+    if moment.tzinfo is None:
+        raise UsageError("--at needs a timezone, e.g. 2026-12-31T09:00:00Z")
+    return moment

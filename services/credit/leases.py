@@ -1,0 +1,221 @@
+"""Leases: a request that is about to charge a card first holds the item the charge is for.
+
+Taking money and recording it cannot be one transaction (the card network is not DynamoDB), so
+the request that charges holds a lease on what it pays for: the checkout for a first payment,
+the plan for an instalment. The lease names the request (its idempotency record's id) and the
+key it charges with, and lasts `LEASE_TIME`.
+
+- Another request for the same thing meanwhile is refused (`LeaseHeld`) without charging.
+- The same request again (a retry, a duplicate) may go on: the provider's idempotency hands it
+  the same charge.
+- The write that records the payment requires the lease and removes it in the same transaction.
+- A lease that outlived its request (the process died after charging) is taken over by the next
+  request or by the sweep, which gives that charge back (`services.credit.plan_service`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
+
+from services.credit.domain import CheckoutStatus
+from services.credit.models import CheckoutModel, PlanModel
+from services.credit.plan_requests import plan_id_for
+from services.shared.dynamodb import bind
+from services.shared.errors import DependencyFailure
+from services.shared.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Long enough for a charge with its timeouts and retries; short enough that a request that
+# died holds nothing for long.
+LEASE_TIME = timedelta(seconds=60)
+CLAIM_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lease:
+    """Who holds an item while charging for it, with which provider key, until when."""
+
+    owner: str
+    charge_key: str
+    until: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldItem:
+    """An item whose lease ran out, with its customer: what the sweep settles."""
+
+    item_id: str
+    customer_id: str
+    plan_id: str | None
+    lease: Lease
+
+
+class LeaseHeld(Exception):  # noqa: N818 - a condition, not an error the API answers
+    """Another request holds the item and its lease has not run out."""
+
+
+class ItemMoved(Exception):  # noqa: N818 - a condition, not an error the API answers
+    """The item is gone or no longer in the state the lease was asked for."""
+
+
+def _lease_of(item: CheckoutModel | PlanModel) -> Lease | None:
+    if not item.lease_owner or item.lease_until is None:
+        return None
+    return Lease(
+        owner=item.lease_owner, charge_key=item.lease_charge_key or "", until=item.lease_until
+    )
+
+
+class LeaseStore:
+    """Leases on checkouts (first payments) and plans (instalments), in their own items."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._checkouts = bind(CheckoutModel, settings)
+        self._plans = bind(PlanModel, settings)
+
+    def claim_checkout(
+        self, checkout_id: str, lease: Lease, *, application_id: str | None, now: datetime
+    ) -> Lease | None:
+        """Hold an APPROVED checkout of `application_id` for `lease.owner` (any checkout when
+        `application_id` is None: the sweep taking over a lease that ran out).
+
+        Returns:
+            The lease of a request that died holding it (now displaced), or None.
+
+        Raises:
+            LeaseHeld: another request holds it.
+            ItemMoved: the checkout is not APPROVED for this application any more.
+        """
+        model = self._checkouts
+        if application_id is None:
+            return self._claim(model, checkout_id, lease, now=now, state=None)
+        state = (model.status == CheckoutStatus.APPROVED.value) & (
+            model.application_id == application_id
+        )
+
+        def open_for(item: CheckoutModel) -> bool:
+            return item.status == CheckoutStatus.APPROVED.value and (
+                item.application_id == application_id
+            )
+
+        return self._claim(model, checkout_id, lease, now=now, state=state, holds=open_for)
+
+    def claim_plan(self, plan_id: str, lease: Lease, *, now: datetime) -> Lease | None:
+        """Hold a plan for `lease.owner`; see `claim_checkout`."""
+        return self._claim(self._plans, plan_id, lease, now=now, state=None)
+
+    def release_checkout(self, checkout_id: str, owner: str) -> None:
+        """Let go of the checkout, if `owner` still holds it."""
+        self._release(self._checkouts, checkout_id, owner)
+
+    def release_plan(self, plan_id: str, owner: str) -> None:
+        """Let go of the plan, if `owner` still holds it."""
+        self._release(self._plans, plan_id, owner)
+
+    def expired_checkouts(self, now: datetime) -> list[HeldItem]:
+        """Checkouts whose lease ran out: requests that died while charging (a sweep's scan)."""
+        return self._expired(self._checkouts, now)
+
+    def expired_plans(self, now: datetime) -> list[HeldItem]:
+        """Plans whose lease ran out; see `expired_checkouts`."""
+        return self._expired(self._plans, now)
+
+    def _claim(
+        self,
+        model: Any,
+        key: str,
+        lease: Lease,
+        *,
+        now: datetime,
+        state: Condition | None,
+        holds: Callable[[Any], bool] | None = None,
+    ) -> Lease | None:
+        """`state` is the condition the write requires; `holds` says the same of a read item."""
+        for _ in range(CLAIM_ATTEMPTS):
+            try:
+                item = model.get(key, consistent_read=True)
+            except DoesNotExist:
+                raise ItemMoved(key) from None
+            if holds is not None and not holds(item):
+                raise ItemMoved(key)
+            held = _lease_of(item)
+            if held is not None and held.owner != lease.owner and held.until > now:
+                raise LeaseHeld(held.owner)
+            # Only over what we saw: a claim that raced ours makes this condition fail.
+            seen = (
+                model.lease_owner.does_not_exist()
+                if held is None
+                else model.lease_owner == held.owner
+            )
+            condition = seen if state is None else seen & state
+            try:
+                item.update(
+                    actions=[
+                        model.lease_owner.set(lease.owner),
+                        model.lease_charge_key.set(lease.charge_key),
+                        model.lease_until.set(lease.until),
+                    ],
+                    condition=condition,
+                )
+            except UpdateError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    logger.warning("lease on %s failed: %r", key, exc)
+                    raise DependencyFailure("Could not hold the item; nothing was charged") from exc
+                continue
+            return held if held is not None and held.owner != lease.owner else None
+        # Lost every race for it: someone else is at it (or it moved on; the caller re-reads).
+        item = self._get(model, key)
+        if item is None:
+            raise ItemMoved(key)
+        if item.lease_owner == lease.owner:  # a duplicate of this request holds it: go on
+            return None
+        raise LeaseHeld(item.lease_owner or "")
+
+    def _release(self, model: Any, key: str, owner: str) -> None:
+        try:
+            model(key).update(
+                actions=[
+                    model.lease_owner.remove(),
+                    model.lease_charge_key.remove(),
+                    model.lease_until.remove(),
+                ],
+                condition=model.lease_owner == owner,
+            )
+        except (UpdateError, PutError) as exc:
+            # Taken over, or already released: either way not ours to let go any more.
+            logger.info("lease on %s not released: %s", key, exc.cause_response_code)
+
+    @staticmethod
+    def _get(model: Any, key: str) -> Any:
+        try:
+            return model.get(key, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    @staticmethod
+    def _expired(model: Any, now: datetime) -> list[HeldItem]:
+        found = []
+        for item in model.scan(model.lease_until < now):
+            lease = _lease_of(item)
+            if lease is not None:
+                if isinstance(item, PlanModel):
+                    plan_id: str | None = item.id
+                else:  # the plan the leaseholder was creating
+                    plan_id = plan_id_for(item.application_id) if item.application_id else None
+                found.append(
+                    HeldItem(
+                        item_id=item.id,
+                        customer_id=item.customer_id or "",
+                        plan_id=plan_id,
+                        lease=lease,
+                    )
+                )
+        return found
