@@ -5,12 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: dev test install prerequisites check lint schema
+.PHONY: dev test install checkov prerequisites check lint schema
 
 dev: install
 	$(BIN)/bnpl dev
 
-test: install
+test: install checkov
 	$(BIN)/python -m pytest
 
 install: prerequisites $(VENV)/.installed node_modules/.installed
@@ -26,6 +26,18 @@ prerequisites:
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# checkov scans infra/ (tests/infra/test_checkov.py). It lives in its own venv: it pulls in
+# packages that clash with the project's (a top-level `hcl2`, PyPI's `schema`).
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := .venv-checkov
+
+checkov: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'checkov==$(CHECKOV_VERSION)'
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

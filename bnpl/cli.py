@@ -1,5 +1,5 @@
 """`bnpl`: run the local stack, mint dev tokens, send GraphQL requests, list the dev outbox,
-run the credit service's jobs, export the schema.
+run the credit service's jobs, export the schema, smoke-test a deployed API.
 
 Each command's work lives in `bnpl.commands`; it is imported only when that command runs, so
 `bnpl token` does not pay for what `bnpl dev` needs.
@@ -33,6 +33,12 @@ def _ttl(value: str) -> int:
 def _limit(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= _MAX_OUTBOX_LIMIT:
         raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {_MAX_OUTBOX_LIMIT}")
+    return int(value)
+
+
+def _minor_units(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of minor units, at least 1")
     return int(value)
 
 
@@ -102,6 +108,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--check", action="store_true", help="write nothing; fail if a file is out of date"
+    )
+
+    smoke = commands.add_parser(
+        "smoke",
+        help="run the checkout flow against a deployed API and print PASS/FAIL per step",
+        description="The checkout flow against a deployed API: me, createCheckout (IAM), "
+        "applyForCredit, acceptOffer (tok_visa), captureCheckout, refundCheckout. The shopper's "
+        "ID token comes from --id-token (or BNPL_SMOKE_ID_TOKEN), or from Cognito for "
+        "--username/--client-id with the password in BNPL_SMOKE_PASSWORD or typed at a prompt; "
+        "the merchant's AWS credentials from the default chain. Exit code 1 if a step fails.",
+    )
+    smoke.add_argument("--url", required=True, help="the API's GraphQL URL (terraform output)")
+    smoke.add_argument("--id-token", help="the shopper's Cognito ID token")
+    smoke.add_argument("--username", help="the shopper's Cognito user name, to sign in")
+    smoke.add_argument("--client-id", help="the web app client that signs the shopper in")
+    smoke.add_argument("--region", help="the API's region (default: from the URL, or AWS_REGION)")
+    smoke.add_argument("--profile", help="the AWS profile of the merchant's credentials")
+    smoke.add_argument(
+        "--merchant-id", default="m_sandbox", help="the merchant the IAM caller is (m_sandbox)"
+    )
+    smoke.add_argument(
+        "--amount", type=_minor_units, default=10_000, help="order total in minor units (10000)"
+    )
+    smoke.add_argument("--currency", default="GBP", help="ISO 4217 currency (GBP)")
+    smoke.add_argument(
+        "--refund-amount", type=_minor_units, default=1_000, help="amount refunded (1000)"
     )
 
     model = commands.add_parser("model", help="the credit model (needs the `model` extra)")
@@ -174,6 +206,21 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
         from bnpl import schema_export
 
         return schema_export.main(check=args.check)
+    if args.command == "smoke":
+        from bnpl.commands import smoke
+
+        return smoke.run(
+            url=args.url,
+            id_token=args.id_token,
+            username=args.username,
+            client_id=args.client_id,
+            region=args.region,
+            profile=args.profile,
+            merchant_id=args.merchant_id,
+            amount=args.amount,
+            currency=args.currency,
+            refund_amount=args.refund_amount,
+        )
     if args.command == "model" and args.model_command == "train":
         from bnpl.commands import model as model_command
 

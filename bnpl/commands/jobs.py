@@ -12,7 +12,6 @@ import os
 import sys
 from datetime import datetime
 
-import httpx
 from pynamodb.exceptions import PynamoDBException
 
 from bnpl.commands import UsageError, dev_settings, local_environment
@@ -29,16 +28,11 @@ def run(*, at: str | None, as_json: bool) -> int:
     local = dev_settings()
     environ = local.service_environ()
     settings = Settings.from_environ({**os.environ, **environ})
-    from services.credit.checkout_updates import AppSyncCheckoutUpdates
-    from services.credit.wiring import checkout_updates, sweep
+    from services.credit.sweep_task import run_once
 
     try:
-        with local_environment(environ), httpx.Client(timeout=settings.http_timeout_s) as http:
-            updates = checkout_updates(settings, http)
-            job = sweep(settings, clock=(lambda: moment) if moment else None, updates=updates)
-            report = job.run()
-            if isinstance(updates, AppSyncCheckoutUpdates):
-                updates.close()  # the changes it made are announced before the command ends
+        with local_environment(environ):
+            report = run_once(settings, clock=(lambda: moment) if moment else None)
     except PynamoDBException as exc:
         sys.stderr.write(
             f"bnpl jobs: cannot reach DynamoDB at {settings.dynamodb_endpoint} ({exc.msg}); "

@@ -92,7 +92,7 @@ def _request(
         path=f"/customers/me/bank-consents/{quote(consent_id, safe='')}/data",
         params=params,
         # The customer's token, exactly as it reached us: the user service verifies it again.
-        headers={"accept": "application/json", "authorization": authorization},
+        headers={"accept": "application/json", "x-forwarded-authorization": authorization},
     )
 
 

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from services.shared.errors import IdempotencyKeyReused, InvalidState, NotFound, ValidationError
+from services.shared.errors import (
+    DependencyFailure,
+    IdempotencyKeyReused,
+    InvalidState,
+    NotFound,
+    ValidationError,
+)
 from services.shared.money import Money
 
 
@@ -277,3 +283,20 @@ class SandboxPaymentProvider:
             self._refunded[charge_id] = already + amount.amount
             self._refunds[idempotency_key] = _StoredRefund(fingerprint, refund)
             return refund
+
+
+class NoCardNetwork:
+    """The `PaymentProvider` of an environment with no card network configured: every call
+    answers DependencyFailure, so nothing is charged and nothing is written."""
+
+    def _refuse(self) -> DependencyFailure:
+        return DependencyFailure("No card network is configured in this environment")
+
+    def charge(self, *, token: str, amount: Money, idempotency_key: str) -> Charge:
+        raise self._refuse()
+
+    def refund(self, *, charge_id: str, amount: Money, idempotency_key: str) -> Refund:
+        raise self._refuse()
+
+    def find_charge(self, *, idempotency_key: str) -> Charge | None:
+        raise self._refuse()

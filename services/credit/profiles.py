@@ -46,7 +46,8 @@ class ProfileClient:
         """
         try:
             response = self._http.get(
-                self._url, headers={"accept": "application/json", "authorization": authorization}
+                self._url,
+                headers={"accept": "application/json", "x-forwarded-authorization": authorization},
             )
         except httpx.TransportError as exc:
             logger.warning("reading the profile failed: %r", exc)

@@ -32,7 +32,7 @@ from services.credit.event_publishers import EventBridgePublisher, OutboxEventPu
 from services.credit.fraud import FraudCheck
 from services.credit.jobs import Sweep
 from services.credit.leases import LeaseStore
-from services.credit.payments import PaymentProvider
+from services.credit.payments import NoCardNetwork, PaymentProvider
 from services.credit.plan_history import PlanHistory
 from services.credit.plan_service import PlanService
 from services.credit.plan_store import DynamoPlanStore
@@ -51,6 +51,7 @@ from services.credit.workflow.events import EventPublisher
 from services.credit.workflow.retry import RetryPolicy
 from services.credit.workflow.runner import Workflow
 from services.credit.workflow.steps import Sources
+from services.shared.aws_signing import SigV4
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
 
@@ -81,6 +82,24 @@ def event_publisher(settings: Settings) -> EventPublisher:
     return OutboxEventPublisher(settings)
 
 
+def user_service_client(settings: Settings) -> httpx.Client:
+    """The client for the user service: its calls carry the customer's JWT, and are also
+    SigV4-signed (`execute-api`, the task role) where the user service is behind API Gateway's
+    IAM auth (`BNPL_USER_SERVICE_AUTH=iam`)."""
+    auth = None
+    if settings.user_service_auth == "iam":
+        auth = SigV4(
+            service="execute-api",
+            region=settings.region,
+            credentials=boto3.Session().get_credentials,
+        )
+    return httpx.Client(
+        timeout=settings.http_timeout_s,
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+        auth=auth,
+    )
+
+
 def checkout_updates(settings: Settings, http: httpx.Client) -> CheckoutUpdates:
     """`publishCheckoutUpdate` on the API when one is configured."""
     if not settings.appsync_url:
@@ -106,12 +125,13 @@ def application_service(
         timeout=settings.http_timeout_s,
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
     )
+    user_http = user_service_client(settings)
     store = DynamoApplicationStore(settings)
     history = PlanHistory(settings)
     policy = load_policy()
     sources = Sources(
         bureau=sandbox_bureau(settings),
-        bank=BankDataClient(base_url=settings.user_service_url, http=http),
+        bank=BankDataClient(base_url=settings.user_service_url, http=user_http),
         exposure=history,
         payment_history=history,
         fraud=FraudCheck(rules=policy.fraud, history=store),
@@ -126,7 +146,7 @@ def application_service(
     return ApplicationService(
         store=store,
         checkouts=checkouts or DynamoCheckoutRepository(settings),
-        profiles=ProfileClient(base_url=settings.user_service_url, http=http),
+        profiles=ProfileClient(base_url=settings.user_service_url, http=user_http),
         workflow=workflow,
         events=events or event_publisher(settings),
         updates=updates or checkout_updates(settings, http),
@@ -136,8 +156,11 @@ def application_service(
 
 
 def payment_provider(settings: Settings) -> PaymentProvider:
-    """The sandbox card network (no production adapter yet). It keeps charges in DynamoDB, as a
-    card network remembers them, so a retry after a crash and the sweep job find them."""
+    """The card network `BNPL_PAYMENTS` names. `sandbox` keeps charges in DynamoDB, as a card
+    network remembers them, so a retry after a crash and the sweep find them; there is no
+    production adapter yet, so `none` refuses every payment."""
+    if settings.payments == "none":
+        return NoCardNetwork()
     return DynamoSandboxPaymentProvider(settings)
 
 

@@ -1,6 +1,6 @@
 """The DynamoDB tables Terraform deploys are the services' pynamodb models: same names, keys,
-key types and TTL attribute. Terraform itself reads `infra/envs/dev/tables.tf` (copied beside a
-one-line output, applied with no provider), so nothing here parses HCL by hand.
+key types and TTL attribute. Terraform itself reads `infra/modules/platform/tables.tf` (copied
+beside a one-line output, applied with no provider), so nothing here parses HCL by hand.
 
 Tables only the local stack has (the dev outbox) are deliberately absent from Terraform.
 """
@@ -20,13 +20,15 @@ from bnpl.tables import LOCAL_MODELS, SERVICE_MODELS
 from services.shared.dynamodb import short_name
 from tests.infra.conftest import INFRA, run_terraform
 
+SANDBOX_TABLES = ("sandbox_charges", "sandbox_refunds")
+
 pytestmark = pytest.mark.infra
 
 _TYPES = {"S": "S", "N": "N", "B": "B"}
 
 
 def model_table(model: type[Model]) -> dict[str, Any]:
-    """A model's table in the shape of the dev root's `local.tables` entries."""
+    """A model's table in the shape of the platform module's `local.tables` entries."""
     attributes = model.get_attributes().values()
     hash_key = next(a for a in attributes if a.is_hash_key)
     range_key = next((a for a in attributes if a.is_range_key), None)
@@ -63,14 +65,19 @@ def model_table(model: type[Model]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def terraform_tables(terraform_binary: Path, tmp_path_factory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("tables")
-    shutil.copy2(INFRA / "envs" / "dev" / "tables.tf", work / "tables.tf")
-    (work / "output.tf").write_text('output "tables" {\n  value = local.tables\n}\n')
+    shutil.copy2(INFRA / "modules" / "platform" / "tables.tf", work / "tables.tf")
+    (work / "output.tf").write_text(
+        'output "tables" {\n  value = local.tables\n}\n'
+        'output "sandbox_payment_tables" {\n  value = local.sandbox_payment_tables\n}\n'
+    )
     for args in (["init", "-input=false", "-no-color"], ["apply", "-auto-approve", "-no-color"]):
         result = run_terraform(terraform_binary, args, cwd=work)
         assert result.returncode == 0, result.report()
-    shown = run_terraform(terraform_binary, ["output", "-json", "tables"], cwd=work)
+    shown = run_terraform(terraform_binary, ["output", "-json"], cwd=work)
     assert shown.returncode == 0, shown.report()
-    tables: dict[str, Any] = json.loads(shown.stdout)
+    outputs = json.loads(shown.stdout)
+    tables: dict[str, Any] = outputs["tables"]["value"]
+    tables["<sandbox>"] = outputs["sandbox_payment_tables"]["value"]
     return tables
 
 
@@ -83,6 +90,7 @@ def test_terraform_declares_exactly_the_services_tables(terraform_tables):
             if value is not None
         }
         for name, table in terraform_tables.items()
+        if name != "<sandbox>"
     }
     models = {
         name: {
@@ -98,10 +106,19 @@ def test_local_only_tables_are_not_deployed(terraform_tables):
     assert {short_name(model) for model in LOCAL_MODELS} == {
         "dev_outbox",
         "credit_event_outbox",
-        "sandbox_charges",
-        "sandbox_refunds",
+        *SANDBOX_TABLES,
     }
     assert not {short_name(model) for model in LOCAL_MODELS} & set(terraform_tables)
+
+
+def test_the_sandbox_card_networks_tables_match_its_models(terraform_tables):
+    """Deployed only where `sandbox_payments` is on (dev), with the models' keys."""
+    models = {
+        short_name(model): model_table(model)
+        for model in LOCAL_MODELS
+        if short_name(model) in SANDBOX_TABLES
+    }
+    assert terraform_tables["<sandbox>"] == models
 
 
 def _indexes(indexes: dict[str, Any]) -> dict[str, Any]:

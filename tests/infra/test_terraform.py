@@ -35,7 +35,16 @@ def test_the_configurations_are_found():
         "modules/dynamodb_tables",
         "modules/graphql_api",
         "modules/user_pool",
+        "modules/network",
+        "modules/container_images",
+        "modules/credit_service",
+        "modules/credit_proxy",
+        "modules/user_service",
+        "modules/scoring_endpoint",
+        "modules/waf",
+        "modules/platform",
         "envs/dev",
+        "envs/prod",
     } <= set(terraform_directories())
 
 

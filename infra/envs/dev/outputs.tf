@@ -1,72 +1,108 @@
+# What front ends need (graphql_url, realtime_url, region, user_pool_id, web_client_id) and what
+# operators need (repositories to push to, resolvers, tables, each component's settings).
+
 output "graphql_url" {
   description = "HTTPS endpoint of the GraphQL API."
-  value       = module.graphql_api.graphql_url
+  value       = module.platform.graphql_url
 }
 
 output "realtime_url" {
   description = "WebSocket endpoint of the API's subscriptions."
-  value       = module.graphql_api.realtime_url
+  value       = module.platform.realtime_url
 }
 
-output "graphql_api_id" {
-  description = "Id of the GraphQL API."
-  value       = module.graphql_api.graphql_api_id
-}
-
-output "graphql_api_arn" {
-  description = "ARN of the GraphQL API; merchant roles need appsync:GraphQL on its fields."
-  value       = module.graphql_api.graphql_api_arn
-}
-
-output "graphql_api_authentication" {
-  description = "The API's default and additional authorization modes."
-  value = {
-    default    = module.graphql_api.authentication_type
-    additional = module.graphql_api.additional_authentication_types
-  }
-}
-
-output "resolvers" {
-  description = "Each deployed resolver by \"Type.field\": data source, runtime (null for direct Lambda) and ARN."
-  value       = module.graphql_api.resolvers
-}
-
-output "pipeline_functions" {
-  description = "Each deployed pipeline function by name: data source, runtime, batch size, function id and ARN."
-  value       = module.graphql_api.functions
+output "region" {
+  description = "AWS region of the environment."
+  value       = module.platform.region
 }
 
 output "user_pool_id" {
   description = "Id of the Cognito user pool."
-  value       = module.user_pool.user_pool_id
+  value       = module.platform.user_pool_id
 }
 
 output "web_client_id" {
   description = "Id of the web app client (front ends sign in with it)."
-  value       = module.user_pool.web_client_id
+  value       = module.platform.web_client_id
+}
+
+output "graphql_api_id" {
+  description = "Id of the GraphQL API."
+  value       = module.platform.graphql_api_id
+}
+
+output "graphql_api_arn" {
+  description = "ARN of the GraphQL API; merchant roles need appsync:GraphQL on its fields."
+  value       = module.platform.graphql_api_arn
+}
+
+output "graphql_api_authentication" {
+  description = "The API's default and additional authorization modes."
+  value       = module.platform.graphql_api_authentication
+}
+
+output "execution_limits" {
+  description = "The API's introspection switch, query depth limit and resolver count limit."
+  value       = module.platform.execution_limits
+}
+
+output "resolvers" {
+  description = "Each deployed resolver by \"Type.field\": kind, data source, runtime (null for direct Lambda), pipeline functions and ARN."
+  value       = module.platform.resolvers
+}
+
+output "pipeline_functions" {
+  description = "Each deployed pipeline function by name: data source, runtime, batch size, function id and ARN."
+  value       = module.platform.pipeline_functions
+}
+
+output "tables" {
+  description = "Each DynamoDB table by short name: name, keys, indexes, TTL, PITR and encryption key."
+  value       = module.platform.tables
+}
+
+output "repository_urls" {
+  description = "ECR repository URL of each image (lambda, credit-service, scoring); push the images here before the first full apply."
+  value       = module.platform.repository_urls
+}
+
+output "user_service" {
+  description = "The user service's API (base URL, execution ARN), function and role."
+  value       = module.platform.user_service
+}
+
+output "credit_service" {
+  description = "The credit service's ECS cluster and service, task role, endpoint service, event bus and log group."
+  value       = module.platform.credit_service
+}
+
+output "credit_proxy" {
+  description = "The credit proxy's function, role and the credit service URL it calls through PrivateLink."
+  value       = module.platform.credit_proxy
+}
+
+output "scoring_endpoint" {
+  description = "The SageMaker endpoint serving the credit model."
+  value       = module.platform.scoring_endpoint
+}
+
+output "web_acl_arn" {
+  description = "ARN of the web ACL in front of the API."
+  value       = module.platform.web_acl_arn
+}
+
+output "network" {
+  description = "The VPC, its private subnets and the public addresses outbound calls come from."
+  value       = module.platform.network
+}
+
+output "service_environment" {
+  description = "The environment each component runs with, by component (user, credit, credit_proxy); secrets left out."
+  value       = module.platform.service_environment
 }
 
 output "credit_proxy_client_secret" {
   description = "Secret of the credit proxy's machine-to-machine client."
-  value       = module.user_pool.credit_proxy_client_secret
+  value       = module.platform.credit_proxy_client_secret
   sensitive   = true
-}
-
-output "tables" {
-  description = "Each DynamoDB table by short name: name, keys, PITR and encryption key."
-  value       = module.tables.tables
-}
-
-output "service_environment" {
-  description = "The environment variables the services read (services/shared/settings.py), with this environment's values."
-  value = {
-    AWS_REGION              = var.region
-    BNPL_TABLE_PREFIX       = var.name_prefix
-    BNPL_DYNAMODB_ENDPOINT  = "" # empty: the AWS endpoint of the region
-    BNPL_COGNITO_ISSUER     = module.user_pool.issuer
-    BNPL_COGNITO_JWKS_URL   = module.user_pool.jwks_url
-    BNPL_COGNITO_CLIENT_IDS = module.user_pool.web_client_id
-    BNPL_SERVICE_CLIENT_ID  = module.user_pool.credit_proxy_client_id
-    BNPL_TOKEN_ENDPOINT     = module.user_pool.token_endpoint
-  }
 }

@@ -25,34 +25,61 @@ variable "name_prefix" {
   }
 }
 
-variable "user_service_endpoint" {
-  description = "Base URL of the user service's API Gateway stage (https://<api-id>.execute-api.<region>.amazonaws.com), the target of the user_service HTTP data source."
-  type        = string
-
-  validation {
-    condition     = can(regex("^https://", var.user_service_endpoint))
-    error_message = "user_service_endpoint must be an https:// URL."
-  }
+variable "availability_zones" {
+  description = "Availability zones of the VPC's subnets (names, not looked up, so planning calls no AWS API); two are enough for dev."
+  type        = list(string)
+  default     = ["us-east-1a", "us-east-1b"]
 }
 
-variable "user_service_execution_arn" {
-  description = "Execution ARN of the user service's API Gateway API (arn:aws:execute-api:<region>:<account>:<api-id>); AppSync may invoke any route under it."
+# The images, pushed to the environment's ECR repositories (output repository_urls) before the
+# first full apply; tags are immutable there, so a tag names one build.
+variable "lambda_image" {
+  description = "Tag or digest (sha256:...) of the Lambda image (docker/lambda.Dockerfile) in the lambda repository; the user service and the credit proxy run it."
   type        = string
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:[0-9]{12}:[a-z0-9]+$", var.user_service_execution_arn))
-    error_message = "user_service_execution_arn must be an API Gateway execution ARN: arn:aws:execute-api:<region>:<account>:<api-id>."
-  }
 }
 
-variable "credit_proxy_function_arn" {
-  description = "ARN of the credit proxy Lambda function, the target of the credit_proxy Lambda data source."
+variable "credit_service_image" {
+  description = "Tag or digest (sha256:...) of the credit service image (docker/credit-service.Dockerfile) in the credit-service repository."
   type        = string
+}
 
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", var.credit_proxy_function_arn))
-    error_message = "credit_proxy_function_arn must be an unqualified Lambda function ARN: arn:aws:lambda:<region>:<account>:function:<name>."
-  }
+variable "scoring_image" {
+  description = "Tag or digest (sha256:...) of the scoring server image (docker/scoring.Dockerfile) in the scoring repository."
+  type        = string
+}
+
+variable "scoring_model_data_url" {
+  description = "S3 URL of the credit model artefact, s3://<bucket>/<key>.tar.gz holding model.json (e.g. models/credit-v1 packed)."
+  type        = string
+}
+
+variable "scoring_model_data_kms_key_arn" {
+  description = "KMS key the model artefact is encrypted with (SSE-KMS); null for SSE-S3."
+  type        = string
+  default     = null
+}
+
+# Verification codes go out through SES (email) and End User Messaging (SMS): the identities are
+# set up outside Terraform (domain verification, number registration).
+variable "email_from_address" {
+  description = "Address verification emails come from; it must belong to ses_identity_arn."
+  type        = string
+}
+
+variable "ses_identity_arn" {
+  description = "ARN of the SES identity (domain or address) verification emails are sent from."
+  type        = string
+}
+
+variable "sms_origination_identity_arn" {
+  description = "ARN of the End User Messaging phone number, pool or sender id SMS codes are sent from."
+  type        = string
+}
+
+variable "sms_configuration_set_arn" {
+  description = "ARN of the End User Messaging configuration set recording SMS delivery events; null for none."
+  type        = string
+  default     = null
 }
 
 variable "cognito_domain_prefix" {
@@ -68,9 +95,9 @@ variable "deletion_protection" {
 }
 
 variable "log_retention_in_days" {
-  description = "How long the API's logs are kept, in days."
+  description = "How long every log group keeps events, in days (365 or more); a year by default, so a year of requests can be traced."
   type        = number
-  default     = 30
+  default     = 365
 }
 
 # The API's introspection switch and execution limits. The local emulator (`bnpl dev`) reads the
@@ -92,6 +119,12 @@ variable "resolver_count_limit" {
   description = "Most resolvers one request may run (1-10000); AppSync's default, 10000."
   type        = number
   default     = 10000
+}
+
+variable "force_delete_images" {
+  description = "Whether destroying the environment also deletes the images in its ECR repositories."
+  type        = bool
+  default     = false
 }
 
 variable "tags" {

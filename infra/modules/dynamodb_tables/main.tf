@@ -1,7 +1,13 @@
 locals {
-  kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  kms_key_arn  = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  account_root = "arn:${var.partition}:iam::${var.account_id}:root"
 }
 
+# The key policy is built with jsonencode so a plan shows the exact document. The account's
+# administrators manage the key; the account's principals use it only through DynamoDB in this
+# region (each still needs an IAM policy allowing it), which is how the services' roles read and
+# write the tables; DynamoDB itself may describe the key (AWS's documented policy for tables
+# encrypted with a customer-managed key).
 resource "aws_kms_key" "this" {
   count = var.create_kms_key ? 1 : 0
 
@@ -9,6 +15,44 @@ resource "aws_kms_key" "this" {
   enable_key_rotation     = true
   deletion_window_in_days = var.kms_key_deletion_window_in_days
   tags                    = var.tags
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministersTheKey"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_root }
+        Action = [
+          "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+          "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
+          "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+        ]
+        # In a key policy, "*" is the key itself.
+        Resource = "*"
+      },
+      {
+        Sid       = "AccountUsesTheKeyThroughDynamoDB"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_root }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = {
+            "kms:ViaService"    = "dynamodb.${var.region}.amazonaws.com"
+            "kms:CallerAccount" = var.account_id
+          }
+        }
+      },
+      {
+        Sid       = "DynamoDBDescribesTheKey"
+        Effect    = "Allow"
+        Principal = { Service = "dynamodb.amazonaws.com" }
+        Action    = ["kms:Describe*", "kms:Get*", "kms:List*"]
+        Resource  = "*"
+      },
+    ]
+  })
 }
 
 resource "aws_kms_alias" "this" {

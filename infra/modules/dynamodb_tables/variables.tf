@@ -3,6 +3,27 @@ variable "name_prefix" {
   type        = string
 }
 
+variable "account_id" {
+  description = "AWS account id the tables live in; its principals may use the tables' KMS key through DynamoDB."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be a 12-digit AWS account id."
+  }
+}
+
+variable "region" {
+  description = "AWS region the tables live in; the KMS key may be used only through DynamoDB in this region."
+  type        = string
+}
+
+variable "partition" {
+  description = "AWS partition of the ARNs in the key policy: aws, aws-cn or aws-us-gov."
+  type        = string
+  default     = "aws"
+}
+
 variable "tables" {
   description = <<-EOT
     Tables by short name. `attributes` maps each key attribute (of the table and of its indexes,

@@ -14,9 +14,21 @@ locals {
     name => definitions[0]
   }
   function_names_by_id = { for name, f in aws_appsync_function.this : f.function_id => name }
+
+  log_group_name  = "/aws/appsync/apis/${aws_appsync_graphql_api.this.id}"
+  log_kms_key_arn = var.create_log_kms_key ? aws_kms_key.logs[0].arn : var.log_kms_key_arn
+
+  # What the account's administrators may do with a key the module creates: manage it, not use
+  # it (AWS's "key administrators" statement).
+  kms_key_administration_actions = [
+    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
+    "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+  ]
 }
 
 resource "aws_appsync_graphql_api" "this" {
+  #checkov:skip=CKV2_AWS_33:The web ACL is associated in the environment root (modules/waf, given this module's graphql_api_arn); checkov cannot follow an ARN from one module into another. tests/infra/test_checkov.py checks the dev plan associates it.
   name                 = var.name
   schema               = var.schema
   authentication_type  = "AMAZON_COGNITO_USER_POOLS"
@@ -51,10 +63,62 @@ resource "aws_appsync_graphql_api" "this" {
 # AppSync would create this group itself, without retention; owning it fixes retention and
 # encryption, and the logs role below is not allowed to create groups, so no other group appears.
 resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/appsync/apis/${aws_appsync_graphql_api.this.id}"
+  name              = local.log_group_name
   retention_in_days = var.log_retention_in_days
-  kms_key_id        = var.log_kms_key_arn
+  kms_key_id        = local.log_kms_key_arn
   tags              = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_log_kms_key || var.log_kms_key_arn != null
+      error_message = "Set log_kms_key_arn when create_log_kms_key is false: the API's logs are encrypted with a customer-managed key."
+    }
+  }
+}
+
+# The API's logs can hold field values and error details of customers' requests, so they are
+# encrypted with a key of our own. CloudWatch Logs may use it for this one log group only; the
+# account administers the key through IAM but cannot use it directly.
+resource "aws_kms_key" "logs" {
+  count = var.create_log_kms_key ? 1 : 0
+
+  description             = "Encrypts the logs of AppSync API ${var.name}."
+  enable_key_rotation     = true
+  deletion_window_in_days = var.log_kms_key_deletion_window_in_days
+  tags                    = var.tags
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministersTheKey"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${var.partition}:iam::${var.account_id}:root" }
+        Action    = local.kms_key_administration_actions
+        # In a key policy, "*" is the key itself.
+        Resource = "*"
+      },
+      {
+        Sid       = "LogsEncryptTheApiLogGroup"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${var.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnEquals = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_name}"
+          }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_kms_alias" "logs" {
+  count = var.create_log_kms_key ? 1 : 0
+
+  name          = "alias/${replace(var.name, "/[^A-Za-z0-9/_-]/", "-")}-logs"
+  target_key_id = aws_kms_key.logs[0].key_id
 }
 
 resource "aws_appsync_datasource" "this" {

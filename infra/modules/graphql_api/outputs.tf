@@ -23,6 +23,11 @@ output "log_group_name" {
   value       = aws_cloudwatch_log_group.this.name
 }
 
+output "log_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the API's log group."
+  value       = local.log_kms_key_arn
+}
+
 output "data_source_arns" {
   description = "ARN of each data source, by name."
   value       = { for name, ds in aws_appsync_datasource.this : name => ds.arn }

@@ -111,10 +111,27 @@ variable "log_retention_in_days" {
   }
 }
 
+variable "create_log_kms_key" {
+  description = "Whether the module creates the customer-managed KMS key that encrypts the API's log group; false requires log_kms_key_arn."
+  type        = bool
+  default     = true
+}
+
 variable "log_kms_key_arn" {
-  description = "KMS key that encrypts the API's log group (its key policy must let the CloudWatch Logs service use it); null keeps CloudWatch's default encryption."
+  description = "ARN of an existing KMS key for the API's log group (its key policy must let CloudWatch Logs in the region use it); used when create_log_kms_key is false."
   type        = string
   default     = null
+}
+
+variable "log_kms_key_deletion_window_in_days" {
+  description = "Days a deleted log key created by the module waits before it is destroyed (7-30)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.log_kms_key_deletion_window_in_days >= 7 && var.log_kms_key_deletion_window_in_days <= 30
+    error_message = "log_kms_key_deletion_window_in_days must be from 7 to 30."
+  }
 }
 
 variable "data_sources" {

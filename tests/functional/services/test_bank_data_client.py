@@ -72,7 +72,7 @@ class TestAsyncClient:
         assert data.transactions is not None
         assert len(data.transactions) > 100
         # Forwarded exactly as given: the user service verifies the customer's own token.
-        assert user_app.header("authorization") == shopper.encode()
+        assert user_app.header("x-forwarded-authorization") == shopper.encode()
 
     async def test_a_window_and_what_the_consent_leaves_out(self, http, shopper):
         consent_id = await grant(

@@ -21,7 +21,7 @@ def test_forwards_the_customers_token_and_answers_the_profile():
     seen = {}
 
     def handler(request: httpx.Request) -> httpx.Response:
-        seen["auth"] = request.headers["authorization"]
+        seen["auth"] = request.headers["x-forwarded-authorization"]
         seen["path"] = request.url.path
         return httpx.Response(200, json=PROFILE)
 

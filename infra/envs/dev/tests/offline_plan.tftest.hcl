@@ -14,22 +14,29 @@ provider "aws" {
 }
 
 variables {
-  account_id                 = "123456789012"
-  user_service_endpoint      = "https://abc123.execute-api.us-east-1.amazonaws.com"
-  user_service_execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123"
-  credit_proxy_function_arn  = "arn:aws:lambda:us-east-1:123456789012:function:bnpl-dev-credit-proxy"
+  account_id                   = "123456789012"
+  lambda_image                 = "git-0123abc"
+  credit_service_image         = "git-0123abc"
+  scoring_image                = "git-0123abc"
+  scoring_model_data_url       = "s3://bnpl-dev-models/credit-v1/model.tar.gz"
+  email_from_address           = "codes@dev.bnpl.example"
+  ses_identity_arn             = "arn:aws:ses:us-east-1:123456789012:identity/dev.bnpl.example"
+  sms_origination_identity_arn = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-0123456789abcdef"
+
+  # The repository's bindings, which the resolvers must match.
+  bindings = jsondecode(file("../../../resolvers/bindings.json"))
 }
 
 run "plan_with_the_real_provider" {
   command = plan
 
   assert {
-    condition     = keys(output.resolvers) == keys(local.bindings.resolvers)
+    condition     = keys(output.resolvers) == keys(var.bindings.resolvers)
     error_message = "Every binding, and nothing else, must be planned as a resolver."
   }
 
   assert {
-    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].runtime == (b.code == null ? null : "APPSYNC_JS 1.0.0")])
+    condition     = alltrue([for key, b in var.bindings.resolvers : output.resolvers[key].runtime == (b.code == null ? null : "APPSYNC_JS 1.0.0")])
     error_message = "Resolvers with code run on APPSYNC_JS 1.0.0; resolvers without code are direct Lambda resolvers."
   }
 

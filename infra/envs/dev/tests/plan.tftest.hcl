@@ -1,8 +1,12 @@
-# Plans the dev environment with the real schema, bindings and resolver code of the repository,
-# against a mocked AWS provider: no credentials, no network.
+# Plans the dev environment, the whole platform, with the real schema, bindings and resolver code
+# of the repository, against a mocked AWS provider: no credentials, no network.
+# tests/infra/dev_plan.py reads the first run's plan (every value known thanks to the mocks) to
+# hold the deployed environment variables, handlers and resource counts to the code.
 
 mock_provider "aws" {
-  # Computed values are mocked during plan as well, so assertions can read ARNs and ids.
+  # Computed values are mocked during plan as well, so assertions can read ARNs and ids. The
+  # provider validates some ARNs and ids where other resources take them, and the modules
+  # validate the ARNs they are given, so those are mocked with real-looking values.
   override_during = plan
 
   mock_resource "aws_appsync_graphql_api" {
@@ -16,6 +20,12 @@ mock_provider "aws" {
     }
   }
 
+  # No defaults: each function gets its own random function_id during plan, so the resolvers
+  # output can read the pipelines' function names back from their ids.
+  mock_resource "aws_appsync_function" {
+    defaults = {}
+  }
+
   mock_resource "aws_cognito_user_pool" {
     defaults = {
       id  = "us-east-1_Mock12345"
@@ -25,13 +35,14 @@ mock_provider "aws" {
 
   mock_resource "aws_cognito_user_pool_client" {
     defaults = {
-      id = "mockclient0123456789abcdef"
+      id            = "mockclient0123456789abcdef"
+      client_secret = "mock-client-secret"
     }
   }
 
   mock_resource "aws_cloudwatch_log_group" {
     defaults = {
-      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/appsync/apis/mockapi0123456789abcdefghi"
+      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/mock/log-group"
     }
   }
 
@@ -41,25 +52,183 @@ mock_provider "aws" {
     }
   }
 
-  # No defaults: each function gets its own random function_id during plan, so the resolvers
-  # output can read the pipelines' function names back from their ids.
-  mock_resource "aws_appsync_function" {
-    defaults = {}
-  }
-
   mock_resource "aws_kms_key" {
     defaults = {
       arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
       key_id = "11111111-2222-3333-4444-555555555555"
     }
   }
+
+  mock_resource "aws_dynamodb_table" {
+    defaults = {
+      arn = "arn:aws:dynamodb:us-east-1:123456789012:table/mock-table"
+    }
+  }
+
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/mock"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mock"
+    }
+  }
+
+  mock_resource "aws_vpc" {
+    defaults = {
+      id = "vpc-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_internet_gateway" {
+    defaults = {
+      id = "igw-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_security_group" {
+    defaults = {
+      id = "sg-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_eip" {
+    defaults = {
+      public_ip = "198.51.100.7"
+    }
+  }
+
+  mock_resource "aws_lb" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/mock-credit/0123456789abcdef"
+    }
+  }
+
+  mock_resource "aws_lb_target_group" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/mock-credit-tg/0123456789abcdef"
+    }
+  }
+
+  mock_resource "aws_ecs_task_definition" {
+    defaults = {
+      arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/mock-credit:1"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_event_bus" {
+    defaults = {
+      arn = "arn:aws:events:us-east-1:123456789012:event-bus/mock-credit-events"
+    }
+  }
+
+  mock_resource "aws_vpc_endpoint_service" {
+    defaults = {
+      service_name = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+    }
+  }
+
+  # The endpoint's regional DNS name, as AWS returns it (dns_entry[0] is the regional one).
+  mock_resource "aws_vpc_endpoint" {
+    defaults = {
+      id = "vpce-0123456789abcdef0"
+      dns_entry = [
+        { dns_name = "vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com", hosted_zone_id = "Z7HUB22UULQXV" },
+      ]
+    }
+  }
+
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:us-east-1:123456789012:mock-dlq"
+    }
+  }
+
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock-function"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock-function/invocations"
+    }
+  }
+
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = {
+      id            = "a1b2c3d4e5"
+      api_endpoint  = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
+      execution_arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5"
+    }
+  }
+
+  mock_resource "aws_apigatewayv2_integration" {
+    defaults = {
+      id = "int0123"
+    }
+  }
+
+  mock_resource "aws_sagemaker_model" {
+    defaults = {
+      name = "mock-credit-model-20261122"
+    }
+  }
+
+  mock_resource "aws_sagemaker_endpoint_configuration" {
+    defaults = {
+      name = "mock-credit-model-20261122"
+    }
+  }
+
+  mock_resource "aws_sagemaker_endpoint" {
+    defaults = {
+      arn = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/bnpl-dev-credit-model"
+    }
+  }
+
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = {
+      arn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/mock-api/11111111-2222-3333-4444-555555555555"
+      id  = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+}
+
+# Each repository gets its own URL, so each component's image can be told apart.
+override_resource {
+  target          = module.platform.module.container_images.aws_ecr_repository.this["lambda"]
+  override_during = plan
+  values = {
+    arn            = "arn:aws:ecr:us-east-1:123456789012:repository/bnpl-dev-lambda"
+    repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-dev-lambda"
+  }
+}
+
+override_resource {
+  target          = module.platform.module.container_images.aws_ecr_repository.this["credit-service"]
+  override_during = plan
+  values = {
+    arn            = "arn:aws:ecr:us-east-1:123456789012:repository/bnpl-dev-credit-service"
+    repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-dev-credit-service"
+  }
+}
+
+override_resource {
+  target          = module.platform.module.container_images.aws_ecr_repository.this["scoring"]
+  override_during = plan
+  values = {
+    arn            = "arn:aws:ecr:us-east-1:123456789012:repository/bnpl-dev-scoring"
+    repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-dev-scoring"
+  }
 }
 
 variables {
-  account_id                 = "123456789012"
-  user_service_endpoint      = "https://abc123.execute-api.us-east-1.amazonaws.com"
-  user_service_execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123"
-  credit_proxy_function_arn  = "arn:aws:lambda:us-east-1:123456789012:function:bnpl-dev-credit-proxy"
+  account_id                   = "123456789012"
+  lambda_image                 = "git-0123abc"
+  credit_service_image         = "git-0123abc"
+  scoring_image                = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  scoring_model_data_url       = "s3://bnpl-dev-models/credit-v1/model.tar.gz"
+  email_from_address           = "codes@dev.bnpl.example"
+  ses_identity_arn             = "arn:aws:ses:us-east-1:123456789012:identity/dev.bnpl.example"
+  sms_origination_identity_arn = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-0123456789abcdef"
+
+  # The repository's bindings, which the resolvers must match.
+  bindings = jsondecode(file("../../../resolvers/bindings.json"))
 }
 
 run "api_authorization" {
@@ -76,12 +245,12 @@ run "api_authorization" {
   }
 
   assert {
-    condition     = output.service_environment.BNPL_COGNITO_CLIENT_IDS == output.web_client_id && output.service_environment.BNPL_COGNITO_ISSUER == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Mock12345"
+    condition     = output.service_environment.user.BNPL_COGNITO_CLIENT_IDS == output.web_client_id && output.service_environment.credit.BNPL_COGNITO_CLIENT_IDS == output.web_client_id && output.service_environment.user.BNPL_COGNITO_ISSUER == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Mock12345"
     error_message = "The services must accept the web client's tokens from this pool."
   }
 
   assert {
-    condition     = output.service_environment.BNPL_TOKEN_ENDPOINT == "https://bnpl-dev-123456789012.auth.us-east-1.amazoncognito.com/oauth2/token"
+    condition     = output.service_environment.credit_proxy.BNPL_TOKEN_ENDPOINT == "https://bnpl-dev-123456789012.auth.us-east-1.amazoncognito.com/oauth2/token"
     error_message = "The token endpoint defaults to the <name_prefix><account_id> domain."
   }
 }
@@ -90,43 +259,43 @@ run "one_resolver_per_binding" {
   command = plan
 
   assert {
-    condition     = length(local.bindings.resolvers) > 0 && keys(output.resolvers) == keys(local.bindings.resolvers)
+    condition     = length(var.bindings.resolvers) > 0 && keys(output.resolvers) == keys(var.bindings.resolvers)
     error_message = "Every binding, and nothing else, must be deployed as a resolver."
   }
 
   assert {
-    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].data_source == b.data_source])
+    condition     = alltrue([for key, b in var.bindings.resolvers : output.resolvers[key].data_source == b.data_source])
     error_message = "Each resolver must use the data source of its binding."
   }
 
   assert {
-    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].runtime == "APPSYNC_JS 1.0.0" if b.code != null])
+    condition     = alltrue([for key, b in var.bindings.resolvers : output.resolvers[key].runtime == "APPSYNC_JS 1.0.0" if b.code != null])
     error_message = "Resolvers with code must run on APPSYNC_JS 1.0.0."
   }
 
   assert {
-    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].runtime == null if b.code == null])
+    condition     = alltrue([for key, b in var.bindings.resolvers : output.resolvers[key].runtime == null if b.code == null])
     error_message = "Resolvers without code must be direct Lambda resolvers (no runtime)."
   }
 
   assert {
-    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].kind == b.kind])
+    condition     = alltrue([for key, b in var.bindings.resolvers : output.resolvers[key].kind == b.kind])
     error_message = "Each resolver must have the kind (UNIT or PIPELINE) of its binding."
   }
 
   assert {
-    condition     = alltrue([for key, b in local.bindings.resolvers : output.resolvers[key].functions == [for f in try(b.functions, []) : f.name]])
+    condition     = alltrue([for key, b in var.bindings.resolvers : output.resolvers[key].functions == [for f in try(b.functions, []) : f.name]])
     error_message = "Each pipeline resolver must run its binding's functions, in the binding's order; a UNIT resolver none."
   }
 
   assert {
-    condition     = sort(keys(output.pipeline_functions)) == sort(distinct(flatten([for b in values(local.bindings.resolvers) : [for f in try(b.functions, []) : f.name]])))
+    condition     = sort(keys(output.pipeline_functions)) == sort(distinct(flatten([for b in values(var.bindings.resolvers) : [for f in try(b.functions, []) : f.name]])))
     error_message = "Every pipeline function of the bindings, and nothing else, must be deployed once."
   }
 
   assert {
     condition = alltrue(flatten([
-      for b in values(local.bindings.resolvers) : [
+      for b in values(var.bindings.resolvers) : [
         for f in try(b.functions, []) :
         output.pipeline_functions[f.name].data_source == f.data_source && output.pipeline_functions[f.name].runtime == "APPSYNC_JS 1.0.0" && output.pipeline_functions[f.name].max_batch_size == (f.max_batch_size > 0 ? f.max_batch_size : null)
       ]
@@ -139,7 +308,7 @@ run "execution_limits" {
   command = plan
 
   assert {
-    condition = module.graphql_api.execution_limits == {
+    condition = output.execution_limits == {
       introspection_config = "ENABLED"
       query_depth_limit    = 10
       resolver_count_limit = 10000
@@ -158,7 +327,7 @@ run "execution_limits_are_passed_through" {
   }
 
   assert {
-    condition = module.graphql_api.execution_limits == {
+    condition = output.execution_limits == {
       introspection_config = "DISABLED"
       query_depth_limit    = 5
       resolver_count_limit = 100
@@ -171,8 +340,8 @@ run "tables" {
   command = plan
 
   assert {
-    condition     = keys(output.tables) == ["applications", "bank_consents", "checkout_references", "checkouts", "customers", "merchants", "plan_requests", "plans", "verification_challenges"]
-    error_message = "The environment has exactly the customers, bank_consents, checkouts, checkout_references, merchants, applications, plans, plan_requests and verification_challenges tables."
+    condition     = keys(output.tables) == ["applications", "bank_consents", "checkout_references", "checkouts", "customers", "merchants", "plan_requests", "plans", "sandbox_charges", "sandbox_refunds", "verification_challenges"]
+    error_message = "The environment has exactly the services' tables and, as a sandbox, the sandbox card network's."
   }
 
   assert {
@@ -185,6 +354,8 @@ run "tables" {
       applications            = ["bnpl-dev-applications", "id"]
       plans                   = ["bnpl-dev-plans", "id"]
       plan_requests           = ["bnpl-dev-plan_requests", "id"]
+      sandbox_charges         = ["bnpl-dev-sandbox_charges", "id"]
+      sandbox_refunds         = ["bnpl-dev-sandbox_refunds", "idempotency_key"]
       verification_challenges = ["bnpl-dev-verification_challenges", "customer_id"]
     }
     error_message = "Table names and hash keys must match the services' models."
@@ -211,12 +382,40 @@ run "tables" {
   }
 }
 
-run "execution_arn_must_be_an_api_gateway_arn" {
+run "components_are_wired" {
   command = plan
 
-  variables {
-    user_service_execution_arn = "arn:aws:lambda:us-east-1:123456789012:function:user"
+  assert {
+    condition     = output.service_environment.credit.BNPL_USER_SERVICE_URL == output.user_service.api_endpoint && output.service_environment.credit.BNPL_USER_SERVICE_AUTH == "iam"
+    error_message = "The credit service calls the user service's API, SigV4-signed."
   }
 
-  expect_failures = [var.user_service_execution_arn]
+  assert {
+    condition     = output.service_environment.credit.BNPL_APPSYNC_URL == output.graphql_url && output.service_environment.credit.BNPL_SCORING_ENDPOINT_NAME == output.scoring_endpoint.name
+    error_message = "The credit service publishes to this environment's API and scores on its endpoint."
+  }
+
+  assert {
+    condition     = output.credit_proxy.credit_service_url == "http://vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com"
+    error_message = "The credit proxy calls the credit service through its PrivateLink endpoint."
+  }
+
+  assert {
+    condition     = output.scoring_endpoint.hosting == "serverless"
+    error_message = "Dev scores on a serverless endpoint."
+  }
+
+  assert {
+    condition = output.repository_urls == {
+      lambda           = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-dev-lambda"
+      "credit-service" = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-dev-credit-service"
+      scoring          = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-dev-scoring"
+    }
+    error_message = "The environment has one repository per image."
+  }
+
+  assert {
+    condition     = length(output.network.nat_public_ips) == 1
+    error_message = "Dev has a single NAT gateway."
+  }
 }

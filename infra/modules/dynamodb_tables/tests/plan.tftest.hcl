@@ -13,6 +13,8 @@ mock_provider "aws" {
 
 variables {
   name_prefix = "test-"
+  account_id  = "123456789012"
+  region      = "us-east-1"
   tables = {
     orders = {
       hash_key   = "id"
@@ -143,4 +145,43 @@ run "unknown_attribute_type_is_refused" {
   }
 
   expect_failures = [var.tables]
+}
+
+run "key_policy" {
+  command = plan
+
+  assert {
+    condition     = [for st in jsondecode(aws_kms_key.this[0].policy).Statement : st.Sid] == ["AccountAdministersTheKey", "AccountUsesTheKeyThroughDynamoDB", "DynamoDBDescribesTheKey"]
+    error_message = "The key policy has exactly the administration, use-through-DynamoDB and DynamoDB-describe statements."
+  }
+
+  assert {
+    condition     = alltrue([for st in jsondecode(aws_kms_key.this[0].policy).Statement : !contains(flatten([st.Action]), "kms:*") && try(st.Principal.AWS, "") != "*"])
+    error_message = "No statement grants kms:* or names every principal."
+  }
+
+  assert {
+    condition = alltrue([
+      for st in jsondecode(aws_kms_key.this[0].policy).Statement : (
+        !anytrue([for a in flatten([st.Action]) : contains(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"], a)]) ||
+        (try(st.Condition.StringEquals["kms:ViaService"], "") == "dynamodb.us-east-1.amazonaws.com" && try(st.Condition.StringEquals["kms:CallerAccount"], "") == "123456789012")
+      )
+    ])
+    error_message = "The account may encrypt and decrypt with the key only through DynamoDB in the tables' region."
+  }
+
+  assert {
+    condition     = jsondecode(aws_kms_key.this[0].policy).Statement[0].Principal.AWS == "arn:aws:iam::123456789012:root"
+    error_message = "The key is administered by the tables' account."
+  }
+}
+
+run "account_id_must_be_an_account" {
+  command = plan
+
+  variables {
+    account_id = "12345"
+  }
+
+  expect_failures = [var.account_id]
 }

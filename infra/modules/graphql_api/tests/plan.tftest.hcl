@@ -26,6 +26,13 @@ mock_provider "aws" {
       arn = "arn:aws:iam::123456789012:role/mock-role"
     }
   }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+      key_id = "11111111-2222-3333-4444-555555555555"
+    }
+  }
 }
 
 variables {
@@ -102,6 +109,65 @@ run "api_auth_and_logging" {
     condition     = output.graphql_url == "https://mock.appsync-api.us-east-1.amazonaws.com/graphql"
     error_message = "graphql_url must be the API's GRAPHQL URI."
   }
+}
+
+run "log_encryption" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.kms_key_id == aws_kms_key.logs[0].arn && output.log_kms_key_arn == aws_kms_key.logs[0].arn
+    error_message = "The API's log group must be encrypted with the module's customer-managed key."
+  }
+
+  assert {
+    condition     = aws_kms_key.logs[0].enable_key_rotation && aws_kms_alias.logs[0].name == "alias/test-api-logs"
+    error_message = "The log key rotates and has an alias after the API."
+  }
+
+  assert {
+    condition = [for st in jsondecode(aws_kms_key.logs[0].policy).Statement : st if try(st.Principal.Service, "") != ""] == [{
+      Sid       = "LogsEncryptTheApiLogGroup"
+      Effect    = "Allow"
+      Principal = { Service = "logs.us-east-1.amazonaws.com" }
+      Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+      Resource  = "*"
+      Condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/appsync/apis/mockapi0123456789abcdefghi" } }
+    }]
+    error_message = "CloudWatch Logs may use the key for the API's own log group only."
+  }
+
+  assert {
+    condition = alltrue([
+      for st in jsondecode(aws_kms_key.logs[0].policy).Statement : try(st.Principal.Service, "") != "" || (
+        try(st.Principal.AWS, "") == "arn:aws:iam::123456789012:root" && !anytrue([for a in st.Action : can(regex("^kms:(\\*|Encrypt|Decrypt|ReEncrypt|GenerateDataKey)", a))])
+      )
+    ])
+    error_message = "The account administers the log key but cannot encrypt or decrypt with it."
+  }
+}
+
+run "log_key_can_be_brought" {
+  command = plan
+
+  variables {
+    create_log_kms_key = false
+    log_kms_key_arn    = "arn:aws:kms:us-east-1:123456789012:key/99999999-2222-3333-4444-555555555555"
+  }
+
+  assert {
+    condition     = length(aws_kms_key.logs) == 0 && aws_cloudwatch_log_group.this.kms_key_id == "arn:aws:kms:us-east-1:123456789012:key/99999999-2222-3333-4444-555555555555"
+    error_message = "With create_log_kms_key false, the given key encrypts the log group and none is created."
+  }
+}
+
+run "log_key_is_required" {
+  command = plan
+
+  variables {
+    create_log_kms_key = false
+  }
+
+  expect_failures = [aws_cloudwatch_log_group.this]
 }
 
 run "data_sources" {

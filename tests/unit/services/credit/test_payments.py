@@ -208,3 +208,20 @@ def test_charges_by_key_are_idempotent(amount, token, repeats):
     }
     assert len(charges) == 1
     assert provider.charge_count == 1
+
+
+def test_without_a_card_network_every_call_is_a_dependency_failure():
+    """An environment with `BNPL_PAYMENTS=none` charges nothing and says why."""
+    from services.credit.payments import NoCardNetwork
+    from services.credit.wiring import payment_provider
+    from services.shared.errors import DependencyFailure
+    from services.shared.settings import Settings
+
+    provider = payment_provider(Settings.from_environ({"BNPL_PAYMENTS": "none"}))
+    assert isinstance(provider, NoCardNetwork)
+    with pytest.raises(DependencyFailure, match="No card network"):
+        provider.charge(token="tok_visa", amount=gbp(100), idempotency_key="k")
+    with pytest.raises(DependencyFailure, match="No card network"):
+        provider.refund(charge_id="ch_1", amount=gbp(100), idempotency_key="k")
+    with pytest.raises(DependencyFailure, match="No card network"):
+        provider.find_charge(idempotency_key="k")

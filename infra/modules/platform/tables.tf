@@ -67,3 +67,20 @@ locals {
     }
   }
 }
+
+# The sandbox card network's tables (services/credit/models.py, SandboxChargeModel and
+# SandboxRefundModel): deployed only where the sandbox network is the card network
+# (`sandbox_payments`), so an environment that takes test tokens remembers its charges as a real
+# network would. Literal data, like `tables`.
+locals {
+  sandbox_payment_tables = {
+    sandbox_charges = {
+      hash_key   = "id"
+      attributes = { id = "S" }
+    }
+    sandbox_refunds = {
+      hash_key   = "idempotency_key"
+      attributes = { idempotency_key = "S" }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+# Two roles, as ECS separates them: the execution role is ECS's (pull the image, ship the logs),
+# the task role is the credit service's own, with exactly the calls services/credit makes.
+# Policies are jsonencode'd so a plan shows the exact documents and tests can assert on them.
+
+locals {
+  ecs_tasks_trust_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ecs-tasks.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = var.account_id }
+        ArnLike      = { "aws:SourceArn" = "arn:${var.partition}:ecs:${var.region}:${var.account_id}:*" }
+      }
+    }]
+  }
+
+  table_resources = flatten([for arn in var.table_arns : [arn, "${arn}/index/*"]])
+
+  task_statements = concat(
+    [
+      {
+        # services/credit: pynamodb get/save/update and queries on the indexes (applications by
+        # customer, device and IP; plans by customer), and TransactWrite of those same puts and
+        # updates. Scans belong to the sweep (`bnpl jobs run`), which is not this service.
+        Sid      = "CreditTables"
+        Effect   = "Allow"
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        Resource = local.table_resources
+      },
+      {
+        # services/credit/scoring.py: sagemaker-runtime invoke_endpoint on the credit model.
+        Sid      = "ScoreApplicants"
+        Effect   = "Allow"
+        Action   = "sagemaker:InvokeEndpoint"
+        Resource = var.scoring_endpoint_arn
+      },
+      {
+        # services/credit/event_publishers.py: put_events of credit events on the credit bus.
+        Sid      = "PublishCreditEvents"
+        Effect   = "Allow"
+        Action   = "events:PutEvents"
+        Resource = aws_cloudwatch_event_bus.credit.arn
+      },
+      {
+        # services/credit/profiles.py and bank_data.py: the customer's profile and one consent's
+        # bank data from the user service, whose API Gateway admits only SigV4-signed callers
+        # (BNPL_USER_SERVICE_AUTH=iam). Any stage, GET, these two paths only.
+        Sid    = "ReadUserProfiles"
+        Effect = "Allow"
+        Action = "execute-api:Invoke"
+        Resource = [
+          "${var.user_service_execution_arn}/*/GET/customers/me",
+          "${var.user_service_execution_arn}/*/GET/customers/me/bank-consents/*/data",
+        ]
+      },
+      {
+        # services/credit/checkout_updates.py: the one IAM-only mutation, SigV4-signed.
+        Sid      = "PublishCheckoutUpdates"
+        Effect   = "Allow"
+        Action   = "appsync:GraphQL"
+        Resource = local.publish_mutation_id
+      },
+    ],
+    var.tables_kms_key_arn == null ? [] : [{
+      # The tables' customer-managed key, usable only by DynamoDB on the task's behalf.
+      Sid       = "TablesKeyThroughDynamoDB"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource  = var.tables_kms_key_arn
+      Condition = { StringEquals = { "kms:ViaService" = "dynamodb.${var.region}.amazonaws.com" } }
+    }],
+  )
+}
+
+resource "aws_iam_role" "execution" {
+  name_prefix        = "${substr(var.name, 0, 27)}-execution-"
+  description        = "Lets ECS pull the ${var.name} image and write its logs."
+  assume_role_policy = jsonencode(local.ecs_tasks_trust_policy)
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name = "pull-image-and-write-logs"
+  role = aws_iam_role.execution.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # The registry login; the action has no resource-level permissions, so "*" is the only
+        # resource it takes. What the token may pull is limited by the next statement.
+        Sid      = "EcrLogin"
+        Effect   = "Allow"
+        Action   = "ecr:GetAuthorizationToken"
+        Resource = "*"
+      },
+      {
+        Sid      = "PullTheServiceImage"
+        Effect   = "Allow"
+        Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+        Resource = var.ecr_repository_arn
+      },
+      {
+        # The log group is ours (retention, key), so ECS does not create groups.
+        Sid      = "WriteServiceLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.this.arn}:*"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role" "task" {
+  name_prefix        = "${substr(var.name, 0, 32)}-task-"
+  description        = "The credit service's own permissions: its tables, the scoring endpoint, its event bus, publishCheckoutUpdate and the user service's profile routes."
+  assume_role_policy = jsonencode(local.ecs_tasks_trust_policy)
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "credit-service"
+  role   = aws_iam_role.task.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.task_statements })
+}

@@ -1,0 +1,395 @@
+# Plans the whole platform for one environment against a mocked AWS provider (no credentials, no
+# network), with the repository's schema, bindings and resolver code, and checks how the modules
+# are wired together: who calls whom, with which settings and which permissions.
+
+mock_provider "aws" {
+  # Computed values are mocked during plan as well, so assertions can read ARNs and ids. The
+  # provider validates some ARNs and ids where other resources take them, and the modules
+  # validate the ARNs they are given, so those are mocked with real-looking values.
+  override_during = plan
+
+  mock_resource "aws_appsync_graphql_api" {
+    defaults = {
+      id  = "mockapi0123456789abcdefghi"
+      arn = "arn:aws:appsync:us-east-1:123456789012:apis/mockapi0123456789abcdefghi"
+      uris = {
+        GRAPHQL  = "https://mock.appsync-api.us-east-1.amazonaws.com/graphql"
+        REALTIME = "wss://mock.appsync-realtime-api.us-east-1.amazonaws.com/graphql"
+      }
+    }
+  }
+
+  # No defaults: each function gets its own random function_id during plan, so the resolvers
+  # output can read the pipelines' function names back from their ids.
+  mock_resource "aws_appsync_function" {
+    defaults = {}
+  }
+
+  mock_resource "aws_cognito_user_pool" {
+    defaults = {
+      id  = "us-east-1_Mock12345"
+      arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Mock12345"
+    }
+  }
+
+  mock_resource "aws_cognito_user_pool_client" {
+    defaults = {
+      id            = "mockclient0123456789abcdef"
+      client_secret = "mock-client-secret"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/mock/log-group"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/mock-role"
+    }
+  }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+      key_id = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+
+  mock_resource "aws_dynamodb_table" {
+    defaults = {
+      arn = "arn:aws:dynamodb:us-east-1:123456789012:table/mock-table"
+    }
+  }
+
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/mock"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mock"
+    }
+  }
+
+  mock_resource "aws_vpc" {
+    defaults = {
+      id = "vpc-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_internet_gateway" {
+    defaults = {
+      id = "igw-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_security_group" {
+    defaults = {
+      id = "sg-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_eip" {
+    defaults = {
+      public_ip = "198.51.100.7"
+    }
+  }
+
+  mock_resource "aws_lb" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/mock-credit/0123456789abcdef"
+    }
+  }
+
+  mock_resource "aws_lb_target_group" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/mock-credit-tg/0123456789abcdef"
+    }
+  }
+
+  mock_resource "aws_ecs_task_definition" {
+    defaults = {
+      arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/mock-credit:1"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_event_bus" {
+    defaults = {
+      arn = "arn:aws:events:us-east-1:123456789012:event-bus/mock-credit-events"
+    }
+  }
+
+  mock_resource "aws_vpc_endpoint_service" {
+    defaults = {
+      service_name = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+    }
+  }
+
+  # The endpoint's regional DNS name, as AWS returns it (dns_entry[0] is the regional one).
+  mock_resource "aws_vpc_endpoint" {
+    defaults = {
+      id = "vpce-0123456789abcdef0"
+      dns_entry = [
+        { dns_name = "vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com", hosted_zone_id = "Z7HUB22UULQXV" },
+      ]
+    }
+  }
+
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:us-east-1:123456789012:mock-dlq"
+    }
+  }
+
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock-function"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock-function/invocations"
+    }
+  }
+
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = {
+      id            = "a1b2c3d4e5"
+      api_endpoint  = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
+      execution_arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5"
+    }
+  }
+
+  mock_resource "aws_apigatewayv2_integration" {
+    defaults = {
+      id = "int0123"
+    }
+  }
+
+  mock_resource "aws_sagemaker_model" {
+    defaults = {
+      name = "mock-credit-model-20261122"
+    }
+  }
+
+  mock_resource "aws_sagemaker_endpoint_configuration" {
+    defaults = {
+      name = "mock-credit-model-20261122"
+    }
+  }
+
+  mock_resource "aws_sagemaker_endpoint" {
+    defaults = {
+      arn = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/bnpl-test-credit-model"
+    }
+  }
+
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = {
+      arn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/mock-api/11111111-2222-3333-4444-555555555555"
+      id  = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+}
+
+override_resource {
+  target          = module.container_images.aws_ecr_repository.this["lambda"]
+  override_during = plan
+  values = {
+    arn            = "arn:aws:ecr:us-east-1:123456789012:repository/bnpl-test-lambda"
+    repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-test-lambda"
+  }
+}
+
+override_resource {
+  target          = module.container_images.aws_ecr_repository.this["credit-service"]
+  override_during = plan
+  values = {
+    arn            = "arn:aws:ecr:us-east-1:123456789012:repository/bnpl-test-credit-service"
+    repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-test-credit-service"
+  }
+}
+
+override_resource {
+  target          = module.container_images.aws_ecr_repository.this["scoring"]
+  override_during = plan
+  values = {
+    arn            = "arn:aws:ecr:us-east-1:123456789012:repository/bnpl-test-scoring"
+    repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-test-scoring"
+  }
+}
+
+override_resource {
+  target          = module.user_service.aws_apigatewayv2_api.this
+  override_during = plan
+  values = {
+    id            = "usersvc123"
+    api_endpoint  = "https://usersvc123.execute-api.us-east-1.amazonaws.com"
+    execution_arn = "arn:aws:execute-api:us-east-1:123456789012:usersvc123"
+  }
+}
+
+override_resource {
+  target          = module.credit_proxy.aws_lambda_function.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:bnpl-test-credit-proxy"
+  }
+}
+
+variables {
+  environment                  = "test"
+  account_id                   = "123456789012"
+  region                       = "us-east-1"
+  name_prefix                  = "bnpl-test-"
+  availability_zones           = ["us-east-1a", "us-east-1b"]
+  lambda_image                 = "git-0123abc"
+  credit_service_image         = "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+  scoring_image                = "git-0123abc"
+  scoring_model_data_url       = "s3://bnpl-test-models/credit-v1/model.tar.gz"
+  email_from_address           = "codes@test.bnpl.example"
+  ses_identity_arn             = "arn:aws:ses:us-east-1:123456789012:identity/test.bnpl.example"
+  sms_origination_identity_arn = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-0123456789abcdef"
+  introspection_config         = "ENABLED"
+  query_depth_limit            = 10
+  resolver_count_limit         = 10000
+}
+
+run "api_data_sources_point_at_the_services" {
+  command = plan
+
+  assert {
+    condition     = local.http_targets.user_service.endpoint == "https://usersvc123.execute-api.us-east-1.amazonaws.com" && local.http_targets.user_service.execution_arn == "arn:aws:execute-api:us-east-1:123456789012:usersvc123"
+    error_message = "AppSync's user_service data source calls the user service's API and may invoke only it."
+  }
+
+  assert {
+    condition     = local.lambda_targets.credit_proxy.function_arn == "arn:aws:lambda:us-east-1:123456789012:function:bnpl-test-credit-proxy"
+    error_message = "AppSync's credit_proxy data source invokes the credit proxy function."
+  }
+
+  assert {
+    condition     = alltrue([for name, ds in local.bindings.data_sources : ds.type == "NONE" || contains(keys(module.graphql_api.data_source_role_arns), name)])
+    error_message = "Every data source with a target has its own role."
+  }
+
+  assert {
+    condition     = module.graphql_api.execution_limits == { introspection_config = "ENABLED", query_depth_limit = 10, resolver_count_limit = 10000 }
+    error_message = "The environment's introspection switch and limits reach the API."
+  }
+}
+
+run "credit_service_settings" {
+  command = plan
+
+  assert {
+    condition     = module.credit_service.environment.BNPL_USER_SERVICE_URL == "https://usersvc123.execute-api.us-east-1.amazonaws.com" && module.credit_service.environment.BNPL_USER_SERVICE_AUTH == "iam"
+    error_message = "The credit service calls the user service's API, SigV4-signed."
+  }
+
+  assert {
+    condition     = module.credit_service.environment.BNPL_APPSYNC_URL == module.graphql_api.graphql_url && module.credit_service.environment.BNPL_SCORING_ENDPOINT_NAME == "bnpl-test-credit-model"
+    error_message = "The credit service publishes to the environment's API and scores on its endpoint."
+  }
+
+  assert {
+    condition     = module.credit_service.environment.BNPL_PAYMENTS == "none" && !contains(keys(module.tables.table_arns), "sandbox_charges")
+    error_message = "Without sandbox_payments no card network is deployed, nor its tables."
+  }
+
+  assert {
+    condition     = module.credit_service.environment.BNPL_TABLE_PREFIX == "bnpl-test-" && module.credit_service.environment.BNPL_COGNITO_ISSUER == module.user_pool.issuer && module.credit_service.environment.BNPL_SERVICE_CLIENT_ID == module.user_pool.credit_proxy_client_id
+    error_message = "The credit service verifies this pool's tokens and uses this environment's tables."
+  }
+}
+
+run "credit_proxy_settings" {
+  command = plan
+
+  assert {
+    condition     = nonsensitive(module.credit_proxy.credit_service_url) == "http://vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com"
+    error_message = "The credit proxy calls the credit service through its PrivateLink endpoint."
+  }
+
+  assert {
+    condition     = output.service_environment.credit_proxy.BNPL_TOKEN_ENDPOINT == module.user_pool.token_endpoint && output.service_environment.credit_proxy.BNPL_SERVICE_CLIENT_ID == module.user_pool.credit_proxy_client_id
+    error_message = "The credit proxy gets its client's token endpoint and id."
+  }
+}
+
+run "each_component_gets_its_own_tables" {
+  command = plan
+
+  assert {
+    condition     = sort(concat(local.table_owners.user, local.table_owners.credit)) == sort(keys(local.deployed_tables))
+    error_message = "Every table belongs to exactly one component."
+  }
+
+  assert {
+    condition     = length(setintersection(local.table_owners.user, local.table_owners.credit)) == 0
+    error_message = "No table is shared between the user and credit services."
+  }
+
+  assert {
+    condition     = alltrue([for t in values(module.tables.tables) : startswith(t.name, "bnpl-test-") && t.point_in_time_recovery])
+    error_message = "Tables carry the environment's prefix and have point-in-time recovery."
+  }
+}
+
+run "a_sandbox_environment_takes_test_tokens_on_the_sandbox_network" {
+  command = plan
+
+  variables {
+    sandbox_payments = true
+  }
+
+  assert {
+    condition     = module.credit_service.environment.BNPL_PAYMENTS == "sandbox"
+    error_message = "A sandbox environment's credit service uses the sandbox card network."
+  }
+
+  assert {
+    condition     = alltrue([for t in ["sandbox_charges", "sandbox_refunds"] : contains(keys(module.tables.table_arns), t) && contains(local.table_owners.credit, t)])
+    error_message = "The sandbox network's tables are deployed and only the credit service may use them."
+  }
+}
+
+run "images_by_tag_or_digest" {
+  command = plan
+
+  assert {
+    condition = local.image_uris == {
+      lambda           = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-test-lambda:git-0123abc"
+      "credit-service" = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-test-credit-service@sha256:2222222222222222222222222222222222222222222222222222222222222222"
+      scoring          = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-test-scoring:git-0123abc"
+    }
+    error_message = "A tag is pulled as <url>:<tag>, a digest as <url>@sha256:..."
+  }
+}
+
+# That the ACL is associated with this API is checked on the planned dev root
+# (tests/infra/test_checkov.py and test_dev_plan_resources.py), which can read nested resources.
+run "the_environment_has_a_web_acl" {
+  command = plan
+
+  assert {
+    condition     = output.web_acl_arn == "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/mock-api/11111111-2222-3333-4444-555555555555"
+    error_message = "The environment has its web ACL."
+  }
+}
+
+run "bad_image_reference_is_refused" {
+  command = plan
+
+  variables {
+    lambda_image = "sha256:not-a-digest"
+  }
+
+  expect_failures = [var.lambda_image]
+}
+
+run "short_log_retention_is_refused" {
+  command = plan
+
+  variables {
+    log_retention_in_days = 30
+  }
+
+  expect_failures = [var.log_retention_in_days]
+}

@@ -1,0 +1,41 @@
+"""One run of the sweep (`services.credit.jobs`) with the service's own settings.
+
+`python -m services.credit.sweep_task` is how a deployed environment runs it: the credit
+service's image and task role, started on a schedule, printing its report as one JSON line.
+`bnpl jobs run` runs the same against the local stack.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+
+from services.credit.checkout_updates import AppSyncCheckoutUpdates
+from services.credit.jobs import SweepReport
+from services.credit.wiring import checkout_updates, sweep
+from services.shared.settings import Settings
+
+
+def run_once(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> SweepReport:
+    """Run the sweep once; every checkout it changed is announced before this returns."""
+    with httpx.Client(timeout=settings.http_timeout_s) as http:
+        updates = checkout_updates(settings, http)
+        report = sweep(settings, clock=clock, updates=updates).run()
+        if isinstance(updates, AppSyncCheckoutUpdates):
+            updates.close()
+    return report
+
+
+def main() -> int:
+    """Exit 0, or 1 when an item failed (the next run picks it up again)."""
+    report = run_once(Settings.from_environ())
+    sys.stdout.write(json.dumps({"sweep": report.to_json()}) + "\n")
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""The planned dev environment creates everything the product needs, and nothing by accident.
+
+The plan is the dev root's (see `dev_plan.py`). The expected number of each resource type is a
+literal table below, so adding or dropping a resource is a reviewed change to this file; the
+counts that follow the code are computed from it: one DynamoDB table per pynamodb model the
+services deploy (`services/*/models.py` MODELS), one resolver per binding and one data source
+per declared data source (`resolvers/bindings.json`, written by `bnpl schema export`), one
+AppSync function per distinct pipeline function.
+
+Beyond counts, a few properties that only the whole plan shows: the web ACL is associated with
+the API and logs, each component has its own IAM role, every log group has a retention of at
+least a year and a KMS key, the user pool has the customers and underwriters groups.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bnpl.tables import LOCAL_MODELS, SERVICE_MODELS
+from services.shared.dynamodb import short_name
+from tests.infra.conftest import REPO_ROOT
+from tests.infra.dev_plan import DevPlan, dev_plan
+
+pytestmark = pytest.mark.infra
+
+PREFIX = "module.platform.module"
+
+# What the dev root plans, by resource type, apart from the types that follow the code (below).
+# Dev runs in two availability zones with a single NAT gateway.
+EXPECTED_COUNTS: dict[str, int] = {
+    # The API (graphql_api) and its web ACL (waf).
+    "aws_appsync_graphql_api": 1,
+    "aws_wafv2_web_acl": 1,
+    "aws_wafv2_web_acl_association": 1,
+    "aws_wafv2_web_acl_logging_configuration": 1,
+    # The user service: a Lambda behind an HTTP API with one IAM-authorized $default route.
+    "aws_apigatewayv2_api": 1,
+    "aws_apigatewayv2_stage": 1,
+    "aws_apigatewayv2_route": 1,
+    "aws_apigatewayv2_integration": 1,
+    "aws_lambda_permission": 1,
+    # The user service and the credit proxy (the same image, two handlers), each with a DLQ.
+    "aws_lambda_function": 2,
+    "aws_sqs_queue": 2,
+    # The credit service on Fargate behind an internal NLB, published over PrivateLink.
+    "aws_ecs_cluster": 1,
+    # The service's, and the daily sweep's (python -m services.credit.sweep_task) with its
+    # schedule.
+    "aws_ecs_task_definition": 2,
+    "aws_scheduler_schedule": 1,
+    "aws_ecs_service": 1,
+    "aws_lb": 1,
+    "aws_lb_target_group": 1,
+    "aws_lb_listener": 1,
+    "aws_vpc_endpoint_service": 1,
+    "aws_cloudwatch_event_bus": 1,
+    # The credit model.
+    "aws_sagemaker_model": 1,
+    "aws_sagemaker_endpoint_configuration": 1,
+    "aws_sagemaker_endpoint": 1,
+    # Identity: the pool, the web and credit-proxy clients, customers and underwriters, the
+    # resource server of the proxy's scope, the domain serving /oauth2/token.
+    "aws_cognito_user_pool": 1,
+    "aws_cognito_user_pool_client": 2,
+    "aws_cognito_user_group": 2,
+    "aws_cognito_resource_server": 1,
+    "aws_cognito_user_pool_domain": 1,
+    # One role per component (see EXPECTED_ROLES), each with one inline policy.
+    "aws_iam_role": 11,
+    "aws_iam_role_policy": 11,
+    # API, WAF, flow logs, credit service, credit proxy, user service (function and access),
+    # scoring endpoint.
+    "aws_cloudwatch_log_group": 8,
+    # Images: lambda, credit-service, scoring; only the Lambda repository needs a policy.
+    "aws_ecr_repository": 3,
+    "aws_ecr_lifecycle_policy": 3,
+    "aws_ecr_repository_policy": 1,
+    # Keys: logs (network; the API and WAF logs use it too), images, tables, credit events,
+    # credit proxy, user service, scoring endpoint; each with an alias.
+    "aws_kms_key": 7,
+    "aws_kms_alias": 7,
+    # Network: one VPC, a private and a public subnet per zone, one NAT gateway (dev).
+    "aws_vpc": 1,
+    "aws_subnet": 4,
+    "aws_internet_gateway": 1,
+    "aws_eip": 1,
+    "aws_nat_gateway": 1,
+    "aws_route_table": 3,
+    "aws_route": 3,
+    "aws_route_table_association": 4,
+    "aws_flow_log": 1,
+    "aws_default_security_group": 1,
+    # Endpoints: 6 interface (ecr.api, ecr.dkr, logs, sts, sagemaker.runtime, events),
+    # 2 gateway (dynamodb, s3), and the credit proxy's to the credit service.
+    "aws_vpc_endpoint": 9,
+    # Endpoints, NLB, credit service tasks, credit proxy and its endpoint, user service.
+    "aws_security_group": 6,
+    "aws_vpc_security_group_ingress_rule": 4,
+    "aws_vpc_security_group_egress_rule": 5,
+}
+
+# The role of each component, by address: whoever assumes it does only that component's work.
+EXPECTED_ROLES = {
+    f"{PREFIX}.network.aws_iam_role.flow_logs",
+    f"{PREFIX}.graphql_api.aws_iam_role.logs",
+    f'{PREFIX}.graphql_api.aws_iam_role.data_source["user_service"]',
+    f'{PREFIX}.graphql_api.aws_iam_role.data_source["credit_proxy"]',
+    f"{PREFIX}.user_service.aws_iam_role.this",
+    f"{PREFIX}.credit_proxy.aws_iam_role.this",
+    f"{PREFIX}.credit_service.aws_iam_role.task",
+    f"{PREFIX}.credit_service.aws_iam_role.execution",
+    f"{PREFIX}.credit_service.aws_iam_role.sweep",
+    f"{PREFIX}.credit_service.aws_iam_role.scheduler",
+    f"{PREFIX}.scoring_endpoint.aws_iam_role.this",
+}
+
+
+def _bindings() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(
+        (REPO_ROOT / "resolvers" / "bindings.json").read_text(encoding="utf-8")
+    )
+    return document
+
+
+def counts_from_the_code() -> dict[str, int]:
+    """The counts that follow the models and the bindings."""
+    bindings = _bindings()
+    functions = {
+        function["name"]
+        for resolver in bindings["resolvers"].values()
+        for function in resolver.get("functions") or []
+    }
+    return {
+        # Dev runs the sandbox card network, whose two tables it deploys too.
+        "aws_dynamodb_table": len(SERVICE_MODELS) + 2,
+        "aws_appsync_resolver": len(bindings["resolvers"]),
+        "aws_appsync_datasource": len(bindings["data_sources"]),
+        "aws_appsync_function": len(functions),
+    }
+
+
+@pytest.fixture(scope="module")
+def planned(
+    tmp_path_factory: pytest.TempPathFactory,
+    terraform_binary: Path,
+    terraform_version: tuple[int, int, int],
+    provider_mirror: Path,
+) -> DevPlan:
+    return dev_plan(
+        tmp_path_factory, binary=terraform_binary, version=terraform_version, mirror=provider_mirror
+    )
+
+
+def test_the_code_derived_counts_are_not_empty():
+    derived = counts_from_the_code()
+    assert derived["aws_dynamodb_table"] > 0
+    assert derived["aws_appsync_resolver"] > 0
+    assert not set(derived) & set(EXPECTED_COUNTS)
+
+
+def test_the_plan_creates_exactly_the_expected_resources(planned: DevPlan):
+    expected = {**EXPECTED_COUNTS, **counts_from_the_code()}
+    expected = {kind: count for kind, count in expected.items() if count}
+    actual = dict(Counter(resource.type for resource in planned.resources))
+    assert actual == expected
+
+
+def test_one_table_per_deployed_model_and_the_sandbox_networks_and_no_other_local_one(
+    planned: DevPlan,
+):
+    names = {r.values["name"] for r in planned.of_type("aws_dynamodb_table")}
+    sandbox = {"bnpl-dev-sandbox_charges", "bnpl-dev-sandbox_refunds"}
+    assert names == {f"bnpl-dev-{short_name(model)}" for model in SERVICE_MODELS} | sandbox
+    local_only = {f"bnpl-dev-{short_name(model)}" for model in LOCAL_MODELS} - sandbox
+    assert not names & local_only
+
+
+def test_one_resolver_per_binding(planned: DevPlan):
+    resolvers = {
+        f"{r.values['type']}.{r.values['field']}" for r in planned.of_type("aws_appsync_resolver")
+    }
+    assert resolvers == set(_bindings()["resolvers"])
+
+
+def test_the_api_is_behind_the_web_acl_which_logs(planned: DevPlan):
+    (api,) = planned.of_type("aws_appsync_graphql_api")
+    (association,) = planned.of_type("aws_wafv2_web_acl_association")
+    (acl,) = planned.of_type("aws_wafv2_web_acl")
+    (logging,) = planned.of_type("aws_wafv2_web_acl_logging_configuration")
+    assert association.values["resource_arn"] == api.values["arn"]
+    assert association.values["web_acl_arn"] == acl.values["arn"]
+    assert logging.values["resource_arn"] == acl.values["arn"]
+
+
+def test_one_role_per_component(planned: DevPlan):
+    assert {r.address for r in planned.of_type("aws_iam_role")} == EXPECTED_ROLES
+
+
+def test_every_log_group_is_kept_a_year_and_encrypted(planned: DevPlan):
+    problems = [
+        f"{r.address}: retention {r.values.get('retention_in_days')}, "
+        f"key {r.values.get('kms_key_id')!r}"
+        for r in planned.of_type("aws_cloudwatch_log_group")
+        if (r.values.get("retention_in_days") or 0) < 365 or not r.values.get("kms_key_id")
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_user_pool_has_the_customer_and_underwriter_groups(planned: DevPlan):
+    groups = {r.values["name"] for r in planned.of_type("aws_cognito_user_group")}
+    assert groups == {"customers", "underwriters"}
+    # The schema's staff-only fields name the underwriters group.
+    schema = (REPO_ROOT / "schema" / "schema.graphql").read_text(encoding="utf-8")
+    assert 'cognito_groups: ["underwriters"]' in schema
+
+
+def test_the_user_services_api_invokes_its_function_only(planned: DevPlan):
+    (permission,) = planned.of_type("aws_lambda_permission")
+    assert permission.values["principal"] == "apigateway.amazonaws.com"
+    assert permission.address.startswith(f"{PREFIX}.user_service.")
+    (route,) = planned.of_type("aws_apigatewayv2_route")
+    assert route.values["authorization_type"] == "AWS_IAM"
+
+
+def test_the_credit_proxy_reaches_the_credit_service_through_privatelink(planned: DevPlan):
+    (service,) = planned.of_type("aws_vpc_endpoint_service")
+    proxy_endpoints = [
+        r
+        for r in planned.of_type("aws_vpc_endpoint")
+        if r.address.startswith(f"{PREFIX}.credit_proxy.")
+    ]
+    assert [e.values["service_name"] for e in proxy_endpoints] == [service.values["service_name"]]
+    assert proxy_endpoints[0].values["vpc_endpoint_type"] == "Interface"
