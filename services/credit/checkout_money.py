@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from services.credit.plans import MoneyBack, PaymentPlan, apply_refund, cancel
+from services.credit.plan_refunds import MoneyBack, apply_refund, cancel
+from services.credit.plans import PaymentPlan
 from services.shared.errors import InvalidState, ValidationError
 from services.shared.money import Money
 

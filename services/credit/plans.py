@@ -11,8 +11,9 @@ Money rules, all in integer minor units of the plan's currency:
 - At every step: outstanding = total payable + late fees charged - paid (net of money given
   back) - refunded - late fees waived, and it is never negative.
 
-Checkout side (`capture`, `void`, `refund`, `expire` in `services.credit.checkout_money`) builds
-on `apply_refund`; late fees are in `services.credit.late_fees`.
+Refunds are in `services.credit.plan_refunds`; the checkout side (`capture`, `void`, `refund`,
+`expire` in `services.credit.checkout_money`) builds on them; late fees are in
+`services.credit.late_fees`.
 
 Pure: no web, storage or AWS.
 """
@@ -241,10 +242,10 @@ def create_plan(
         refunded=zero,
         fees_waived=zero,
     )
-    return _settle(plan)
+    return settle(plan)
 
 
-def _settle(plan: PaymentPlan) -> PaymentPlan:
+def settle(plan: PaymentPlan) -> PaymentPlan:
     """An ACTIVE plan with nothing left unpaid is COMPLETED."""
     if plan.status is PlanStatus.ACTIVE and not any(i.status in UNPAID for i in plan.instalments):
         return replace(plan, status=PlanStatus.COMPLETED)
@@ -301,7 +302,7 @@ def _pay(
         for i in plan.instalments
     )
     paid = replace(plan, instalments=instalments, payments=(*plan.payments, payment))
-    return _settle(paid), payment
+    return settle(paid), payment
 
 
 def pay_instalment(
@@ -326,114 +327,3 @@ def pay_off(
     due = payoff_amount(plan)
     numbers = tuple(i.number for i in plan.instalments if i.status in UNPAID)
     return _pay(plan, numbers, due, charge=charge, payment_id=payment_id, now=now)
-
-
-@dataclass(frozen=True, kw_only=True)
-class MoneyBack:
-    """Part of a refund to give back to the customer against one payment's charge."""
-
-    payment_id: str
-    charge_id: str
-    amount: Money
-
-
-@dataclass(frozen=True, kw_only=True)
-class RefundResult:
-    """What `apply_refund` did: the new plan, what it took off the instalments, and the excess
-    to give back (`money_back` splits `excess` across the payments, newest first)."""
-
-    plan: PaymentPlan
-    reduced: Money
-    excess: Money
-    money_back: tuple[MoneyBack, ...]
-
-
-def refundable(plan: PaymentPlan) -> Money:
-    """The most a refund can be: every unpaid instalment plus all the money taken."""
-    return plan.unpaid_amount + plan.paid
-
-
-def apply_refund(plan: PaymentPlan, amount: Money) -> RefundResult:
-    """Reduce the unpaid instalments by `amount`, last first; give back whatever is left over.
-
-    Raises:
-        ValidationError: a non-positive amount, another currency, or more than `refundable`.
-
-    Example:
-        >>> from datetime import date, datetime
-        >>> from services.credit.offers import pay_in_4
-        >>> from services.credit.payments import SandboxPaymentProvider
-        >>> offer = pay_in_4(Money(10000, "GBP"), today=date(2026, 1, 1), application_id="a")
-        >>> charge = SandboxPaymentProvider().charge(
-        ...     token="tok_visa", amount=offer.first_payment, idempotency_key="k")
-        >>> plan = create_plan(offer, plan_id="p", checkout_id="c", customer_id="u",
-        ...     payment_id="pay1", first_charge=charge, now=datetime(2026, 1, 1))
-        >>> result = apply_refund(plan, Money(8000, "GBP"))
-        >>> [i.amount.amount for i in result.plan.instalments], result.excess.amount
-        ([2500, 0, 0, 0], 500)
-    """
-    currency = plan.principal.currency
-    if amount.currency != currency:
-        raise ValidationError("refund in another currency", field="amount.currency")
-    if amount.amount <= 0:
-        raise ValidationError("refund amount must be greater than 0", field="amount.amount")
-    if amount.amount > refundable(plan).amount:
-        raise ValidationError("refund exceeds what the plan holds", field="amount.amount")
-    left = amount.amount
-    waived = 0
-    instalments = list(plan.instalments)
-    for index in reversed(range(len(instalments))):
-        instalment = instalments[index]
-        if left == 0 or instalment.status not in UNPAID:
-            continue
-        cut = min(left, instalment.amount.amount)
-        left -= cut
-        reduced = replace(instalment, amount=Money(instalment.amount.amount - cut, currency))
-        if reduced.amount.amount == 0:
-            # Nothing of the purchase is owed on it any more, so neither is a fee for lateness.
-            waived += reduced.late_fee.amount
-            reduced = replace(reduced, status=InstalmentStatus.WAIVED)
-        instalments[index] = reduced
-    excess = left
-    payments = list(plan.payments)
-    money_back: list[MoneyBack] = []
-    for index in reversed(range(len(payments))):
-        payment = payments[index]
-        give = min(left, payment.refundable)
-        if give == 0:
-            continue
-        left -= give
-        payments[index] = replace(payment, refunded=payment.refunded + Money(give, currency))
-        money_back.append(
-            MoneyBack(
-                payment_id=payment.id, charge_id=payment.charge_id, amount=Money(give, currency)
-            )
-        )
-    new_plan = replace(
-        plan,
-        instalments=tuple(instalments),
-        payments=tuple(payments),
-        refunded=plan.refunded + amount,
-        fees_waived=plan.fees_waived + Money(waived, currency),
-    )
-    return RefundResult(
-        plan=_settle(new_plan),
-        reduced=Money(amount.amount - excess, currency),
-        excess=Money(excess, currency),
-        money_back=tuple(money_back),
-    )
-
-
-def cancel(plan: PaymentPlan) -> RefundResult:
-    """Undo the whole plan (void, expiry, full refund): nothing owed, all money given back."""
-    total = refundable(plan)
-    if total.amount == 0:
-        # Nothing owed and nothing taken: a cancelled plan with no money to move.
-        return RefundResult(
-            plan=replace(plan, status=PlanStatus.CANCELLED),
-            reduced=total,
-            excess=total,
-            money_back=(),
-        )
-    result = apply_refund(plan, total)
-    return replace(result, plan=replace(result.plan, status=PlanStatus.CANCELLED))

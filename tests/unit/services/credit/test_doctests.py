@@ -17,7 +17,7 @@ MODULES = [
     "services.credit.late_fees",
     "services.credit.offers",
     "services.credit.payments",
-    "services.credit.plans",
+    "services.credit.plan_refunds",
     "services.credit.policy",
     "services.credit.reasons",
 ]

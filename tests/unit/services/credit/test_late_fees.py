@@ -15,12 +15,12 @@ from hypothesis import given, settings, strategies as st
 from services.credit.late_fee_rules import LateFeeRules
 from services.credit.late_fees import mark_late
 from services.credit.offers import pay_in_4
+from services.credit.plan_refunds import apply_refund
 from services.credit.plans import (
     UNPAID,
     InstalmentStatus as S,
     PaymentPlan,
     PlanStatus,
-    apply_refund,
     pay_off,
     payoff_amount,
 )

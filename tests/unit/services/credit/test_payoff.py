@@ -10,13 +10,13 @@ import pytest
 from hypothesis import event, given, settings, strategies as st
 
 from services.credit.late_fees import mark_late
+from services.credit.plan_refunds import apply_refund
 from services.credit.plans import (
     UNPAID,
     InstalmentStatus as S,
     PaymentPlan,
     PaymentStatus,
     PlanStatus,
-    apply_refund,
     pay_off,
     payoff_amount,
 )

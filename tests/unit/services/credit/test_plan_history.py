@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from services.credit.plan_history import exposure_of, history_of
-from services.credit.plans import InstalmentStatus, PlanStatus, apply_refund
+from services.credit.plan_refunds import apply_refund
+from services.credit.plans import InstalmentStatus, PlanStatus
 from tests.unit.services.credit.test_plans import TODAY, Harness, gbp, offer_of
 
 

@@ -19,13 +19,13 @@ from services.credit.checkout_money import (
 from services.credit.late_fees import mark_late
 from services.credit.offers import Offer, monthly, pay_in_4
 from services.credit.payments import Charge, SandboxPaymentProvider
+from services.credit.plan_refunds import apply_refund
 from services.credit.plans import (
     InstalmentStatus as S,
     PaymentPlan,
     PaymentStatus,
     PlanStatus,
     amount_due,
-    apply_refund,
     create_plan,
     pay_instalment,
     pay_off,
