@@ -1,6 +1,6 @@
 """The environment variables each deployed component reads are the ones Terraform sets.
 
-`services/shared/settings.py` declares every variable the services read (`ENVIRONMENT`): which
+`services/shared/environment.py` declares every variable the services read (`ENVIRONMENT`): which
 component reads it, and which components need it set in AWS because its local default points at
 the local stack. This test plans the dev root (see `dev_plan.py`) and, for every Lambda function,
 ECS container and SageMaker model in it, checks that:
@@ -33,7 +33,8 @@ from typing import Any
 
 import pytest
 
-from services.shared.settings import COMPONENTS, ENVIRONMENT, Component, Settings
+from services.shared.environment import COMPONENTS, ENVIRONMENT, Component
+from services.shared.settings import Settings
 from tests.infra.dev_plan import DevPlan, dev_plan
 
 pytestmark = pytest.mark.infra

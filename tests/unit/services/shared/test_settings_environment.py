@@ -6,7 +6,8 @@ import inspect
 from collections.abc import Iterator, Mapping
 
 from services.scoring import app as scoring_app
-from services.shared.settings import COMPONENTS, ENVIRONMENT, Settings
+from services.shared.environment import COMPONENTS, ENVIRONMENT
+from services.shared.settings import Settings
 
 SETTINGS_READER = "Settings.from_environ"
 
