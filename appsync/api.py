@@ -22,20 +22,23 @@ from graphql import (
     parse,
 )
 
+from appsync.admission import Admission, Overloaded, RequestSlots
 from appsync.auth.authenticator import Authenticator
 from appsync.auth.iam import SignedRequest
+from appsync.auth.iam_policy import field_arn
 from appsync.auth.lambda_authorizer import AuthorizationRequest
 from appsync.auth.modes import AuthMode, Caller
 from appsync.auth.policy import FieldPolicy, field_policies
 from appsync.bindings import Binding
 from appsync.config import ApiConfig
-from appsync.errors import error_entry, unauthorized, validation_entry
+from appsync.errors import error_entry, is_internal, unauthorized, validation_entry
 from appsync.js.runtime import JsRuntime
 from appsync.limits import depth_middleware, document_depth
 from appsync.request import RequestContext, ResolverLimits
 from appsync.resolver import DataSource
 from appsync.resolver_table import resolver_table
 from appsync.sdl import build_executable_schema
+from appsync.source import IndexedSource
 from appsync.validation.rules import appsync_rules, validate_document
 from appsync.variables import reword_refusal
 
@@ -82,7 +85,11 @@ class AppSyncApi:
         js: JsRuntime | None = None,
     ) -> None:
         self.config = config
+        if js is not None and config.admission.per_api > js.max_pending:
+            # Every slot may park one context in the JS runtime between its two handlers.
+            raise ValueError("admission.per_api may not exceed the JS runtime's max_pending")
         self.schema: GraphQLSchema = build_executable_schema(sdl)
+        self._admission: Admission | None = None
         self.authenticator = Authenticator(config)
         limits = ResolverLimits(config.resolver_count_limit, config.max_response_bytes)
         self._resolvers = resolver_table(
@@ -120,7 +127,24 @@ class AppSyncApi:
             assert isinstance(parent, GraphQLObjectType)
             field = parent.fields[field_name]
             bound = self._resolvers.get(f"{type_name}.{field_name}")
-            field.resolve = _guarded(bound or field.resolve or default_field_resolver, policy)
+            field.resolve = _guarded(
+                bound or field.resolve or default_field_resolver, policy, self._iam_arn(parent)
+            )
+
+    def _slots(self) -> RequestSlots:
+        """A request's data-source slots, from the API's (made on the running loop)."""
+        loop = asyncio.get_running_loop()
+        admission = self._admission
+        if admission is None or admission.loop is not loop:
+            admission = self._admission = Admission(self.config.admission, loop=loop)
+        return admission.for_request()
+
+    def _iam_arn(self, parent: GraphQLObjectType) -> str | None:
+        """The API's ARN when `parent` is an operation root an IAM policy governs, else None."""
+        roots = (self.schema.query_type, self.schema.mutation_type, self.schema.subscription_type)
+        if self.config.iam is None or parent not in roots:
+            return None
+        return self.config.iam.api_arn
 
     async def authenticate(
         self, request: SignedRequest, *, authorization_request: AuthorizationRequest | None = None
@@ -141,7 +165,7 @@ class AppSyncApi:
 
     def _parse_and_validate(self, query: str) -> DocumentNode | list[GraphQLError]:
         try:
-            document = parse(query)
+            document = parse(IndexedSource(query))
         except GraphQLError as exc:
             # AppSync answers every unparseable request with this one message (graphql-over-http
             # issue 81, from the AppSync team); the detail goes to the emulator's log instead.
@@ -163,7 +187,9 @@ class AppSyncApi:
             return {"data": None, "errors": [validation_entry(e) for e in parsed]}
         deadline = asyncio.get_running_loop().time() + self.config.request_timeout_s
         guard = self._depth_guards(operation.query) if self.config.query_depth_limit else None
-        context = RequestContext(caller=caller, headers=headers, deadline=deadline)
+        context = RequestContext(
+            caller=caller, headers=headers, deadline=deadline, slots=self._slots()
+        )
         outcome = execute(
             self.schema,
             parsed,
@@ -179,11 +205,41 @@ class AppSyncApi:
         if refused and result.data is None and all(e.path is None for e in refused):
             refused = reword_refusal(self.schema, parsed, operation, refused)
         errors = [_entry(e) for e in refused] + context.appended
+        _log_failures(context, refused, self.config.resolver_count_limit)
         if errors:
             body["errors"] = errors
         if self.publisher is not None and result.data:
             self.publisher(parsed, operation.operation_name, result.data, errors)
         return body
+
+
+def _log_failures(
+    context: RequestContext, errors: Sequence[GraphQLError], resolver_count_limit: int
+) -> None:
+    """One log record per request for what the emulator refused or broke, however many fields
+    it hit: a document with a thousand aliases must not write a thousand tracebacks."""
+    if context.refused_past_limit:
+        logger.warning(
+            "request %s: %d resolvers refused past the resolver count limit of %d",
+            context.request_id,
+            context.refused_past_limit,
+            resolver_count_limit,
+        )
+    overloaded = sum(isinstance(e.original_error, Overloaded) for e in errors)
+    if overloaded:
+        logger.warning(
+            "request %s: %d resolvers refused, no data-source slot came free in time",
+            context.request_id,
+            overloaded,
+        )
+    broken = [e.original_error for e in errors if is_internal(e)]
+    if broken:
+        logger.error(
+            "request %s: %d resolvers failed inside the emulator; the first:",
+            context.request_id,
+            len(broken),
+            exc_info=broken[0],
+        )
 
 
 def _entry(error: GraphQLError) -> dict[str, Any]:
@@ -195,11 +251,13 @@ def _entry(error: GraphQLError) -> dict[str, Any]:
     return error_entry(error)
 
 
-def _guarded(resolve: Any, policy: FieldPolicy) -> Any:
-    """Wrap a resolver with the field's authorization check (cheap: one set lookup)."""
+def _guarded(resolve: Any, policy: FieldPolicy, api_arn: str | None) -> Any:
+    """Wrap a resolver with the field's authorization checks: the directives (one set lookup),
+    and, for a root field called with AWS_IAM, the caller's IAM policy (`api_arn` given)."""
     open_modes = frozenset(g.mode for g in policy.grants if g.groups is None)
     grouped = tuple(g for g in policy.grants if g.groups is not None)
     key = (policy.type_name, policy.field_name)
+    arn = None if api_arn is None else field_arn(api_arn, policy.type_name, policy.field_name)
 
     def resolver(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         caller: Caller = info.context.caller
@@ -208,6 +266,9 @@ def _guarded(resolve: Any, policy: FieldPolicy) -> Any:
         # A Lambda authorizer's `deniedFields`: null with the same Unauthorized entry (whether
         # AppSync adds the entry is UNVERIFIED, checklist §1.3), and the resolver does not run.
         if caller.denied and key in caller.denied:
+            raise unauthorized(policy.field_name, policy.type_name)
+        # AWS_IAM: the identity's policies must allow appsync:GraphQL on the root field.
+        if arn is not None and caller.iam_policy is not None and not caller.iam_policy.allows(arn):
             raise unauthorized(policy.field_name, policy.type_name)
         return resolve(source, info, **arguments)
 

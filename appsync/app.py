@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -24,6 +26,17 @@ from appsync.realtime import realtime_endpoint
 logger = logging.getLogger("appsync")
 
 _MALFORMED = "MalformedHttpRequestException"
+
+
+class _GraphQLResponse(JSONResponse):
+    """JSON as Starlette writes it; text holding a lone surrogate (a client may send one, and a
+    resolver may hand it back) goes out as its `\\u` escape instead of failing to encode."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 class _Rejected(Exception):  # noqa: N818 - internal control flow, never escapes the app
@@ -142,7 +155,7 @@ def create_app(
                 return HTMLResponse(get_graphql_ide_html("graphiql"))
         try:
             body = await (_get(request) if request.method == "GET" else _post(request))
-            return JSONResponse(body)
+            return _GraphQLResponse(body)
         except _Rejected as rejected:
             return request_error(rejected.status, rejected.error_type, rejected.message)
 
@@ -183,6 +196,10 @@ def create_app(
         for close in on_shutdown:
             await close()
 
+    async def options(_: Request) -> Response:
+        # An OPTIONS that is not a CORS preflight (those the middleware answers).
+        return Response(status_code=200, headers={"allow": ALLOWED_METHODS})
+
     # Subscriptions: AppSync's real-time protocol, which AppSync serves on its own
     # `appsync-realtime-api` host; here on the same port, at both paths clients dial.
     _, realtime = realtime_endpoint(api)
@@ -190,8 +207,29 @@ def create_app(
         lifespan=lifespan,
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", options, methods=["OPTIONS"]),
             WebSocketRoute("/graphql", realtime),
             WebSocketRoute("/graphql/realtime", realtime),
             Route("/health", health, methods=["GET"]),
         ],
+        middleware=[cors()],
+    )
+
+
+ALLOWED_METHODS = "GET, POST, OPTIONS"
+
+
+def cors() -> Middleware:
+    """Browsers call AppSync from any origin: it answers CORS preflights for every origin and
+    for the headers a client asks to send (Amplify sends `authorization`, `x-api-key`,
+    `x-amz-date`, `x-amz-security-token`, `x-amz-user-agent` and `content-type`; resolvers may
+    read custom ones), and marks its answers readable by any origin. UNVERIFIED: the exact
+    header values AppSync sends (the behaviour, any origin and any header, is what browser
+    frontends rely on)."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        max_age=86400,
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from appsync.admission import AdmissionLimits
 from appsync.auth.api_key import ApiKey
 from appsync.auth.cognito import UserPoolConfig
 from appsync.auth.iam import IamConfig
@@ -41,6 +42,8 @@ class ApiConfig:
         request_timeout_s: execution time of one request (AppSync: 30 s, not configurable).
         max_response_bytes: evaluated response size of one resolver (AppSync: 5 MB).
         introspection_config: `introspection_config`; DISABLED refuses `__schema` and `__type`.
+        admission: how many resolvers call data sources at once, per request and in all
+            (the emulator's own bound, see `appsync.admission`; not an AppSync setting).
     """
 
     name: str = "local"
@@ -61,6 +64,7 @@ class ApiConfig:
     max_response_bytes: int = MAX_RESPONSE_BYTES
     # `introspection_config` (appsync.md §8): ENABLED, AppSync's default, or DISABLED.
     introspection_config: Literal["ENABLED", "DISABLED"] = "ENABLED"
+    admission: AdmissionLimits = field(default_factory=AdmissionLimits)
 
     @property
     def modes(self) -> frozenset[AuthMode]:

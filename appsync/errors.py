@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from graphql import GraphQLError
 from starlette.responses import JSONResponse
 
 from appsync.scalars import ScalarFormatError
-
-logger = logging.getLogger("appsync")
 
 
 class ResolverError(Exception):
@@ -79,10 +76,9 @@ def error_entry(error: GraphQLError) -> dict[str, Any]:
             "message": f"Can't serialize value ({_java_path(error.path)}) : "
             + original.serialize_message,
         }
-    elif original is not None and not isinstance(original, GraphQLError):
-        # A bug in the emulator or a data source, not an error a resolver meant to send: log it
-        # with its trace, give the caller no internals.
-        logger.error("resolver failed", exc_info=original)
+    elif is_internal(error):
+        # A bug in the emulator or a data source, not an error a resolver meant to send: the
+        # caller gets no internals; whoever runs the request logs it once (`log_internal`).
         error_type, data, error_info, message = None, None, None, "An internal error occurred."
         error_type = "InternalError"
     else:
@@ -95,6 +91,14 @@ def error_entry(error: GraphQLError) -> dict[str, Any]:
         "locations": _locations(error),
         "message": message,
     }
+
+
+def is_internal(error: GraphQLError) -> bool:
+    """Whether a field's error is an unexpected exception rather than one meant for the caller."""
+    original = error.original_error
+    return original is not None and not isinstance(
+        original, GraphQLError | ResolverError | ScalarFormatError
+    )
 
 
 def validation_entry(error: GraphQLError) -> dict[str, Any]:

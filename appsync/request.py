@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from appsync.admission import RequestSlots
 from appsync.batching import BatchLoader, Dispatch
-from appsync.limits import MAX_RESPONSE_BYTES, RESOLVER_COUNT_LIMIT, resolver_count_exceeded
+from appsync.errors import ResolverError
+from appsync.limits import (
+    MAX_RESPONSE_BYTES,
+    RESOLVER_COUNT_LIMIT,
+    TIMED_OUT_MESSAGE,
+    resolver_count_exceeded,
+)
 
 if TYPE_CHECKING:
     from appsync.auth.modes import Caller
@@ -39,6 +48,9 @@ class RequestContext:
         resolvers_run: how many resolvers this request started (`resolverCountLimit`).
         subscription_filter: what a handler set with `extensions.setSubscriptionFilter` (read
             by `appsync.realtime` when a subscription starts).
+        slots: bounds how many of its resolvers call data sources at once (None: unbounded).
+        request_id: the id AppSync gives the request (`x-amzn-RequestId`), for logs.
+        refused_past_limit: resolvers refused by the resolver count limit (logged once).
     """
 
     caller: Caller
@@ -47,6 +59,9 @@ class RequestContext:
     deadline: float | None = None
     resolvers_run: int = 0
     subscription_filter: Any = None
+    slots: RequestSlots | None = None
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    refused_past_limit: int = 0
     _loaders: dict[str, BatchLoader] | None = None
 
     def count_resolver(self, limits: ResolverLimits) -> None:
@@ -57,7 +72,35 @@ class RequestContext:
         """
         self.resolvers_run += 1
         if self.resolvers_run > limits.resolver_count:
+            self.refused_past_limit += 1
             raise resolver_count_exceeded(limits.resolver_count)
+
+    async def take_slot(self, source_kind: str) -> bool:
+        """Take one of the request's data-source slots (`appsync.admission`) for a resolver;
+        True when one was taken, which `give_slot` must then give back.
+
+        Args:
+            source_kind: `Http` or `Lambda`, for the timeout error's type.
+
+        Raises:
+            Overloaded: the API had no slot free in time.
+            ResolverError: the request's time ran out while waiting for a slot.
+        """
+        if self.slots is None:
+            return False
+        try:
+            async with asyncio.timeout_at(self.deadline):
+                await self.slots.acquire()
+        except TimeoutError:
+            raise ResolverError(
+                TIMED_OUT_MESSAGE, error_type=f"{source_kind}:ExecutionTimeoutException"
+            ) from None
+        return True
+
+    def give_slot(self) -> None:
+        """Give back the slot `take_slot` took."""
+        assert self.slots is not None
+        self.slots.release()
 
     def loader(self, key: str, dispatch: Dispatch, max_batch_size: int) -> BatchLoader:
         """The request's batch loader for one resolver or function (created on first use)."""

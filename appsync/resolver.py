@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from appsync.batching import BatchSizeMismatch
 from appsync.context import build_context, filter_by_selection
 from appsync.datasources.calls import DataSource, call_data_source, timed_out
+from appsync.datasources.http import HttpDataSource
 from appsync.datasources.lambda_function import LambdaDataSource, LambdaInvocationError
 from appsync.errors import ResolverError
 from appsync.limits import check_response_size
@@ -58,11 +59,30 @@ class JsStep:
     ) -> Evaluation:
         """Run the step on `ctx`; the evaluation that ends it (its `result` is the step's).
 
-        A request handler that returns early ends the step with its own evaluation.
+        A request handler that returns early ends the step with its own evaluation. A step
+        whose data source does I/O holds one of the request's slots (`appsync.admission`)
+        from its request handler to its response handler, so the contexts parked in between
+        stay bounded; a `BatchInvoke` gives it back while it waits for its batch, which is one
+        call for many steps.
 
         Raises:
             ResolverError: a handler aborted (`util.error`), or a result was too large.
+            Overloaded: the API had no slot free in time.
         """
+        kind = _source_kind(self._data_source)
+        slot = _Slot(request, held=kind is not None and await request.take_slot(kind))
+        try:
+            return await self._run(ctx, info, request, slot)
+        finally:
+            slot.release()
+
+    async def _run(
+        self,
+        ctx: dict[str, Any],
+        info: GraphQLResolveInfo[Any],
+        request: RequestContext,
+        slot: _Slot,
+    ) -> Evaluation:
         mode = request.caller.mode.value
         # The ctx stays in this thread's JS context until the response handler runs (both
         # phases run on the event loop's thread); leaving the block by any path, a failing or
@@ -73,6 +93,8 @@ class JsStep:
             check_response_size(before.result, self._limits.response_bytes)
             if before.early_return:
                 return before
+            if _batched(before.result):
+                slot.release()
             result, error = await call_data_source(
                 self._data_source,
                 before.result,
@@ -84,6 +106,32 @@ class JsStep:
         settle(after, info, request)
         check_response_size(after.result, self._limits.response_bytes)
         return after
+
+
+class _Slot:
+    """A request slot one step holds; given back once, however the step ends."""
+
+    __slots__ = ("_request", "held")
+
+    def __init__(self, request: RequestContext, *, held: bool) -> None:
+        self._request = request
+        self.held = held
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self._request.give_slot()
+
+
+def _source_kind(source: DataSource) -> str | None:
+    """`Http` or `Lambda` for a data source that does I/O; None for NONE."""
+    if source is None:
+        return None
+    return "Http" if isinstance(source, HttpDataSource) else "Lambda"
+
+
+def _batched(request: Any) -> bool:
+    return isinstance(request, Mapping) and request.get("operation") == "BatchInvoke"
 
 
 class FieldResolver:
@@ -137,7 +185,12 @@ class FieldResolver:
         if self._step is None:
             if self.binding.max_batch_size > 0:
                 return await self._invoke_batched(ctx, info, request)
-            return await self._invoke_lambda(ctx, request)
+            held = await request.take_slot("Lambda")
+            try:
+                return await self._invoke_lambda(ctx, request)
+            finally:
+                if held:
+                    request.give_slot()
         return (await self._step.run(ctx, info, request)).result
 
     async def _invoke_lambda(self, payload: Any, request: RequestContext) -> Any:

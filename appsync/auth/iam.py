@@ -19,6 +19,7 @@ from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from appsync.auth.iam_policy import ALLOW_ALL, IamPolicy, PolicyDocument
 from appsync.auth.modes import AuthMode, Caller, Unauthenticated
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -34,22 +35,39 @@ _BAD_SIGNATURE = (
 
 @dataclass(frozen=True, kw_only=True)
 class IamPrincipal:
-    """An IAM identity allowed to call the API, with the keys it signs with."""
+    """An IAM identity allowed to call the API, with the keys it signs with.
+
+    Attributes:
+        policies: its identity-based policy documents; `appsync:GraphQL` on a field's ARN must
+            be allowed by them (`appsync.auth.iam_policy`). By default every field is allowed.
+    """
 
     access_key_id: str
     secret_access_key: str
     account_id: str
     user_arn: str
     username: str
+    policies: tuple[PolicyDocument, ...] = (ALLOW_ALL,)
 
 
 @dataclass(frozen=True, kw_only=True)
 class IamConfig:
-    """Who may sign requests, and how far a signature's clock may be from ours."""
+    """Who may sign requests, and how far a signature's clock may be from ours.
+
+    Attributes:
+        account_id, api_id: the API's account and id, which its fields' ARNs name.
+    """
 
     region: str
     principals: tuple[IamPrincipal, ...]
     max_skew: dt.timedelta = dt.timedelta(minutes=5)
+    account_id: str = "000000000000"
+    api_id: str = "local"
+
+    @property
+    def api_arn(self) -> str:
+        """`arn:aws:appsync:<region>:<account>:apis/<id>`, the prefix of its fields' ARNs."""
+        return f"arn:aws:appsync:{self.region}:{self.account_id}:apis/{self.api_id}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +87,8 @@ class IamAuthenticator:
     def __init__(self, config: IamConfig) -> None:
         self.config = config
         self._principals = {p.access_key_id: p for p in config.principals}
+        # Compiled once: a policy the emulator cannot evaluate is refused at start-up.
+        self._policies = {p.access_key_id: IamPolicy(p.policies) for p in config.principals}
 
     def authenticate(self, request: SignedRequest, *, now: dt.datetime | None = None) -> Caller:
         """Verify the request's signature and build the caller AppSync would see.
@@ -114,7 +134,9 @@ class IamAuthenticator:
             "cognitoIdentityAuthType": None,
             "cognitoIdentityAuthProvider": None,
         }
-        return Caller(mode=AuthMode.IAM, identity=identity)
+        return Caller(
+            mode=AuthMode.IAM, identity=identity, iam_policy=self._policies[access_key_id]
+        )
 
 
 _AMZ_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$")

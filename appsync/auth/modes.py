@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from appsync.auth.iam_policy import IamPolicy
+
 
 class AuthMode(StrEnum):
     """AppSync's authorization types, spelled as its API spells them."""
@@ -26,12 +28,14 @@ class Caller:
         identity: `ctx.identity` exactly as AppSync builds it for that mode (None for API keys).
         groups: Cognito groups of the caller (empty for other modes).
         denied: `(type, field)` pairs a Lambda authorizer listed in `deniedFields`.
+        iam_policy: an AWS_IAM caller's identity policies, checked for each root field.
     """
 
     mode: AuthMode
     identity: dict[str, Any] | None
     groups: frozenset[str] = field(default_factory=frozenset)
     denied: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    iam_policy: IamPolicy | None = None
 
 
 class Unauthenticated(Exception):  # noqa: N818 - named after the condition, like AppSync's 401

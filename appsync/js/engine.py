@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 import quickjs
 
+from appsync.js.outcome import decode
 from appsync.js.rewrite import Script
 from appsync.js.shim import SOURCE as _SHIM
 
@@ -160,12 +161,10 @@ class Engine:
         if answer is None:
             return None
         try:
-            decoded: dict[str, Any] = orjson.loads(answer)
-        except orjson.JSONDecodeError as exc:
-            # JSON.stringify writes a lone surrogate (half of a split emoji) as an escape that
-            # no UTF-8 text can hold.
+            decoded: dict[str, Any] = decode(answer)
+        except ValueError as exc:
             raise EngineError(
-                Failure("code", f"TypeError: the handler's output is not valid Unicode ({exc})")
+                Failure("code", f"TypeError: the handler's output is not JSON ({exc})")
             ) from None
         _log(script.resolver_id, decoded.get("logs", ()))
         return decoded
@@ -173,8 +172,8 @@ class Engine:
     def last_call(self, script: Script) -> dict[str, Any]:
         """Appended errors, stash and headers of the call that just failed."""
         try:
-            recorded: dict[str, Any] = orjson.loads(self._last_call())
-        except (quickjs.JSException, orjson.JSONDecodeError):
+            recorded: dict[str, Any] = decode(self._last_call())
+        except (quickjs.JSException, ValueError):
             return {"errors": [], "logs": [], "stash": {}, "headers": None}
         _log(script.resolver_id, recorded["logs"])
         return recorded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +17,34 @@ def encode(value: Any) -> str:
 
     orjson encodes a browser-shaped ctx in ~1.5 µs against ~12 µs for the standard library,
     which made encoding most of the cost of a handler call. It writes NaN and infinities as
-    null (as JSON.stringify does), and refuses integers beyond 64 bits, keys that are not
-    strings and strings holding a lone surrogate.
+    null (as JSON.stringify does), and refuses integers beyond 64 bits and keys that are not
+    strings. A string holding a lone surrogate (a request may carry `"\ud800"`, which AppSync's
+    JVM strings hold as they are) goes to JS as that escape, so the resolver sees it and the
+    service it calls can refuse it.
 
     Raises:
         TypeError: `value` is not JSON-compatible.
     """
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError as exc:
+        if "surrogates" not in str(exc):
+            raise
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
+def decode(text: str) -> Any:
+    """The value of JSON text from the shim; lone surrogates escaped in it are kept.
+
+    Raises:
+        ValueError: `text` is not JSON.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # orjson refuses an escaped lone surrogate, which JSON.stringify writes for half of a
+        # split emoji; the standard library keeps it.
+        return json.loads(text)
 
 
 @dataclass(frozen=True)

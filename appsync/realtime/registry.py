@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from graphql import (
 
 from appsync.auth.iam import SignedRequest
 from appsync.auth.modes import Unauthenticated
+from appsync.errors import is_internal
 from appsync.realtime.fanout import FanOut
 from appsync.realtime.filters import (
     CompiledFilter,
@@ -60,6 +62,8 @@ if TYPE_CHECKING:
     from appsync.api import AppSyncApi
 
 __all__ = ["Subscription", "SubscriptionHub"]
+
+logger = logging.getLogger("appsync")
 
 Send = Callable[[str], None]
 """Queues one frame on the subscriber's connection."""
@@ -200,6 +204,13 @@ class SubscriptionHub:
             operation_name=operation_name,
         )
         result = await outcome if inspect.isawaitable(outcome) else outcome
+        broken = [e.original_error for e in result.errors or () if is_internal(e)]
+        if broken:
+            logger.error(
+                "subscription %s: its resolver failed inside the emulator",
+                subscription_id,
+                exc_info=broken[0],
+            )
         refusals = [refusal(e) for e in result.errors or () if refuses(e)]
         if refusals:
             raise SubscriptionRefused(refusals)

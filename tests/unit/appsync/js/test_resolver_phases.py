@@ -50,10 +50,20 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
 
 @pytest.fixture
 async def endpoint() -> AsyncIterator[str]:
-    server = await asyncio.start_server(_serve, "127.0.0.1", 0)
+    # A data-source call the caller gave up on runs on until its client is closed (the data
+    # source shields it, so the connection pool stays whole): its handler ends after the test.
+    handlers: set[asyncio.Task[None]] = set()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handlers.add(asyncio.current_task())  # type: ignore[arg-type]
+        await _serve(reader, writer)
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     async with server:
         yield f"http://127.0.0.1:{port}"
+        await asyncio.gather(*handlers)
 
 
 @pytest.fixture
@@ -70,7 +80,7 @@ def schema_for(resolver: FieldResolver) -> GraphQLSchema:
 
 
 async def run(runtime: JsRuntime, endpoint: str, path: str) -> ExecutionResult:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(timeout=1.0) as client:
         source = HttpDataSource("api", endpoint=endpoint, client=client)
         binding = Binding(type_name="Query", field_name="fetch", data_source="api", code="x.js")
         schema = schema_for(FieldResolver(binding, source, runtime))

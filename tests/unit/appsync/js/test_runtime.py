@@ -207,8 +207,8 @@ class TestEvaluate:
 
     @pytest.mark.parametrize(
         "ctx",
-        [{"arguments": {1j}}, {"x": 2**64}, {"x": {1: "a"}}, {"x": "\ud83d"}],
-        ids=["a set", "beyond 64 bits", "a key that is not a string", "a lone surrogate"],
+        [{"arguments": {1j}}, {"x": 2**64}, {"x": {1: "a"}}],
+        ids=["a set", "beyond 64 bits", "a key that is not a string"],
     )
     def test_a_ctx_that_is_not_json(self, runtime: JsRuntime, ctx: dict[str, Any]) -> None:
         runtime.load("Query.j", HANDLERS)
@@ -221,12 +221,15 @@ class TestEvaluate:
         args = {"nan": float("nan"), "inf": float("inf")}
         assert request(runtime, "Query.n", arguments=args).result == {"nan": None, "inf": None}
 
-    def test_a_lone_surrogate_in_the_output_is_a_code_error(self, runtime: JsRuntime) -> None:
+    def test_a_lone_surrogate_reaches_the_handler_and_comes_back(self, runtime: JsRuntime) -> None:
+        # A request may carry "\ud800" in a string (AppSync's JVM strings hold it): the
+        # resolver sees it, and what it returns holds it, for the data source to refuse.
+        runtime.load("Query.s", HANDLERS.replace("{ id: ctx.args.id }", "ctx.args.id + '|'"))
+        assert request(runtime, "Query.s", arguments={"id": "a\ud800"}).result == "a\ud800|"
+
+    def test_half_of_a_split_emoji_in_the_output_is_kept(self, runtime: JsRuntime) -> None:
         runtime.load("Query.s", HANDLERS.replace("{ id: ctx.args.id }", "'\\uD83D\\uDE00'[0]"))
-        error = request(runtime, "Query.s").error
-        assert error is not None
-        assert error.error_type == "Code"
-        assert error.message.startswith("TypeError: the handler's output is not valid Unicode")
+        assert request(runtime, "Query.s").result == "\ud83d"
 
     @pytest.mark.parametrize(
         ("kwargs", "message"),
