@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.credit.credit_application import (
-    ID_MAX_CHARS,
-    IDEMPOTENCY_KEY_MAX_CHARS,
-    NOTE_MAX_CHARS,
-)
+from services.credit.domain import MAX_APPLICANTS_PER_CHECKOUT
+from services.credit.limits import ID_MAX_CHARS, IDEMPOTENCY_KEY_MAX_CHARS, NOTE_MAX_CHARS
 from services.shared.openapi import errors, json_body, ref
 
 _SHOPPER = (
@@ -35,7 +32,11 @@ PATHS: dict[str, Any] = {
                 _SHOPPER + " Runs pre-screening and the decision synchronously. The same "
                 "idempotencyKey returns the same application and never runs the workflow "
                 "twice; after a DependencyFailure (502) the application stays PENDING and a "
-                "retry with the same key runs it again from the start."
+                "retry with the same key runs it again from the start. A decision is its "
+                "shopper's alone and closes the checkout for nobody; at most "
+                f"{MAX_APPLICANTS_PER_CHECKOUT} shoppers may apply to one checkout until one "
+                "accepts an offer (409 InvalidState, details.reason APPLICANT_LIMIT), and a "
+                "shopper's later application replaces their earlier one."
             ),
             "requestBody": {
                 "required": True,

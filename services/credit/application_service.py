@@ -6,6 +6,10 @@ stored: the workflow never runs twice for it. A PENDING one (a dependency stayed
 again *from the start* by a retry with the same key, on fresh data; its earlier steps stay on
 the item until then. One run at a time: a run holds a lease on the item; a concurrent request
 with the same key waits for that run's decision instead of running its own.
+
+Several shoppers may apply to one checkout (up to `MAX_APPLICANTS_PER_CHECKOUT`); each decision is
+its own shopper's and is announced as their view of the checkout. A shopper applying again is
+no new applicant: their latest decision is the one that counts.
 """
 
 from __future__ import annotations
@@ -29,25 +33,26 @@ from services.credit.credit_application import (
     parse_apply_request,
     parse_review_request,
 )
-from services.credit.domain import Checkout, CheckoutStatus
-from services.credit.offers import candidate_offers
+from services.credit.domain import Applicant, Checkout, CheckoutStatus, CustomerCaller
+from services.credit.limits import is_id
 from services.credit.policy import Policy
 from services.credit.profiles import require_verified
 from services.credit.repository import CheckoutRepository
 from services.credit.workflow.events import EventPublisher, rejection_event
 from services.credit.workflow.retry import RetryPolicy, call_with_retries
-from services.credit.workflow.runner import StepResult, Workflow
-from services.credit.workflow.steps import Screening, StepStatus
+from services.credit.workflow.review import settle_referral
+from services.credit.workflow.runner import Workflow
+from services.credit.workflow.steps import Screening
 from services.shared.errors import (
-    CheckoutExpired,
     Conflict,
     DependencyFailure,
     IdempotencyKeyReused,
     InvalidState,
     NotFound,
+    ServiceError,
     Unauthorized,
 )
-from services.shared.timestamps import iso_timestamp, utc_now
+from services.shared.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +62,6 @@ UNDERWRITERS = "underwriters"
 LEASE = timedelta(seconds=60)
 AWAIT_DECISION_S = 15.0
 POLL_S = 0.05
-MAX_ID_CHARS = 128
 
 
 class ProfileReader(Protocol):
@@ -125,7 +129,8 @@ class ApplicationService:
             ValidationError: bad input (nothing written).
             IdempotencyKeyReused: the key was used for another checkout or consent.
             NotFound: no such checkout.
-            CheckoutExpired, InvalidState: the checkout no longer takes applications.
+            CheckoutExpired, InvalidState: the checkout no longer takes applications, or not
+                from this shopper (`MAX_APPLICANTS_PER_CHECKOUT` others applied).
             VerificationRequired: the customer has not verified their profile.
             DependencyFailure: a dependency stayed down; the application stays PENDING with
                 the steps so far, and a retry with the same key runs it again.
@@ -137,7 +142,7 @@ class ApplicationService:
         if existing is not None:
             return self._resume(existing, request, shopper)
         now = self._clock()
-        checkout = self._open_checkout(request.checkout_id, now)
+        checkout = self._open_checkout(request.checkout_id, shopper.sub, now)
         customer = self._profile(shopper)
         owner = self._new_owner()
         # Created with its first run's lease held: one write fewer than create-then-acquire.
@@ -193,7 +198,7 @@ class ApplicationService:
                 return self._await_decision(application.id)
         steps: list[dict[str, Any]] = [dict(s) for s in application.steps]
         try:
-            checkout = checkout or self._open_checkout(application.checkout_id, now)
+            checkout = checkout or self._open_checkout(application.checkout_id, shopper.sub, now)
             customer = customer or self._profile(shopper)
             screening = Screening(
                 application_id=application.id,
@@ -215,19 +220,18 @@ class ApplicationService:
             decided = application.decided(
                 run.decision_json(decided_at=decided_at), [o.to_json() for o in run.offers]
             )
-            outcome = run.outcome.outcome.value
-            self._store.decide(decided, owner=owner, checkout_status=outcome, now=decided_at)
+            self._store.decide(decided, owner=owner, now=decided_at)
         except LeaseLost:
             return self._await_decision(application.id)
         except CheckoutUnavailable:
             self._store.save_progress(application.id, owner=owner, steps=steps)
-            raise self._closed(application.checkout_id, self._clock()) from None
+            raise self._closed(application.checkout_id, shopper.sub, self._clock()) from None
         except BaseException:
             self._store.save_progress(application.id, owner=owner, steps=steps)
             raise
         if run.rejected:
             self._publish_rejection(decided)
-        self._announce(checkout, decided, CheckoutStatus(outcome))
+        self._announce(checkout, decided)
         return decided
 
     def _await_decision(self, app_id: str) -> CreditApplication:
@@ -249,23 +253,25 @@ class ApplicationService:
             details={"applicationId": app_id},
         )
 
-    def _open_checkout(self, checkout_id: str, now: datetime) -> Checkout:
-        checkout = self._checkouts.get(checkout_id) if len(checkout_id) <= MAX_ID_CHARS else None
+    def _open_checkout(self, checkout_id: str, sub: str, now: datetime) -> Checkout:
+        """The checkout, if it takes an application from the shopper `sub`."""
+        checkout = self._checkouts.get(checkout_id) if is_id(checkout_id) else None
         if checkout is None:
             raise NotFound("Checkout not found")
-        if checkout.status is not CheckoutStatus.CREATED or checkout.expired(now):
-            raise self._closed(checkout_id, now)
+        refusal = checkout.refusal(sub, now)
+        if refusal is not None:
+            raise refusal
         return checkout
 
-    def _closed(self, checkout_id: str, now: datetime) -> Exception:
+    def _closed(self, checkout_id: str, sub: str, now: datetime) -> ServiceError:
+        """Why the checkout refused a decision for `sub` (read again: it moved meanwhile)."""
         checkout = self._checkouts.get(checkout_id)
         if checkout is None:  # pragma: no cover - checkouts are never deleted
             return NotFound("Checkout not found")
-        if checkout.expired(now):
-            return CheckoutExpired("The checkout has expired", details={"checkoutId": checkout_id})
-        return InvalidState(
-            f"The checkout is {checkout.status.value}: it takes no more applications",
-            details={"checkoutId": checkout_id, "status": checkout.status.value},
+        return checkout.refusal(sub, now) or Conflict(
+            "The checkout changed while the application was decided; retry with the same "
+            "idempotency key",
+            details={"checkoutId": checkout_id},
         )
 
     def _profile(self, shopper: Shopper) -> dict[str, Any]:
@@ -285,7 +291,7 @@ class ApplicationService:
         Raises:
             NotFound: it does not exist, or the caller may not see it (indistinguishable).
         """
-        found = self._store.get(application_id) if len(application_id) <= MAX_ID_CHARS else None
+        found = self._store.get(application_id) if is_id(application_id) else None
         if found is None or (found.customer_id != sub and UNDERWRITERS not in groups):
             raise NotFound("Application not found")
         return found
@@ -302,91 +308,63 @@ class ApplicationService:
     ) -> CreditApplication:
         """An underwriter settles a REFERRED application: APPROVED (with offers) or DECLINED.
 
+        Only that applicant's decision on the checkout changes; the checkout stays open to the
+        others until someone accepts an offer.
+
         Raises:
-            Unauthorized: the caller is not in the `underwriters` group.
+            Unauthorized: the caller is not in the `underwriters` group, or is the applicant
+                (nobody reviews their own application).
             ValidationError, NotFound.
-            InvalidState: the application is not REFERRED (or was settled meanwhile).
+            InvalidState: the application is not REFERRED (or was settled meanwhile), or it is
+                no longer its shopper's application on an open checkout.
             CheckoutExpired: the checkout's time is up.
         """
         if UNDERWRITERS not in groups:
             raise Unauthorized("Only underwriters may review applications")
         request = parse_review_request(payload)
         application = self.get(sub=sub, groups=groups, application_id=application_id)
+        if application.customer_id == sub:
+            raise Unauthorized("An underwriter may not review their own application")
         if application.outcome != "REFERRED" or application.decision is None:
             raise InvalidState(
                 "Only a REFERRED application can be reviewed",
                 details={"status": application.status.value, "outcome": application.outcome},
             )
         now = self._clock()
-        checkout = self._checkouts.get(application.checkout_id)
-        if (
-            checkout is None
-            or checkout.expired(now)
-            or checkout.status is not (CheckoutStatus.REFERRED)
-        ):
-            raise self._closed(application.checkout_id, now)
-        referral = application.decision
-        approved = request.outcome is ReviewOutcome.APPROVED
-        step = StepResult(
-            name="UnderwriterReview",
-            status=StepStatus.PASSED if approved else StepStatus.FAILED,
-            duration_ms=0,
-            detail={"outcome": request.outcome.value, "reviewer": sub, "note": request.note},
-        )
-        offers = self._review_offers(application, referral, now) if approved else []
-        decision = {
-            **referral,
-            "outcome": request.outcome.value,
-            # An approval needs no reasons; a decline keeps the referral's (at least one).
-            "reasons": [] if approved else list(referral.get("reasons") or []),
-            "decidedAt": iso_timestamp(now),
-            "steps": [*referral.get("steps", []), step.to_json()],
-            "review": {
-                "outcome": request.outcome.value,
-                "note": request.note,
-                "reviewer": sub,
-                "reviewedAt": iso_timestamp(now),
-                "referredAt": referral.get("decidedAt"),
-            },
-        }
-        settled = application.decided(decision, offers)
+        checkout = self._referral_checkout(application, now)
+        settled = settle_referral(application, request, reviewer=sub, policy=self.policy, now=now)
         try:
-            self._store.settle(settled, checkout_status=request.outcome.value, now=now)
+            self._store.settle(settled, now=now)
         except LeaseLost:
             raise InvalidState("The application was settled by another review") from None
         except CheckoutUnavailable:
-            raise self._closed(application.checkout_id, now) from None
-        if not approved:
+            self._referral_checkout(application, now)  # says why
+            raise InvalidState("The checkout changed during the review; review again") from None
+        if request.outcome is ReviewOutcome.DECLINED:
             self._publish_rejection(settled)
-        self._announce(checkout, settled, CheckoutStatus(request.outcome.value))
+        self._announce(checkout, settled)
         return settled
 
-    def _review_offers(
-        self, application: CreditApplication, referral: Mapping[str, Any], now: datetime
-    ) -> list[dict[str, Any]]:
-        """The plans of an underwriter's approval: the band's products for the amount whose
-        instalment passes affordability on the referral's figures; with no figures (the
-        underwriter assessed them by hand), pay-in-4 only, the interest-free shortest plan."""
-        policy = self.policy
-        band_name = referral.get("band")
-        band = policy.band_named(band_name) if isinstance(band_name, str) else None
-        plans = candidate_offers(
-            application.amount, band, policy, today=now.date(), application_id=application.id
-        )
-        figures = referral.get("affordability") or {}
-        income, disposable = figures.get("monthlyIncome"), figures.get("disposableIncome")
-        if not income or not disposable:
-            return [p.to_json() for p in plans if p.frequency.value == "FORTNIGHTLY"]
-        rules = policy.affordability
-        return [
-            p.to_json()
-            for p in plans
-            if not rules.failures(
-                income=int(income["amount"]),
-                disposable=int(disposable["amount"]),
-                instalment=p.monthly_equivalent.amount,
+    def _referral_checkout(self, application: CreditApplication, now: datetime) -> Checkout:
+        """The checkout of a referral, if the referral still stands on it.
+
+        Raises:
+            CheckoutExpired, InvalidState: the checkout is closed, or its shopper applied again
+                since (their latest application is the one that counts).
+        """
+        checkout = self._checkouts.get(application.checkout_id)
+        if checkout is None:  # pragma: no cover - checkouts are never deleted
+            raise NotFound("Checkout not found")
+        refusal = checkout.refusal(application.customer_id, now)
+        if refusal is not None:
+            raise refusal
+        mine = checkout.applicants.get(application.customer_id)
+        if mine is None or mine.application_id != application.id:
+            raise InvalidState(
+                "The shopper applied again on this checkout: only their latest application counts",
+                details={"checkoutId": checkout.id, "reason": "SUPERSEDED"},
             )
-        ]
+        return checkout
 
     # ------------------------------------------------------------------ announcements
 
@@ -408,13 +386,13 @@ class ApplicationService:
             # loudly so an operator can replay it.
             logger.exception("rejection event of %s was not published", application.id)
 
-    def _announce(
-        self, checkout: Checkout, application: CreditApplication, status: CheckoutStatus
-    ) -> None:
-        changed = replace(
-            checkout,
-            status=status,
-            customer_id=application.customer_id,
-            application_id=application.id,
-        )
-        self._updates.published(changed.to_json())
+    def _announce(self, checkout: Checkout, application: CreditApplication) -> None:
+        """Publish the checkout as the applicant now sees it: their outcome, their sub, their
+        application (a subscription filtered on customerId reaches them alone)."""
+        sub = application.customer_id
+        outcome = CheckoutStatus(str(application.outcome))
+        mine = Applicant(application_id=application.id, outcome=outcome)
+        decided = replace(checkout, applicants={**checkout.applicants, sub: mine})
+        view = decided.seen_by(CustomerCaller(sub=sub), None)
+        assert view is not None, "an applicant sees the unbound checkout they applied to"
+        self._updates.published(view.to_json())

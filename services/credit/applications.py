@@ -4,7 +4,10 @@
   it is written only if absent.
 - Only one run of the workflow at a time: a run first takes a lease on the item (a conditional
   update on PENDING with no live lease); the decision is written in one transaction with the
-  checkout's move from CREATED, both conditional, so a decision and its checkout never disagree.
+  customer's entry in the checkout's applicants, both conditional, so a decision and its
+  checkout never disagree. The checkout's own status is not touched: one shopper's decision
+  never closes it for another, and the transaction's condition keeps the applicants within
+  `MAX_APPLICANTS_PER_CHECKOUT` however many shoppers decide at once.
 - `DynamoApplicationStore` is also the fraud check's `ApplicationHistory`; exposure and payment
   history come from the plans (`services.credit.plan_history`).
 """
@@ -20,13 +23,15 @@ from typing import Any, Protocol
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError
-from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.condition import Condition, size
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from services.credit.credit_application import ApplicationStatus, CreditApplication
-from services.credit.domain import CheckoutStatus
+from services.credit.domain import MAX_APPLICANTS_PER_CHECKOUT, Applicant, CheckoutStatus
 from services.credit.fraud import VelocityKey
-from services.credit.models import ApplicationModel, CheckoutModel
+from services.credit.models import ApplicationModel, CheckoutModel, applicant_key
+from services.credit.repository import adopt_single_applicant, applicant_entry
 from services.shared.dynamodb import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, bind
 from services.shared.errors import DependencyFailure
 from services.shared.money import Money
@@ -44,7 +49,7 @@ class LeaseLost(Exception):  # noqa: N818 - a condition, not an error the API an
 
 
 class CheckoutUnavailable(Exception):  # noqa: N818 - a condition, not an error the API answers
-    """The checkout is no longer where the decision expects it (decided, expired, gone)."""
+    """The checkout no longer takes this decision (bound, expired, full of applicants, gone)."""
 
 
 class ApplicationStore(Protocol):
@@ -67,26 +72,25 @@ class ApplicationStore(Protocol):
         """Keep an undecided run's steps and free the lease (a retry may run again)."""
         ...
 
-    def decide(
-        self, application: CreditApplication, *, owner: str, checkout_status: str, now: datetime
-    ) -> None:
-        """Write the decision and move the checkout from CREATED, atomically.
+    def decide(self, application: CreditApplication, *, owner: str, now: datetime) -> None:
+        """Write the decision and make it its customer's entry among the checkout's applicants,
+        atomically.
 
         Raises:
             LeaseLost: this run no longer holds the application.
-            CheckoutUnavailable: the checkout is not CREATED or has expired.
+            CheckoutUnavailable: the checkout is bound or expired, or has
+                `MAX_APPLICANTS_PER_CHECKOUT` applicants of whom this customer is none.
         """
         ...
 
-    def settle(
-        self, application: CreditApplication, *, checkout_status: str, now: datetime
-    ) -> None:
-        """Write an underwriter's settlement of a REFERRED application and move its checkout
-        from REFERRED, atomically.
+    def settle(self, application: CreditApplication, *, now: datetime) -> None:
+        """Write an underwriter's settlement of a REFERRED application and its outcome in its
+        customer's entry on the checkout, atomically.
 
         Raises:
             LeaseLost: the application is no longer REFERRED (settled by someone else).
-            CheckoutUnavailable: the checkout is not REFERRED or has expired.
+            CheckoutUnavailable: the checkout is bound or expired, or its customer's entry is no
+                longer this referral.
         """
         ...
 
@@ -164,45 +168,64 @@ class DynamoApplicationStore:
                 raise
             logger.warning("lease on %s lost before its progress was saved", application_id)
 
-    def decide(
-        self, application: CreditApplication, *, owner: str, checkout_status: str, now: datetime
-    ) -> None:
+    def decide(self, application: CreditApplication, *, owner: str, now: datetime) -> None:
         """See `ApplicationStore.decide`."""
         apps, checkouts = self._apps, self._checkouts
-        self._transact(
+        entry = checkouts.applicants[applicant_key(application.customer_id)]
+        outcome = CheckoutStatus(_outcome(application))
+        self._record(
             (apps.status == ApplicationStatus.PENDING) & (apps.lease_owner == owner),
             application,
-            checkout_condition=(checkouts.status == CheckoutStatus.CREATED.value)
-            & (checkouts.expires_at > now),
-            checkout_status=checkout_status,
+            checkout_condition=_unbound(checkouts, now)
+            & (entry.exists() | (_size(checkouts.applicants) < MAX_APPLICANTS_PER_CHECKOUT)),
+            checkout_action=entry.set(
+                applicant_entry(
+                    application.customer_id,
+                    Applicant(application_id=application.id, outcome=outcome),
+                )
+            ),
         )
 
-    def settle(
-        self, application: CreditApplication, *, checkout_status: str, now: datetime
-    ) -> None:
+    def settle(self, application: CreditApplication, *, now: datetime) -> None:
         """See `ApplicationStore.settle`."""
         apps, checkouts = self._apps, self._checkouts
-        self._transact(
+        entry = checkouts.applicants[applicant_key(application.customer_id)]
+        self._record(
             (apps.status == ApplicationStatus.DECIDED) & (apps.outcome == "REFERRED"),
             application,
-            checkout_condition=(checkouts.status == CheckoutStatus.REFERRED.value)
-            & (checkouts.application_id == application.id)
-            & (checkouts.expires_at > now),
-            checkout_status=checkout_status,
+            checkout_condition=_unbound(checkouts, now)
+            & (entry["applicationId"] == application.id)
+            & (entry["outcome"] == CheckoutStatus.REFERRED.value),
+            checkout_action=entry["outcome"].set(_outcome(application)),
         )
 
-    def _transact(
+    def _record(
         self,
         application_condition: Condition,
         application: CreditApplication,
         *,
         checkout_condition: Condition,
-        checkout_status: str,
+        checkout_action: Action,
+    ) -> None:
+        write = (application_condition, application, checkout_condition, checkout_action)
+        try:
+            self._transact(*write)
+        except CheckoutUnavailable:
+            # A checkout stored with its one applicant as its own status gets its applicants
+            # map, then takes the decision like any other.
+            if not adopt_single_applicant(self._checkouts, application.checkout_id):
+                raise
+            self._transact(*write)
+
+    def _transact(
+        self,
+        application_condition: Condition,
+        application: CreditApplication,
+        checkout_condition: Condition,
+        checkout_action: Action,
     ) -> None:
         apps, checkouts = self._apps, self._checkouts
-        outcome = application.outcome
-        if outcome is None:
-            raise ValueError("only a decided application is written by a transaction")
+        outcome = _outcome(application)
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
                 with TransactWrite(connection=self._connection) as transaction:
@@ -221,11 +244,7 @@ class DynamoApplicationStore:
                     )
                     transaction.update(
                         checkouts(application.checkout_id),
-                        actions=[
-                            checkouts.status.set(checkout_status),
-                            checkouts.customer_id.set(application.customer_id),
-                            checkouts.application_id.set(application.id),
-                        ],
+                        actions=[checkout_action],
                         condition=checkout_condition,
                     )
             except TransactWriteError as exc:
@@ -271,6 +290,27 @@ class DynamoApplicationStore:
         except PynamoDBException as exc:
             logger.warning("querying %s failed: %r", index, exc)
             raise DependencyFailure("The application store is unavailable") from exc
+
+
+def _outcome(application: CreditApplication) -> str:
+    if application.outcome is None:
+        raise ValueError("only a decided application is written by a transaction")
+    return application.outcome
+
+
+def _unbound(checkouts: type[CheckoutModel], now: datetime) -> Condition:
+    """The checkout takes decisions: nobody accepted an offer on it, and its hour is not up."""
+    condition: Condition = (
+        (checkouts.status == CheckoutStatus.CREATED.value)
+        & checkouts.plan_id.does_not_exist()
+        & (checkouts.expires_at > now)
+    )
+    return condition
+
+
+def _size(path: Any) -> Any:
+    """DynamoDB's `size()` of an attribute, for conditions (pynamodb leaves it untyped)."""
+    return size(path)  # type: ignore[no-untyped-call]
 
 
 def to_item(model: type[ApplicationModel], application: CreditApplication) -> ApplicationModel:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.credit.limits import IDEMPOTENCY_KEY_MAX_CHARS
 from services.shared.openapi import errors, json_body, ref
 
 _MERCHANT = (
@@ -13,6 +14,8 @@ _MERCHANT = (
 _CHECKOUT_ID = {"name": "checkout_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _KEY = {
     "type": "string",
+    "minLength": 1,
+    "maxLength": IDEMPOTENCY_KEY_MAX_CHARS,
     "description": "Scoped to the merchant: the same key with the same request answers the "
     "first result; with another request, IdempotencyKeyReused (422).",
 }

@@ -1,11 +1,12 @@
 """The merchant's use cases on a confirmed checkout: capture, void, refund; and the sweep's expiry.
 
-Each operation is decided by the pure rules of `services.credit.checkout_money`, then stored in
-one transaction (the plan at the version it was read, the checkout from the status it was read
-in, and the request's record with the refunds it owes the customer), then the refunds are made
-(`Refunder`; the sweep makes any that fail) and the change is published. No money is taken
-here, so nothing needs holding while the provider is called: the refunds are owed from the
-moment the transaction commits.
+Each operation is decided by the pure rules of `services.credit.checkout_money` on the checkout
+and its plan read together (one transactional read: a decision never sees one of them before a
+concurrent operation and the other after it), then stored in one transaction (the plan at the
+version it was read, the checkout from the status it was read in, and the request's record with
+the refunds it owes the customer), then the refunds are made (`Refunder`; the sweep makes any
+that fail) and the change is published. No money is taken here, so nothing needs holding while
+the provider is called: the refunds are owed from the moment the transaction commits.
 
 Idempotency: capture and refund carry the merchant's key (scoped to the merchant); a void is
 keyed by its checkout, since voiding twice is one void. A replay answers the first result.
@@ -38,9 +39,9 @@ from services.credit.domain import (
     MerchantCaller,
     checkout_from_json,
 )
+from services.credit.limits import is_id
 from services.credit.plan_ports import PlanRequest, PlanStore, StoredPlan, WriteRefused
 from services.credit.plan_requests import (
-    ID_MAX_CHARS,
     CheckoutMoneyRequest,
     merchant_scope,
     parse_capture_request,
@@ -64,7 +65,8 @@ from services.shared.timestamps import utc_now
 logger = logging.getLogger(__name__)
 
 # Concurrent operations on one checkout (a merchant's parallel partial refunds) are serialised
-# by the plan's version: a loser decides again on what the winner wrote, after a jittered pause.
+# by the plan's version and the checkout's state: a loser decides again on what the winner
+# wrote, after a jittered pause, and answers Conflict (nothing written) if it keeps losing.
 ATTEMPTS = 10
 RETRY_BACKOFF_S = 0.01
 SWEEP_SCOPE = "sweep"
@@ -187,13 +189,16 @@ class CheckoutOperations:
     def _merchants_checkout(self, caller: Caller, checkout_id: str) -> Checkout:
         if not isinstance(caller, MerchantCaller):
             raise Unauthorized("Only merchants may capture, void or refund checkouts")
-        checkout = self._checkouts.get(checkout_id) if len(checkout_id) <= ID_MAX_CHARS else None
+        checkout = self._checkouts.get(checkout_id) if is_id(checkout_id) else None
         if checkout is None:
             raise NotFound("Checkout not found")
         merchant = self._merchants.get(checkout.merchant_id)
-        if not checkout.visible_to(caller, merchant):
+        # Their view: until an offer is accepted it shows the applicants' best outcome, which a
+        # refusal names; once bound it is the checkout as it is.
+        seen = checkout.seen_by(caller, merchant)
+        if seen is None:
             raise NotFound("Checkout not found")  # someone else's: not revealed
-        return checkout
+        return seen
 
     def _operate(
         self,
@@ -207,11 +212,7 @@ class CheckoutOperations:
         if replayed is not None:
             return replayed
         for attempt in range(ATTEMPTS):
-            if attempt:
-                fresh = self._checkouts.get(checkout.id)
-                assert fresh is not None, "checkouts are never deleted"
-                checkout = fresh
-            stored = self._plan_of(checkout)
+            checkout, stored = self._with_plan(checkout)
             change = decide(authorisation(checkout, stored.plan), stored.plan)
             after = _checkout_after(checkout, change)
             record = PlanRequest(
@@ -246,14 +247,17 @@ class CheckoutOperations:
             return after
         raise Conflict("The checkout is busy; retry with the same idempotency key")
 
-    def _plan_of(self, checkout: Checkout) -> StoredPlan:
-        stored = self._plans.get(checkout.plan_id) if checkout.plan_id else None
-        if stored is None:
+    def _with_plan(self, checkout: Checkout) -> tuple[Checkout, StoredPlan]:
+        """The checkout and its plan, read together now."""
+        both = (
+            self._plans.with_checkout(checkout.id, checkout.plan_id) if checkout.plan_id else None
+        )
+        if both is None:
             raise InvalidState(
                 f"The checkout is {checkout.status.value}: no offer has been accepted",
                 details={"checkoutId": checkout.id, "status": checkout.status.value},
             )
-        return stored
+        return both
 
     def _replay(self, record_id: str, fingerprint: str) -> Checkout | None:
         record = self._plans.get_request(record_id)

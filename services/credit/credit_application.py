@@ -19,16 +19,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from services.credit.limits import (
+    ID_MAX_CHARS,
+    IDEMPOTENCY_KEY_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    is_printable,
+)
 from services.shared.errors import ValidationError
 from services.shared.money import Money
 from services.shared.timestamps import iso_timestamp
 
-IDEMPOTENCY_KEY_MAX_CHARS = 128
-ID_MAX_CHARS = 128
-NOTE_MAX_CHARS = 2000
 _APPLY_FIELDS = frozenset({"checkoutId", "bankConsentId", "idempotencyKey"})
 _REVIEW_FIELDS = frozenset({"outcome", "note"})
-_PRINTABLE = re.compile(r"^[\x21-\x7e]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -76,7 +78,7 @@ def _identifier(payload: Mapping[str, Any], name: str, *, required: bool, max_ch
         if required:
             raise ValidationError(f"{name} is required", field=name)
         return None
-    if not isinstance(value, str) or not _PRINTABLE.fullmatch(value) or len(value) > max_chars:
+    if not is_printable(value, max_chars):
         raise ValidationError(
             f"{name} must be 1 to {max_chars} printable characters without spaces", field=name
         )

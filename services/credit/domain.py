@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from services.shared.errors import ValidationError
+from services.shared.errors import CheckoutExpired, InvalidState, ServiceError, ValidationError
 from services.shared.money import Money, is_int
 from services.shared.timestamps import iso_timestamp
 
@@ -20,6 +20,9 @@ REFERENCE_MAX_CHARS = 128
 SKU_MAX_CHARS = 64
 ITEM_NAME_MAX_CHARS = 200
 CHECKOUT_LIFETIME = timedelta(hours=1)
+# How many distinct shoppers may apply to one checkout until one of them accepts an offer: room
+# for a shopper and someone paying for them, too little for a crowd to hold the checkout.
+MAX_APPLICANTS_PER_CHECKOUT = 3
 
 # Merchant ids are ours (`m_sandbox`); keeping `#` out of them keeps the reference key
 # `{merchantId}#{merchantReference}` unambiguous.
@@ -41,6 +44,10 @@ class CheckoutStatus(StrEnum):
     VOIDED = "VOIDED"
     EXPIRED = "EXPIRED"
     REFUNDED = "REFUNDED"
+
+
+# An applicant's outcomes, least advanced first: the merchant sees the most advanced one.
+OUTCOMES = (CheckoutStatus.DECLINED, CheckoutStatus.REFERRED, CheckoutStatus.APPROVED)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,8 +125,18 @@ def reference_key(merchant_id: str, merchant_reference: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Applicant:
+    """A shopper's latest decided application on a checkout not yet bound to anyone."""
+
+    application_id: str
+    outcome: CheckoutStatus  # one of OUTCOMES
+
+
+@dataclass(frozen=True, kw_only=True)
 class Checkout:
-    """A merchant's order that a shopper may pay for later."""
+    """A merchant's order that a shopper may pay for later. Up to `MAX_APPLICANTS_PER_CHECKOUT`
+    shoppers may apply, none of their decisions closing it for the others; it is bound to one
+    only when they accept an offer (`customer_id`, `application_id`, `plan_id` set then)."""
 
     id: str
     merchant_id: str
@@ -127,13 +144,14 @@ class Checkout:
     amount: Money
     items: tuple[LineItem, ...]
     status: CheckoutStatus
-    customer_id: str | None
+    customer_id: str | None  # the shopper it is bound to
     expires_at: datetime
     created_at: datetime
-    application_id: str | None = None  # the application that decided it
+    application_id: str | None = None  # the application whose offer was accepted
     plan_id: str | None = None  # the plan of the accepted offer
     captured: Money | None = None  # what the merchant captured, once CAPTURED
     refunded: Money | None = None  # what the merchant refunded of it so far
+    applicants: Mapping[str, Applicant] = field(default_factory=dict)  # by sub, while unbound
 
     @classmethod
     def open(cls, request: CheckoutRequest, *, checkout_id: str, now: datetime) -> Checkout:
@@ -165,18 +183,59 @@ class Checkout:
             self.status is CheckoutStatus.CREATED and now >= self.expires_at
         )
 
-    def visible_to(self, caller: Caller, merchant: Merchant | None) -> bool:
-        """Whether `caller` may see this checkout.
+    @property
+    def bound(self) -> bool:
+        """Whether a shopper accepted an offer on it, making it theirs alone."""
+        return self.plan_id is not None
 
-        A shopper sees a checkout they applied to, or one still open for anyone to apply to; a
-        merchant sees its own (`merchant` is this checkout's merchant, if it exists).
+    def refusal(self, sub: str, now: datetime) -> ServiceError | None:
+        """Why the shopper `sub` may not apply to this checkout now; None when they may."""
+        if self.expired(now):
+            return CheckoutExpired("The checkout has expired", details={"checkoutId": self.id})
+        if self.bound or self.status is not CheckoutStatus.CREATED:
+            return InvalidState(
+                f"The checkout is {self.status.value}: it takes no more applications",
+                details={"checkoutId": self.id, "status": self.status.value},
+            )
+        limit = MAX_APPLICANTS_PER_CHECKOUT
+        if sub in self.applicants or len(self.applicants) < limit:
+            return None
+        return InvalidState(
+            f"This checkout already has applications from {limit} shoppers, the most it takes",
+            details={"reason": "APPLICANT_LIMIT", "limit": limit, "checkoutId": self.id},
+        )
+
+    def seen_by(self, caller: Caller, merchant: Merchant | None) -> Checkout | None:
+        """This checkout as `caller` may see it; None when they may not see it at all.
+
+        Once bound, it is its shopper's and its merchant's (`merchant` is this checkout's, if it
+        exists), as it is. Until then, a shopper who applied sees their own outcome, sub and
+        application; any other shopper sees it open, with no customer; the merchant sees the
+        most advanced outcome among the applicants, with no customer.
         """
-        if isinstance(caller, CustomerCaller):
-            return self.customer_id == caller.sub or self.status is CheckoutStatus.CREATED
-        return merchant is not None and merchant.id == self.merchant_id and merchant.allows(caller)
+        if isinstance(caller, MerchantCaller):
+            if merchant is None or merchant.id != self.merchant_id or not merchant.allows(caller):
+                return None
+            if self.bound:
+                return self
+            ranked = sorted(OUTCOMES.index(a.outcome) for a in self.applicants.values())
+            return self._unbound(OUTCOMES[ranked[-1]] if ranked else self.status)
+        if self.bound:
+            return self if self.customer_id == caller.sub else None
+        mine = self.applicants.get(caller.sub)
+        if mine is None:
+            return self._unbound(self.status)
+        return self._unbound(mine.outcome, caller.sub, mine.application_id)
+
+    def _unbound(
+        self, outcome: CheckoutStatus, sub: str | None = None, app: str | None = None
+    ) -> Checkout:
+        # An expired checkout is EXPIRED to everyone: the decisions on it lapsed with it.
+        status = outcome if self.status is CheckoutStatus.CREATED else self.status
+        return replace(self, status=status, customer_id=sub, application_id=app, applicants={})
 
     def to_json(self) -> dict[str, Any]:
-        """The API's `Checkout`, camelCase (`applicationId` once an application decided it)."""
+        """The API's `Checkout`, camelCase (`applicationId` once there is one to show)."""
         body: dict[str, Any] = {
             "id": self.id,
             "merchantId": self.merchant_id,

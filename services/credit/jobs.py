@@ -7,7 +7,8 @@ In order, each step safe to run any number of times and at any moment beside liv
 2. Refunds a stored merchant operation still owes (the provider failed at the time): made.
 3. Checkouts left CONFIRMED and uncaptured past the authorisation window: EXPIRED, the plan
    cancelled and the customer's payments given back.
-4. Checkouts whose hour ran out before an offer was accepted (CREATED, APPROVED): EXPIRED.
+4. Checkouts whose hour ran out before anyone accepted an offer (unbound, however many
+   shoppers applied): EXPIRED.
 5. Instalments past their due date: LATE, with the policy's capped late fees.
 
 Every checkout it changes is published to its `onCheckoutUpdated` subscribers.
@@ -28,7 +29,7 @@ from typing import Protocol
 
 from services.credit.checkout_operations import CheckoutOperations
 from services.credit.checkout_updates import CheckoutUpdates
-from services.credit.domain import Checkout, CheckoutStatus
+from services.credit.domain import Checkout, CheckoutStatus, CustomerCaller
 from services.credit.late_fee_rules import LateFeeRules
 from services.credit.late_fees import mark_late
 from services.credit.leases import LEASE_TIME, HeldItem, Lease, LeaseHeld, LeaseStore
@@ -48,7 +49,7 @@ class SweptCheckouts(Protocol):
         ...
 
     def lapsed(self, now: datetime) -> list[Checkout]:
-        """CREATED or APPROVED checkouts whose time ran out."""
+        """Checkouts bound to nobody whose time ran out."""
         ...
 
     def mark_expired(self, checkout: Checkout, now: datetime) -> bool:
@@ -141,14 +142,20 @@ class Sweep:
     def _lapse(self, checkout: Checkout, now: datetime) -> bool:
         if not self._checkouts.mark_expired(checkout, now):
             return False
-        self._updates.published(replace(checkout, status=CheckoutStatus.EXPIRED).to_json())
+        expired = replace(checkout, status=CheckoutStatus.EXPIRED)
+        # Bound to nobody: the merchant hears it with no customer, each applicant as their own.
+        self._updates.published(expired.to_json())
+        for sub in sorted(expired.applicants):
+            view = expired.seen_by(CustomerCaller(sub=sub), None)
+            if view is not None:
+                self._updates.published(view.to_json())
         return True
 
     def _settle(self, held: HeldItem, *, checkout: bool) -> tuple[int, int]:
         now = self._clock()
         sweeper = Lease(owner=f"sweep:{uuid.uuid4()}", charge_key="", until=now + LEASE_TIME)
         if checkout:
-            stale = self._leases.claim_checkout(held.item_id, sweeper, application_id=None, now=now)
+            stale = self._leases.claim_checkout(held.item_id, sweeper, acceptor=None, now=now)
         else:
             stale = self._leases.claim_plan(held.item_id, sweeper, now=now)
         given_back = False

@@ -11,22 +11,28 @@ key it charges with, and lasts `LEASE_TIME`.
 - The write that records the payment requires the lease and removes it in the same transaction.
 - A lease that outlived its request (the process died after charging) is taken over by the next
   request or by the sweep, which gives that charge back (`services.credit.plan_service`).
+
+A checkout is bound to nobody until the first payment is recorded, so its lease also names the
+shopper and application it is for: one applicant's acceptance charges at a time, and the sweep
+knows whose charge to give back.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from services.credit.domain import CheckoutStatus
-from services.credit.models import CheckoutModel, PlanModel
+from services.credit.models import CheckoutModel, PlanModel, applicant_entries, applicant_key
 from services.credit.plan_requests import plan_id_for
+from services.credit.repository import adopt_single_applicant
 from services.shared.dynamodb import bind
 from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
@@ -41,11 +47,23 @@ CLAIM_ATTEMPTS = 3
 
 @dataclass(frozen=True, kw_only=True)
 class Lease:
-    """Who holds an item while charging for it, with which provider key, until when."""
+    """Who holds an item while charging for it, with which provider key, until when; on a
+    checkout, also the shopper and application the charge is for."""
 
     owner: str
     charge_key: str
     until: datetime
+    customer_id: str | None = None
+    application_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Acceptor:
+    """The shopper a lease on a checkout is taken for, accepting an offer of their
+    application while the checkout is bound to nobody yet."""
+
+    customer_id: str
+    application_id: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,12 +84,29 @@ class ItemMoved(Exception):  # noqa: N818 - a condition, not an error the API an
     """The item is gone or no longer in the state the lease was asked for."""
 
 
+def lease_removal(model: Any) -> list[Any]:
+    """The actions that remove an item's lease (and, on a checkout, whose it was)."""
+    actions = [
+        model.lease_owner.remove(),
+        model.lease_charge_key.remove(),
+        model.lease_until.remove(),
+    ]
+    if issubclass(model, CheckoutModel):
+        actions += [model.lease_customer_id.remove(), model.lease_application_id.remove()]
+    return actions
+
+
 def _lease_of(item: CheckoutModel | PlanModel) -> Lease | None:
     if not item.lease_owner or item.lease_until is None:
         return None
-    return Lease(
+    lease = Lease(
         owner=item.lease_owner, charge_key=item.lease_charge_key or "", until=item.lease_until
     )
+    if isinstance(item, CheckoutModel):
+        lease = replace(
+            lease, customer_id=item.lease_customer_id, application_id=item.lease_application_id
+        )
+    return lease
 
 
 class LeaseStore:
@@ -82,31 +117,54 @@ class LeaseStore:
         self._plans = bind(PlanModel, settings)
 
     def claim_checkout(
-        self, checkout_id: str, lease: Lease, *, application_id: str | None, now: datetime
+        self, checkout_id: str, lease: Lease, *, acceptor: Acceptor | None, now: datetime
     ) -> Lease | None:
-        """Hold an APPROVED checkout of `application_id` for `lease.owner` (any checkout when
-        `application_id` is None: the sweep taking over a lease that ran out).
+        """Hold an unbound checkout whose applicants record `acceptor`'s application as the
+        shopper's, for `lease.owner` (any checkout when `acceptor` is None: the sweep taking
+        over a lease that ran out).
 
         Returns:
             The lease of a request that died holding it (now displaced), or None.
 
         Raises:
             LeaseHeld: another request holds it.
-            ItemMoved: the checkout is not APPROVED for this application any more.
+            ItemMoved: the checkout is bound, or this is not the shopper's application on it.
         """
         model = self._checkouts
-        if application_id is None:
+        if acceptor is None:
             return self._claim(model, checkout_id, lease, now=now, state=None)
-        state = (model.status == CheckoutStatus.APPROVED.value) & (
-            model.application_id == application_id
+        entry = model.applicants[applicant_key(acceptor.customer_id)]
+        state = (
+            (model.status == CheckoutStatus.CREATED.value)
+            & model.plan_id.does_not_exist()
+            & (entry["applicationId"] == acceptor.application_id)
         )
 
         def open_for(item: CheckoutModel) -> bool:
-            return item.status == CheckoutStatus.APPROVED.value and (
-                item.application_id == application_id
+            entries = applicant_entries(item) or {}
+            mine = entries.get(applicant_key(acceptor.customer_id)) or {}
+            return (
+                item.status == CheckoutStatus.CREATED.value
+                and not item.plan_id
+                and mine.get("applicationId") == acceptor.application_id
             )
 
-        return self._claim(model, checkout_id, lease, now=now, state=state, holds=open_for)
+        # The sweep settles a lease that outlives its request, and needs to know for whom.
+        whose = [
+            model.lease_customer_id.set(acceptor.customer_id),
+            model.lease_application_id.set(acceptor.application_id),
+        ]
+        claim = partial(
+            self._claim, model, checkout_id, lease, now=now, state=state, holds=open_for, also=whose
+        )
+        try:
+            return claim()
+        except ItemMoved:
+            # A checkout stored with its one applicant as its own status gets its applicants
+            # map, then is held like any other.
+            if not adopt_single_applicant(model, checkout_id):
+                raise
+            return claim()
 
     def claim_plan(self, plan_id: str, lease: Lease, *, now: datetime) -> Lease | None:
         """Hold a plan for `lease.owner`; see `claim_checkout`."""
@@ -137,8 +195,10 @@ class LeaseStore:
         now: datetime,
         state: Condition | None,
         holds: Callable[[Any], bool] | None = None,
+        also: list[Any] | None = None,
     ) -> Lease | None:
-        """`state` is the condition the write requires; `holds` says the same of a read item."""
+        """`state` is the condition the write requires; `holds` says the same of a read item;
+        `also` are further actions of the claim."""
         for _ in range(CLAIM_ATTEMPTS):
             try:
                 item = model.get(key, consistent_read=True)
@@ -162,6 +222,7 @@ class LeaseStore:
                         model.lease_owner.set(lease.owner),
                         model.lease_charge_key.set(lease.charge_key),
                         model.lease_until.set(lease.until),
+                        *(also or []),
                     ],
                     condition=condition,
                 )
@@ -181,14 +242,7 @@ class LeaseStore:
 
     def _release(self, model: Any, key: str, owner: str) -> None:
         try:
-            model(key).update(
-                actions=[
-                    model.lease_owner.remove(),
-                    model.lease_charge_key.remove(),
-                    model.lease_until.remove(),
-                ],
-                condition=model.lease_owner == owner,
-            )
+            model(key).update(actions=lease_removal(model), condition=model.lease_owner == owner)
         except (UpdateError, PutError) as exc:
             # Taken over, or already released: either way not ours to let go any more.
             logger.info("lease on %s not released: %s", key, exc.cause_response_code)
@@ -205,17 +259,18 @@ class LeaseStore:
         found = []
         for item in model.scan(model.lease_until < now):
             lease = _lease_of(item)
-            if lease is not None:
-                if isinstance(item, PlanModel):
-                    plan_id: str | None = item.id
-                else:  # the plan the leaseholder was creating
-                    plan_id = plan_id_for(item.application_id) if item.application_id else None
-                found.append(
-                    HeldItem(
-                        item_id=item.id,
-                        customer_id=item.customer_id or "",
-                        plan_id=plan_id,
-                        lease=lease,
-                    )
+            if lease is None:
+                continue
+            customer_id = item.customer_id
+            if isinstance(item, PlanModel):
+                plan_id: str | None = item.id
+            else:  # the plan the leaseholder was creating, for the shopper it was creating it
+                application_id = lease.application_id or item.application_id
+                plan_id = plan_id_for(application_id) if application_id else None
+                customer_id = lease.customer_id or customer_id
+            found.append(
+                HeldItem(
+                    item_id=item.id, customer_id=customer_id or "", plan_id=plan_id, lease=lease
                 )
+            )
         return found

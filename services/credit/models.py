@@ -6,6 +6,7 @@ physical table of an environment.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from pynamodb.attributes import (
@@ -44,18 +45,39 @@ class CheckoutModel(Model):
     amount = NumberAttribute()  # minor units of `currency`
     currency = UnicodeAttribute()
     items = ListAttribute(of=LineItemMap)
-    status = UnicodeAttribute()
-    customer_id = UnicodeAttribute(null=True)
-    application_id = UnicodeAttribute(null=True)  # the application that decided it
+    status = UnicodeAttribute()  # CREATED until an offer is accepted (or its hour runs out)
+    # Until an offer is accepted, each applicant's latest decision, keyed by `applicant_key`:
+    # `{sub, applicationId, outcome}`. A decision writes its own entry only.
+    applicants = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
+    customer_id = UnicodeAttribute(null=True)  # the shopper who accepted an offer
+    application_id = UnicodeAttribute(null=True)  # the application whose offer was accepted
     plan_id = UnicodeAttribute(null=True)  # the plan of the accepted offer, once CONFIRMED
     captured_amount = NumberAttribute(null=True)  # minor units, once CAPTURED
     refunded_amount = NumberAttribute(null=True)  # minor units refunded by the merchant so far
     expires_at = UTCDateTimeAttribute()
     created_at = UTCDateTimeAttribute()
-    # The request taking the first payment holds the checkout while it charges (`leases.py`).
+    # The request taking the first payment holds the checkout while it charges (`leases.py`),
+    # for one applicant's application.
     lease_owner = UnicodeAttribute(null=True)
     lease_charge_key = UnicodeAttribute(null=True)
     lease_until = UTCDateTimeAttribute(null=True)
+    lease_customer_id = UnicodeAttribute(null=True)
+    lease_application_id = UnicodeAttribute(null=True)
+
+
+def applicant_entries(item: CheckoutModel) -> dict[str, Any] | None:
+    """A checkout item's stored `applicants` as plain data; None when it has no map."""
+    stored: MapAttribute[str, Any] | None = item.applicants
+    if stored is None:
+        return None
+    entries: dict[str, Any] = stored.as_dict()  # type: ignore[no-untyped-call]
+    return entries
+
+
+def applicant_key(sub: str) -> str:
+    """A shopper's key in a checkout's `applicants`: a digest of their sub, so the stored
+    attribute name is short and plain whatever the identity provider puts in a sub."""
+    return "s" + hashlib.sha256(sub.encode()).hexdigest()[:32]
 
 
 class CheckoutReferenceModel(Model):

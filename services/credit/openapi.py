@@ -20,6 +20,7 @@ from services.credit.domain import (
     SKU_MAX_CHARS,
     CheckoutStatus,
 )
+from services.credit.limits import ID_MAX_CHARS
 from services.credit.plan_openapi import PATHS as PLAN_PATHS, SCHEMAS as PLAN_SCHEMAS
 from services.shared.openapi import document, errors, json_body, ref
 
@@ -83,10 +84,15 @@ OPENAPI = document(
         },
         "/checkouts/{checkout_id}": {
             "get": {
-                "summary": "A checkout the caller may see",
+                "summary": "A checkout as the caller may see it",
                 "description": (
-                    "Shoppers see checkouts they applied to or that are still CREATED; "
-                    "merchants see their own. Anything else is 404."
+                    "Until a shopper accepts an offer, the checkout is bound to nobody: a shopper "
+                    "who applied sees their own outcome as its status, with their customerId and "
+                    "applicationId; any other shopper sees it CREATED with no customer; its "
+                    "merchant sees the most advanced outcome among the applicants (APPROVED, "
+                    "REFERRED, DECLINED) with no customer. Once bound, only its shopper and its "
+                    "merchant see it, as it is. Anything else, and any id longer than "
+                    f"{ID_MAX_CHARS} characters or not printable ASCII, is 404."
                 ),
                 "parameters": [
                     {
@@ -133,7 +139,8 @@ OPENAPI = document(
                 "customerId": {"type": ["string", "null"]},
                 "applicationId": {
                     "type": "string",
-                    "description": "The application that decided it (absent before).",
+                    "description": "The application whose offer was accepted; in an "
+                    "applicant's view of an unbound checkout, their own.",
                 },
                 "planId": {
                     "type": "string",

@@ -140,7 +140,9 @@ def check_key(idempotency_key: str) -> None:
         ValidationError: naming `idempotencyKey`.
     """
     if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
-        raise ValidationError("idempotencyKey must be 1 to 255 characters", field="idempotencyKey")
+        raise ValidationError(
+            f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} characters", field="idempotencyKey"
+        )
 
 
 def check_request(amount: Money, idempotency_key: str) -> None:
@@ -185,8 +187,12 @@ def check_refundable(charge: Charge, *, refunded: int, amount: Money) -> None:
         raise InvalidState("a failed charge cannot be refunded")
     if amount.currency != charge.amount.currency:
         raise ValidationError("refund in another currency", field="amount.currency")
-    if refunded + amount.amount > charge.amount.amount:
-        raise ValidationError("refund exceeds what is left of the charge", field="amount.amount")
+    left = charge.amount - Money(refunded, charge.amount.currency)
+    if amount.amount > left.amount:
+        raise ValidationError(
+            f"refund amount must be at most {left.format()}, what is left of the charge",
+            field="amount.amount",
+        )
 
 
 @dataclass(frozen=True)

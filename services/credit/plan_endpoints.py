@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.credit.application_endpoints import customer
+from services.credit.limits import PAGE_MAX, PAGE_RULE
 from services.credit.plan_service import PlanService
 from services.shared.errors import ValidationError
 from services.shared.http import read_json
@@ -17,8 +18,9 @@ def _limit(request: Request) -> int | None:
     value = request.query_params.get("limit")
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 4:
-        raise ValidationError("limit must be a positive integer", field="limit")
+    # Digits only, and never more of them than the largest page has: no huge number is parsed.
+    if not value.isdigit() or len(value) > len(str(PAGE_MAX)):
+        raise ValidationError(PAGE_RULE, field="limit")
     return int(value)
 
 

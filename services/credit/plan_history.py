@@ -3,7 +3,8 @@ of the internal checks (`services.credit.exposure`).
 
 - Exposure: every ACTIVE plan's unpaid purchase amount, plus approvals not yet taken up (an
   APPROVED application whose checkout is still open and has no plan): a customer approved on
-  several checkouts at once could accept them all.
+  several checkouts at once could accept them all. A customer who applied to one checkout more
+  than once can accept only their latest application there, so each checkout counts once.
 - Payment history: instalments overdue now, paid late in the last 12 months, and left unpaid
   on a DEFAULTED plan in the last 12 months.
 """
@@ -86,14 +87,26 @@ class PlanHistory:
             recent = self._apps.by_customer.query(
                 customer_id,
                 self._apps.created_at >= now - CHECKOUT_LIFETIME,
-                attributes_to_get=["id", "outcome", "amount", "currency", "checkout_expires_at"],
+                attributes_to_get=[
+                    "id",
+                    "checkout_id",
+                    "outcome",
+                    "amount",
+                    "currency",
+                    "checkout_expires_at",
+                    "created_at",
+                ],
             )
+            # Each checkout's latest decided application: the one its customer may accept.
+            latest = {
+                item.checkout_id: item
+                for item in sorted(recent, key=lambda item: item.created_at)
+                if item.outcome and item.currency == currency and item.checkout_expires_at > now
+            }
             approvals = {
                 plan_id_for(item.id): int(item.amount)
-                for item in recent
+                for item in latest.values()
                 if item.outcome == "APPROVED"
-                and item.currency == currency
-                and item.checkout_expires_at > now
             }
         except PynamoDBException as exc:
             logger.warning("reading applications failed: %r", exc)

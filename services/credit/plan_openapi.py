@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.credit.limits import (
+    IDEMPOTENCY_KEY_MAX_CHARS,
+    INSTALMENT_NUMBER_MAX,
+    PAGE_DEFAULT,
+    PAGE_MAX,
+    PAYMENT_TOKEN_MAX_CHARS,
+)
 from services.shared.openapi import errors, json_body, ref
 
 _SHOPPER = "The signed-in customer's token, forwarded by the credit proxy."
@@ -15,10 +22,14 @@ _MONEY = {
 }
 _KEY = {
     "type": "string",
+    "minLength": 1,
+    "maxLength": IDEMPOTENCY_KEY_MAX_CHARS,
     "description": "The same key with the same request returns the first result.",
 }
 _TOKEN = {
     "type": "string",
+    "minLength": 1,
+    "maxLength": PAYMENT_TOKEN_MAX_CHARS,
     "description": "A payment-method token (tok_visa …); never stored, only its brand and last4.",
 }
 _DECLINED = json_body(ref("Error"), "The card was declined (PaymentDeclined, details.failureCode).")
@@ -45,7 +56,16 @@ PATHS: dict[str, Any] = {
             "summary": "The caller's plans, newest first",
             "description": _SHOPPER,
             "parameters": [
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": PAGE_MAX,
+                        "default": PAGE_DEFAULT,
+                    },
+                },
                 {"name": "nextToken", "in": "query", "schema": {"type": "string"}},
             ],
             "responses": {
@@ -120,7 +140,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["instalmentNumber", "paymentMethodToken", "idempotencyKey"],
         "additionalProperties": False,
         "properties": {
-            "instalmentNumber": {"type": "integer", "minimum": 1},
+            "instalmentNumber": {"type": "integer", "minimum": 1, "maximum": INSTALMENT_NUMBER_MAX},
             "paymentMethodToken": _TOKEN,
             "idempotencyKey": _KEY,
         },

@@ -53,16 +53,23 @@ class PlanStore(Protocol):
 
     def get(self, plan_id: str) -> StoredPlan | None: ...
 
+    def with_checkout(self, checkout_id: str, plan_id: str) -> tuple[Checkout, StoredPlan] | None:
+        """A checkout and its plan as they were at one moment (no operation half seen), or
+        None if either is missing."""
+        ...
+
     def get_request(self, request_id: str) -> PlanRequest | None: ...
 
     def create(
         self, plan: PaymentPlan, request: PlanRequest, *, application_id: str, now: datetime
     ) -> None:
-        """Write a new plan, its request record and its checkout's move to CONFIRMED, atomically.
+        """Write a new plan, its request record and its checkout's move to CONFIRMED, bound to
+        the plan's customer, atomically.
 
         Raises:
-            WriteRefused: the plan or record exists, the checkout is not APPROVED (in time), or
-                the request does not hold the checkout's lease.
+            WriteRefused: the plan or record exists; the checkout is bound, expired, or does not
+                record `application_id` as the customer's APPROVED application; or the request
+                does not hold the checkout's lease.
         """
         ...
 

@@ -68,8 +68,12 @@ def apply_refund(plan: PaymentPlan, amount: Money) -> RefundResult:
         raise ValidationError("refund in another currency", field="amount.currency")
     if amount.amount <= 0:
         raise ValidationError("refund amount must be greater than 0", field="amount.amount")
-    if amount.amount > refundable(plan).amount:
-        raise ValidationError("refund exceeds what the plan holds", field="amount.amount")
+    most = refundable(plan)
+    if amount.amount > most.amount:
+        raise ValidationError(
+            f"refund amount must be at most {most.format()}, what the plan holds",
+            field="amount.amount",
+        )
     left = amount.amount
     waived = 0
     instalments = list(plan.instalments)

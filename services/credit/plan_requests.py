@@ -8,20 +8,22 @@ Pure: no web, storage or AWS.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.credit.limits import (
+    ID_MAX_CHARS,
+    IDEMPOTENCY_KEY_MAX_CHARS,
+    INSTALMENT_NUMBER_MAX,
+    PAYMENT_TOKEN_MAX_CHARS,
+    is_printable,
+)
 from services.credit.offers import Frequency, Offer, PlanProduct, ScheduledPayment
 from services.shared.errors import ValidationError
 from services.shared.money import Money, is_int
 
-ID_MAX_CHARS = 128
-KEY_MAX_CHARS = 255
-TOKEN_MAX_CHARS = 128
-_PRINTABLE = re.compile(r"^[\x21-\x7e]+$")
 _ACCEPT_FIELDS = frozenset({"applicationId", "offerId", "paymentMethodToken", "idempotencyKey"})
 _PAY_FIELDS = frozenset({"instalmentNumber", "paymentMethodToken", "idempotencyKey"})
 _PAYOFF_FIELDS = frozenset({"paymentMethodToken", "idempotencyKey"})
@@ -37,11 +39,11 @@ def _text(payload: Mapping[str, Any], name: str, max_chars: int) -> str:
     value = payload.get(name)
     if value is None:
         raise ValidationError(f"{name} is required", field=name)
-    if not isinstance(value, str) or not _PRINTABLE.fullmatch(value) or len(value) > max_chars:
+    if not is_printable(value, max_chars):
         raise ValidationError(
             f"{name} must be 1 to {max_chars} printable characters without spaces", field=name
         )
-    return value
+    return str(value)
 
 
 def _known(payload: Mapping[str, Any], fields: frozenset[str]) -> None:
@@ -111,8 +113,8 @@ def parse_accept_request(payload: Mapping[str, Any]) -> AcceptOfferRequest:
     return AcceptOfferRequest(
         application_id=_text(payload, "applicationId", ID_MAX_CHARS),
         offer_id=_text(payload, "offerId", ID_MAX_CHARS),
-        token=_text(payload, "paymentMethodToken", TOKEN_MAX_CHARS),
-        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+        token=_text(payload, "paymentMethodToken", PAYMENT_TOKEN_MAX_CHARS),
+        idempotency_key=_text(payload, "idempotencyKey", IDEMPOTENCY_KEY_MAX_CHARS),
     )
 
 
@@ -138,15 +140,16 @@ def parse_pay_request(plan_id: str, payload: Mapping[str, Any]) -> PayInstalment
     """
     _known(payload, _PAY_FIELDS)
     number: Any = payload.get("instalmentNumber")
-    if not is_int(number) or not 1 <= number <= 100:
+    if not is_int(number) or not 1 <= number <= INSTALMENT_NUMBER_MAX:
         raise ValidationError(
-            "instalmentNumber must be an integer from 1", field="instalmentNumber"
+            f"instalmentNumber must be an integer from 1 to {INSTALMENT_NUMBER_MAX}",
+            field="instalmentNumber",
         )
     return PayInstalmentRequest(
         plan_id=plan_id,
         instalment_number=int(number),
-        token=_text(payload, "paymentMethodToken", TOKEN_MAX_CHARS),
-        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+        token=_text(payload, "paymentMethodToken", PAYMENT_TOKEN_MAX_CHARS),
+        idempotency_key=_text(payload, "idempotencyKey", IDEMPOTENCY_KEY_MAX_CHARS),
     )
 
 
@@ -172,8 +175,8 @@ def parse_payoff_request(plan_id: str, payload: Mapping[str, Any]) -> PayOffRequ
     _known(payload, _PAYOFF_FIELDS)
     return PayOffRequest(
         plan_id=plan_id,
-        token=_text(payload, "paymentMethodToken", TOKEN_MAX_CHARS),
-        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+        token=_text(payload, "paymentMethodToken", PAYMENT_TOKEN_MAX_CHARS),
+        idempotency_key=_text(payload, "idempotencyKey", IDEMPOTENCY_KEY_MAX_CHARS),
     )
 
 
@@ -212,7 +215,7 @@ def parse_capture_request(checkout_id: str, payload: Mapping[str, Any]) -> Check
         action="capture",
         checkout_id=checkout_id,
         amount=_amount(payload, required=False),
-        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+        idempotency_key=_text(payload, "idempotencyKey", IDEMPOTENCY_KEY_MAX_CHARS),
     )
 
 
@@ -227,7 +230,7 @@ def parse_refund_request(checkout_id: str, payload: Mapping[str, Any]) -> Checko
         action="refund",
         checkout_id=checkout_id,
         amount=_amount(payload, required=True),
-        idempotency_key=_text(payload, "idempotencyKey", KEY_MAX_CHARS),
+        idempotency_key=_text(payload, "idempotencyKey", IDEMPOTENCY_KEY_MAX_CHARS),
     )
 
 

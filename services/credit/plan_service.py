@@ -3,8 +3,9 @@ read plans.
 
 Exactly-once money: before charging, a request holds a lease on what it pays for (the checkout,
 the plan; `services.credit.leases`), so a concurrent request for the same thing is refused
-without charging. The provider is charged with a key derived from (customer, idempotency key),
-so a retry or a concurrent duplicate finds the same charge. The plan, the payment, the request
+without charging; what it charges is read under that lease, so it is never what another
+request has just paid. The provider is charged with a key derived from (customer, idempotency
+key), so a retry or a concurrent duplicate finds the same charge. The plan, the payment, the request
 record and (on acceptance) the checkout's move are written in one conditional transaction that
 also lets the lease go. A charge that cannot be recorded is given back (`Refunder`).
 """
@@ -21,13 +22,13 @@ from services.credit.applications import ApplicationStore
 from services.credit.checkout_updates import CheckoutUpdates
 from services.credit.credit_application import CreditApplication
 from services.credit.domain import Checkout, CheckoutStatus
-from services.credit.leases import LEASE_TIME, ItemMoved, Lease, LeaseHeld, LeaseStore
+from services.credit.leases import LEASE_TIME, Acceptor, ItemMoved, Lease, LeaseHeld, LeaseStore
+from services.credit.limits import PAGE_DEFAULT, PAGE_MAX, PAGE_RULE, is_id
 from services.credit.offers import Offer
 from services.credit.payments import Charge, PaymentProvider
 from services.credit.plan_ports import PlanRequest, PlanStore, StoredPlan, WriteRefused
 from services.credit.plan_replays import Replay, answer, in_progress, payment_of, replay
 from services.credit.plan_requests import (
-    ID_MAX_CHARS,
     charge_key,
     offer_from_json,
     parse_accept_request,
@@ -60,8 +61,6 @@ from services.shared.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PAGE = 20
-MAX_PAGE = 100
 PAY_ATTEMPTS = 5
 
 
@@ -97,8 +96,9 @@ class PlanService:
             ValidationError: bad input (nothing written, nothing charged).
             IdempotencyKeyReused: the key was used for another request.
             NotFound: no such application (of the caller) or offer.
-            InvalidState: the application is not APPROVED, its checkout moved on, or another
-                request is accepting an offer of it right now.
+            InvalidState: the application is not APPROVED or no longer the caller's latest on
+                its checkout, the checkout was bound to a shopper (an offer accepted), or
+                another request is accepting an offer of it right now.
             CheckoutExpired: the checkout's time is up.
             PaymentDeclined: the first payment failed (nothing written).
         """
@@ -112,7 +112,7 @@ class PlanService:
         key = charge_key(sub, request.idempotency_key)
         lease = Lease(owner=record_id, charge_key=key, until=now + LEASE_TIME)
         try:
-            checkout = self._open_checkout(application.checkout_id, application.id, now)
+            checkout = self._open_checkout(application.checkout_id, sub, application.id, now)
             self._hold_checkout(sub, checkout, application.id, lease, now)
         except (InvalidState, CheckoutExpired):
             replayed = self._replay(record_id, request.fingerprint)
@@ -150,27 +150,36 @@ class PlanService:
             # The checkout moved on (expired, or our lease ran out and was taken over).
             self._refunder.give_back(charge, why="acceptOffer could not be recorded")
             self._leases.release_checkout(checkout.id, record_id)
-            self._open_checkout(checkout.id, application.id, self._clock())
+            self._open_checkout(checkout.id, sub, application.id, self._clock())
             raise in_progress("checkout", checkout.id) from None
-        self._updates.published(
-            replace(checkout, status=CheckoutStatus.CONFIRMED, plan_id=plan.id).to_json()
+        bound = replace(
+            checkout,
+            status=CheckoutStatus.CONFIRMED,
+            customer_id=sub,
+            application_id=application.id,
+            plan_id=plan.id,
         )
+        self._updates.published(bound.to_json())
         return plan
 
     def _hold_checkout(
         self, sub: str, checkout: Checkout, application_id: str, lease: Lease, now: datetime
     ) -> None:
+        acceptor = Acceptor(customer_id=sub, application_id=application_id)
         try:
-            stale = self._leases.claim_checkout(
-                checkout.id, lease, application_id=application_id, now=now
-            )
+            stale = self._leases.claim_checkout(checkout.id, lease, acceptor=acceptor, now=now)
         except LeaseHeld:
             raise in_progress("checkout", checkout.id) from None
         except ItemMoved:
-            self._open_checkout(checkout.id, application_id, self._clock())  # says why
+            self._open_checkout(checkout.id, sub, application_id, self._clock())  # says why
             raise in_progress("checkout", checkout.id) from None
         if stale is not None:
-            self._refunder.reconcile(stale, caller=sub, plan_id=plan_id_for(application_id))
+            # The request that died may have been another applicant's acceptance.
+            self._refunder.reconcile(
+                stale,
+                caller=stale.customer_id or sub,
+                plan_id=plan_id_for(stale.application_id or application_id),
+            )
 
     def _approved_offer(
         self, sub: str, application_id: str, offer_id: str
@@ -188,26 +197,36 @@ class PlanService:
             raise NotFound("Offer not found", details={"offerId": offer_id})
         return application, offer_from_json(stored, principal=application.amount)
 
-    def _open_checkout(self, checkout_id: str, application_id: str, now: datetime) -> Checkout:
-        """The checkout, if its offers can still be accepted.
+    def _open_checkout(
+        self, checkout_id: str, sub: str, application_id: str, now: datetime
+    ) -> Checkout:
+        """The checkout, if the shopper `sub` can still accept an offer of `application_id` on
+        it: bound to nobody, in time, and that application their latest on it.
 
         Raises:
-            InvalidState, CheckoutExpired: it cannot.
+            InvalidState, CheckoutExpired: they cannot.
         """
         checkout = self._checkouts.get(checkout_id)
         if checkout is None:  # pragma: no cover - checkouts are never deleted
             raise NotFound("Checkout not found")
-        if checkout.status is CheckoutStatus.EXPIRED:
-            raise CheckoutExpired("The checkout has expired", details={"checkoutId": checkout.id})
-        if checkout.status is not CheckoutStatus.APPROVED or (
-            checkout.application_id != application_id
-        ):
+        if checkout.bound and checkout.customer_id != sub:
+            raise InvalidState(
+                "The checkout is no longer open: an offer on it was accepted",
+                details={"checkoutId": checkout.id, "reason": "TAKEN"},
+            )
+        if checkout.bound:
             raise InvalidState(
                 f"The checkout is {checkout.status.value}: its offers can no longer be accepted",
                 details={"checkoutId": checkout.id, "status": checkout.status.value},
             )
-        if now >= checkout.expires_at:
+        if checkout.expired(now):
             raise CheckoutExpired("The checkout has expired", details={"checkoutId": checkout.id})
+        mine = checkout.applicants.get(sub)
+        if mine is None or mine.application_id != application_id:
+            raise InvalidState(
+                "You applied again on this checkout: accept an offer of your latest application",
+                details={"checkoutId": checkout.id, "reason": "SUPERSEDED"},
+            )
         return checkout
 
     # ------------------------------------------------------------------ payInstalment, payOffPlan
@@ -266,13 +285,23 @@ class PlanService:
         due: Callable[[PaymentPlan], Money],
         record: Callable[[PaymentPlan, Charge, datetime], tuple[PaymentPlan, Payment]],
     ) -> Payment:
+        self._owned(sub, plan_id)  # anyone else's plan is not found, and never held
         record_id = request_id(sub, idempotency_key)
         replayed = self._replay(record_id, fingerprint)
         if replayed is not None:
             return answer(payment_of(replayed.plan, replayed.payment_id))
         key = charge_key(sub, idempotency_key)
+        try:
+            self._hold_plan(sub, plan_id, record_id, key)
+        except InvalidState:
+            replayed = self._replay(record_id, fingerprint)
+            if replayed is not None:  # a duplicate of this request paid meanwhile
+                return answer(payment_of(replayed.plan, replayed.payment_id))
+            raise
         charge: Charge | None = None
         for _ in range(PAY_ATTEMPTS):
+            # Read under the lease: no other payment of the plan is recorded while we hold it,
+            # so what we charge is what is owed, not what another request has just paid.
             stored = self._owned(sub, plan_id)
             try:
                 amount = due(stored.plan)
@@ -284,13 +313,6 @@ class PlanService:
                 self._abandon(charge, plan_id, record_id, why="the plan moved on while paying")
                 raise
             if charge is None:
-                try:
-                    self._hold_plan(sub, plan_id, record_id, key)
-                except InvalidState:
-                    replayed = self._replay(record_id, fingerprint)
-                    if replayed is not None:  # a duplicate of this request paid meanwhile
-                        return answer(payment_of(replayed.plan, replayed.payment_id))
-                    raise
                 charge = self._provider.charge(token=token, amount=amount, idempotency_key=key)
             if charge.succeeded and charge.amount != amount:
                 # A fee was added or a refund came in since we charged: the key is spent.
@@ -331,9 +353,9 @@ class PlanService:
             self._refunder.reconcile(stale, caller=sub, plan_id=plan_id)
 
     def _abandon(self, charge: Charge | None, plan_id: str, record_id: str, *, why: str) -> None:
-        if charge is None:  # nothing charged, nothing held
-            return
-        self._refunder.give_back(charge, why=why)
+        """Give back what this request charged, if anything, and let go of the plan."""
+        if charge is not None:
+            self._refunder.give_back(charge, why=why)
         self._leases.release_plan(plan_id, record_id)
 
     # ------------------------------------------------------------------ reads
@@ -346,15 +368,15 @@ class PlanService:
         self, *, sub: str, limit: int | None, next_token: str | None
     ) -> tuple[list[PaymentPlan], str | None]:
         """The caller's plans, newest first, a page at a time."""
-        size = DEFAULT_PAGE if limit is None else limit
-        if not 1 <= size <= MAX_PAGE:
-            raise ValidationError(f"limit must be from 1 to {MAX_PAGE}", field="limit")
+        size = PAGE_DEFAULT if limit is None else limit
+        if not 1 <= size <= PAGE_MAX:
+            raise ValidationError(PAGE_RULE, field="limit")
         return self._plans.list_for_customer(sub, limit=size, next_token=next_token)
 
     # ------------------------------------------------------------------ helpers
 
     def _owned(self, sub: str, plan_id: str) -> StoredPlan:
-        stored = self._plans.get(plan_id) if len(plan_id) <= ID_MAX_CHARS else None
+        stored = self._plans.get(plan_id) if is_id(plan_id) else None
         if stored is None or stored.plan.customer_id != sub:
             raise NotFound("Plan not found")
         return stored

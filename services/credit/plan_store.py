@@ -4,12 +4,15 @@
   every change is a conditional write on the version it was read at, so two changes of one plan
   cannot both be recorded.
 - Accepting an offer writes the plan (only if new), its request record (only if new) and the
-  checkout's move APPROVED -> CONFIRMED (only from APPROVED, for this application, in time, by
-  the request holding its lease) in one transaction: all of it or none of it.
+  checkout's move CREATED -> CONFIRMED, binding it to the shopper (only while bound to nobody,
+  with this application the shopper's among its applicants, in time, by the request holding
+  its lease) in one transaction: all of it or none of it.
 - A payment writes the plan's new version and its request record in one transaction, by the
   request holding the plan's lease (`services.credit.leases`), which the write lets go.
-- A merchant's operation writes the plan, the checkout's move and its request record (with the
-  refunds it owes, until they are made) in one transaction.
+- A merchant's operation decides on the checkout and plan read together (one transactional
+  read, so never one before and the other after a concurrent operation), then writes the plan,
+  the checkout's move and its request record (with the refunds it owes, until they are made)
+  in one transaction.
 """
 
 from __future__ import annotations
@@ -25,14 +28,22 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import (
+    DoesNotExist,
+    PutError,
+    PynamoDBException,
+    TransactGetError,
+    TransactWriteError,
+)
+from pynamodb.transactions import TransactGet, TransactWrite
 
 from services.credit.domain import Checkout, CheckoutStatus
-from services.credit.models import CheckoutModel, PlanModel, PlanRequestModel
+from services.credit.leases import lease_removal
+from services.credit.models import CheckoutModel, PlanModel, PlanRequestModel, applicant_key
 from services.credit.plan_documents import plan_from_json, plan_to_json
 from services.credit.plan_ports import PlanRequest, StoredPlan, WriteRefused
 from services.credit.plans import PaymentPlan
+from services.credit.repository import to_domain as checkout_of
 from services.shared.dynamodb import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, bind
 from services.shared.errors import DependencyFailure, ValidationError
 from services.shared.settings import Settings
@@ -66,6 +77,30 @@ class DynamoPlanStore:
             return None
         return StoredPlan(plan_from_json(item.document), int(item.version))
 
+    def with_checkout(self, checkout_id: str, plan_id: str) -> tuple[Checkout, StoredPlan] | None:
+        """See `PlanStore.with_checkout`."""
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                with TransactGet(connection=self._connection) as transaction:
+                    checkout = transaction.get(self._checkouts, checkout_id)
+                    plan = transaction.get(self._plans, plan_id)
+            except TransactGetError as exc:
+                # Cancelled while a transaction writes either item: read again once it is done.
+                cancelled = exc.cause_response_code == "TransactionCanceledException"
+                if cancelled and attempt < CONFLICT_RETRIES:
+                    self._sleep(CONFLICT_BACKOFF_S * (attempt + 1) * (1 + random.random()))  # noqa: S311
+                    continue
+                logger.warning("reading checkout %s failed: %r", checkout_id, exc)
+                raise DependencyFailure("The plan store is unavailable; try again") from exc
+            try:
+                plan_item = plan.get()
+                checkout_item = checkout.get()
+            except DoesNotExist:  # pragma: no cover - neither is ever deleted
+                return None
+            stored = StoredPlan(plan_from_json(plan_item.document), int(plan_item.version))
+            return checkout_of(checkout_item), stored
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
     def get_request(self, request_id: str) -> PlanRequest | None:
         """The request record, or None (strongly consistent)."""
         try:
@@ -88,16 +123,20 @@ class DynamoPlanStore:
             transaction.save(
                 self._request_item(request), condition=self._requests.id.does_not_exist()
             )
+            mine = checkouts.applicants[applicant_key(plan.customer_id)]
             transaction.update(
                 checkouts(plan.checkout_id),
                 actions=[
                     checkouts.status.set(CheckoutStatus.CONFIRMED.value),
+                    checkouts.customer_id.set(plan.customer_id),
+                    checkouts.application_id.set(application_id),
                     checkouts.plan_id.set(plan.id),
-                    *_let_go(checkouts),
+                    *lease_removal(checkouts),
                 ],
-                condition=(checkouts.status == CheckoutStatus.APPROVED.value)
-                & (checkouts.application_id == application_id)
-                & (checkouts.customer_id == plan.customer_id)
+                condition=(checkouts.status == CheckoutStatus.CREATED.value)
+                & checkouts.plan_id.does_not_exist()
+                & (mine["applicationId"] == application_id)
+                & (mine["outcome"] == CheckoutStatus.APPROVED.value)
                 & (checkouts.expires_at > now)
                 & (checkouts.lease_owner == request.id),
             )
@@ -111,7 +150,7 @@ class DynamoPlanStore:
         def write(transaction: TransactWrite) -> None:
             transaction.update(
                 plans(plan.id),
-                actions=[*self._plan_actions(stored, plan), *_let_go(plans)],
+                actions=[*self._plan_actions(stored, plan), *lease_removal(plans)],
                 condition=(plans.version == stored.version) & (plans.lease_owner == request.id),
             )
             transaction.save(
@@ -275,11 +314,6 @@ class DynamoPlanStore:
                 logger.warning("%s transaction failed: %s %s", what, exc.cause_response_code, codes)
                 raise DependencyFailure(f"Could not store the {what}; nothing was written") from exc
             return
-
-
-def _let_go(model: Any) -> list[Any]:
-    """The actions that remove an item's lease (`services.credit.leases`)."""
-    return [model.lease_owner.remove(), model.lease_charge_key.remove(), model.lease_until.remove()]
 
 
 def _request_of(item: PlanRequestModel) -> PlanRequest:

@@ -1,4 +1,10 @@
-"""Where checkouts and merchants are kept: Protocols for the use cases, DynamoDB behind them."""
+"""Where checkouts and merchants are kept: Protocols for the use cases, DynamoDB behind them.
+
+A checkout's applicants are a map on its item (`CheckoutModel.applicants`). Checkouts stored
+before checkouts took several applicants hold their one applicant's decision as the checkout's
+own status and customer; they are read as unbound checkouts with that one applicant, and a
+write that needs the map gives them one first (`adopt_single_applicant`).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,28 @@ import logging
 import random
 import time
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from services.credit.domain import Checkout, CheckoutStatus, LineItem, Merchant, reference_key
+from services.credit.domain import (
+    OUTCOMES,
+    Applicant,
+    Checkout,
+    CheckoutStatus,
+    LineItem,
+    Merchant,
+    reference_key,
+)
 from services.credit.models import (
     CheckoutModel,
     CheckoutReferenceModel,
     LineItemMap,
     MerchantModel,
+    applicant_entries,
+    applicant_key,
 )
 from services.shared.dynamodb import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, bind
 from services.shared.errors import DependencyFailure
@@ -31,6 +47,9 @@ logger = logging.getLogger(__name__)
 # retries cover it.
 CONFLICT_RETRIES = 5
 CONFLICT_BACKOFF_S = 0.02
+# Stored statuses of a checkout nobody has accepted an offer on: CREATED, or one applicant's
+# outcome as checkouts kept it before they took several applicants.
+UNBOUND = (CheckoutStatus.CREATED.value, *(outcome.value for outcome in OUTCOMES))
 
 
 class CheckoutRepository(Protocol):
@@ -125,10 +144,10 @@ class DynamoCheckoutRepository:
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def lapsed(self, now: datetime) -> list[Checkout]:
-        """CREATED or APPROVED checkouts whose time ran out before `now` (the sweep's scan)."""
+        """Unbound checkouts whose time ran out before `now` (the sweep's scan)."""
         model = self._checkouts
-        open_ = model.status.is_in(CheckoutStatus.CREATED.value, CheckoutStatus.APPROVED.value)
-        return [to_domain(item) for item in model.scan(open_ & (model.expires_at <= now))]
+        unbound = model.status.is_in(*UNBOUND) & model.plan_id.does_not_exist()
+        return [to_domain(item) for item in model.scan(unbound & (model.expires_at <= now))]
 
     def mark_expired(self, checkout: Checkout, now: datetime) -> bool:
         """Store a lapsed checkout as EXPIRED; False if it changed meanwhile (or is held by a
@@ -137,7 +156,8 @@ class DynamoCheckoutRepository:
         try:
             model(checkout.id).update(
                 actions=[model.status.set(CheckoutStatus.EXPIRED.value)],
-                condition=(model.status == checkout.status.value)
+                condition=model.status.is_in(*UNBOUND)
+                & model.plan_id.does_not_exist()
                 & (model.expires_at <= now)
                 & model.lease_owner.does_not_exist(),
             )
@@ -178,6 +198,41 @@ class DynamoMerchantRepository:
         ).save()
 
 
+def adopt_single_applicant(model: type[CheckoutModel], checkout_id: str) -> bool:
+    """Give an unbound checkout stored without `applicants` its map, holding the one applicant
+    it had, and CREATED as its stored status: what decisions and acceptances write to.
+
+    Returns:
+        True when the checkout has its map now (given here or meanwhile); False when it needed
+        none (it has one, is bound, or lapsed) or is gone.
+    """
+    try:
+        item = model.get(checkout_id, consistent_read=True)
+    except DoesNotExist:
+        return False
+    if applicant_entries(item) is not None or item.plan_id or item.status not in UNBOUND:
+        return False
+    checkout = to_domain(item)
+    actions: list[Any] = [model.applicants.set(_entries(checkout))]
+    if item.status != CheckoutStatus.CREATED.value:
+        actions += [
+            model.status.set(CheckoutStatus.CREATED.value),
+            model.customer_id.remove(),
+            model.application_id.remove(),
+        ]
+    try:
+        item.update(
+            actions=actions,
+            condition=model.applicants.does_not_exist()
+            & (model.status == item.status)
+            & model.plan_id.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise DependencyFailure("Could not update the checkout; nothing was written") from exc
+    return True
+
+
 def to_item(model: type[CheckoutModel], checkout: Checkout) -> CheckoutModel:
     """The stored item of a checkout."""
     return model(
@@ -197,6 +252,7 @@ def to_item(model: type[CheckoutModel], checkout: Checkout) -> CheckoutModel:
             for item in checkout.items
         ],
         status=checkout.status.value,
+        applicants=_entries(checkout),
         customer_id=checkout.customer_id,
         application_id=checkout.application_id,
         plan_id=checkout.plan_id,
@@ -208,7 +264,21 @@ def to_item(model: type[CheckoutModel], checkout: Checkout) -> CheckoutModel:
 
 
 def to_domain(item: CheckoutModel) -> Checkout:
-    """The checkout a stored item describes."""
+    """The checkout a stored item describes (see the module docstring for older items)."""
+    status = CheckoutStatus(item.status)
+    customer_id: str | None = item.customer_id
+    application_id: str | None = item.application_id
+    stored = applicant_entries(item)
+    applicants = {
+        str(entry["sub"]): Applicant(
+            application_id=str(entry["applicationId"]), outcome=CheckoutStatus(entry["outcome"])
+        )
+        for entry in (stored or {}).values()
+    }
+    if not item.plan_id and status in OUTCOMES:
+        if stored is None and customer_id and application_id:
+            applicants = {customer_id: Applicant(application_id=application_id, outcome=status)}
+        status, customer_id, application_id = CheckoutStatus.CREATED, None, None
     return Checkout(
         id=item.id,
         merchant_id=item.merchant_id,
@@ -224,15 +294,32 @@ def to_domain(item: CheckoutModel) -> Checkout:
             )
             for line in item.items or []
         ),
-        status=CheckoutStatus(item.status),
-        customer_id=item.customer_id,
-        application_id=item.application_id,
+        status=status,
+        customer_id=customer_id,
+        application_id=application_id,
+        applicants=applicants,
         plan_id=item.plan_id,
         captured=_money(item.captured_amount, item.currency),
         refunded=_money(item.refunded_amount, item.currency),
         expires_at=item.expires_at,
         created_at=item.created_at,
     )
+
+
+def applicant_entry(sub: str, applicant: Applicant) -> dict[str, str]:
+    """A shopper's entry in a checkout's stored `applicants` (under `applicant_key(sub)`)."""
+    return {
+        "sub": sub,
+        "applicationId": applicant.application_id,
+        "outcome": applicant.outcome.value,
+    }
+
+
+def _entries(checkout: Checkout) -> dict[str, dict[str, str]]:
+    return {
+        applicant_key(sub): applicant_entry(sub, applicant)
+        for sub, applicant in checkout.applicants.items()
+    }
 
 
 def _money(amount: float | None, currency: str) -> Money | None:

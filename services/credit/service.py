@@ -15,12 +15,10 @@ from services.credit.domain import (
     MerchantCaller,
     parse_checkout_request,
 )
+from services.credit.limits import is_id
 from services.credit.repository import CheckoutRepository, MerchantRepository
 from services.shared.errors import Conflict, NotFound, Unauthorized
 from services.shared.timestamps import utc_now
-
-# Longer ids cannot be ours; answering NotFound without a lookup keeps junk off the table.
-MAX_ID_CHARS = 128
 
 
 @dataclass(frozen=True)
@@ -102,12 +100,15 @@ class CheckoutService:
         return CheckoutCreation(existing, created=False)
 
     def get(self, *, caller: Caller, checkout_id: str) -> Checkout:
-        """The checkout, if the caller may see it.
+        """The checkout as the caller may see it (`Checkout.seen_by`): while nobody has
+        accepted an offer, a shopper sees their own decision on it, the merchant the most
+        advanced one.
 
         Raises:
-            NotFound: it does not exist, or the caller may not see it (indistinguishable).
+            NotFound: it does not exist, or the caller may not see it (indistinguishable); an id
+                that cannot be ours is not looked up.
         """
-        checkout = self._checkouts.get(checkout_id) if len(checkout_id) <= MAX_ID_CHARS else None
+        checkout = self._checkouts.get(checkout_id) if is_id(checkout_id) else None
         if checkout is None:
             raise NotFound("Checkout not found")
         merchant = (
@@ -115,6 +116,7 @@ class CheckoutService:
             if isinstance(caller, MerchantCaller)
             else None
         )
-        if not checkout.visible_to(caller, merchant):
+        seen = checkout.seen_by(caller, merchant)
+        if seen is None:
             raise NotFound("Checkout not found")
-        return checkout
+        return seen

@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
+from botocore.credentials import Credentials
 from gql import Client, GraphQLRequest
 from gql.transport.appsync_auth import AppSyncJWTAuthentication
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
@@ -33,7 +34,12 @@ from bnpl.graphql_client import GraphQLClient
 from bnpl.idp.tokens import mint_token
 from bnpl.personas import PERSONAS
 from bnpl.sandbox_consents import sandbox_consent_id
-from bnpl.settings import SANDBOX_MERCHANT_ID
+from bnpl.settings import (
+    CREDIT_SERVICE_ACCESS_KEY_ID,
+    CREDIT_SERVICE_SECRET_ACCESS_KEY,
+    SANDBOX_MERCHANT_ID,
+)
+from services.credit.checkout_updates import AppSyncCheckoutUpdates
 
 pytestmark = pytest.mark.e2e
 
@@ -73,11 +79,6 @@ mutation Refund($input: RefundCheckoutInput!) {{
   refundCheckout(input: $input) {{ {MERCHANT_FIELDS} }}
 }}"""
 VOID = f"mutation Void($id: ID!) {{ voidCheckout(checkoutId: $id) {{ {MERCHANT_FIELDS} }} }}"
-# A subscriber receives only the fields the publishing mutation selected (as on AppSync).
-PUBLISH = f"""
-mutation Publish($input: CheckoutUpdateInput!) {{
-  publishCheckoutUpdate(input: $input) {{ {MERCHANT_FIELDS} }}
-}}"""
 ON_UPDATED = f"""
 subscription OnUpdated($id: ID!) {{ onCheckoutUpdated(id: $id) {{ {MERCHANT_FIELDS} }} }}"""
 MY_PLANS = """
@@ -396,7 +397,7 @@ async def next_status(updates: asyncio.Queue[dict[str, Any]]) -> dict[str, Any]:
 
 @pytest.mark.anyio
 async def test_a_subscriber_hears_confirmed_then_captured_then_the_refund(
-    stack, referred, merchant
+    stack, referred, merchant, http
 ):
     """onCheckoutUpdated(id), as the checkout page subscribes with the customer's token, receives
     each change the credit service publishes, in order: CONFIRMED on acceptance, CAPTURED with
@@ -404,10 +405,21 @@ async def test_a_subscriber_hears_confirmed_then_captured_then_the_refund(
     checkout_id, application_id, offer_id = await asyncio.to_thread(
         approved_checkout, referred, merchant, consent=sandbox_consent_id("refer")
     )
+    # Only the credit service may publish: the probe publishes as it does, with its credentials.
+    publisher = AppSyncCheckoutUpdates(
+        url=stack.settings.graphql_url,
+        region=stack.settings.region,
+        credentials=lambda: Credentials(
+            CREDIT_SERVICE_ACCESS_KEY_ID, CREDIT_SERVICE_SECRET_ACCESS_KEY
+        ),
+        http=http,
+        lanes=1,
+    )
     async with checkout_updates(stack, persona_token(stack, "refer"), checkout_id) as updates:
         # gql exposes no start_ack hook: publish the checkout as it stands until it is heard.
+        # The shopper's own view of it is what their decision published: addressed to them.
         checkout = await asyncio.to_thread(
-            merchant.execute,
+            referred.execute,
             "query C($id: ID!) { checkout(id: $id) { id merchantId merchantReference status "
             "customerId expiresAt createdAt amount { amount currency } "
             "items { sku name quantity unitPrice { amount currency } } } }",
@@ -416,7 +428,7 @@ async def test_a_subscriber_hears_confirmed_then_captured_then_the_refund(
         probe = data(checkout, "checkout")
         assert probe["status"] == "APPROVED"
         for _ in range(100):
-            await asyncio.to_thread(merchant.execute, PUBLISH, {"input": probe})
+            assert await asyncio.to_thread(publisher.publish_now, probe)
             try:
                 heard = await asyncio.wait_for(updates.get(), 0.1)
             except TimeoutError:
@@ -425,6 +437,7 @@ async def test_a_subscriber_hears_confirmed_then_captured_then_the_refund(
             break
         else:
             raise AssertionError("the subscription never heard a published update")
+        publisher.close()
 
         await asyncio.to_thread(accept, referred, application_id, offer_id)
         assert await next_status(updates) == {

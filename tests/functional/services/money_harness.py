@@ -1,13 +1,13 @@
 """A credit service on a real uvicorn over DynamoDB Local, with the durable sandbox card network,
-recorded checkout updates, and helpers to reach an APPROVED checkout: what the plan and money
-tests share."""
+recorded checkout updates, and helpers to reach a checkout a shopper was approved on: what the
+plan and money tests share."""
 
 from __future__ import annotations
 
 import threading
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from services.credit.app import create_app
 from services.credit.applications import DynamoApplicationStore
 from services.credit.checkout_operations import CheckoutOperations
 from services.credit.credit_application import ApplicationStatus, CreditApplication
-from services.credit.domain import Checkout, CheckoutStatus, parse_checkout_request
+from services.credit.domain import Checkout, parse_checkout_request
 from services.credit.leases import LeaseStore
 from services.credit.models import CheckoutModel
 from services.credit.offers import monthly, pay_in_4
@@ -61,7 +61,8 @@ class Harness:
     settings: Settings
 
     def approved(self, sub: str, *, expires_in: timedelta | None = None) -> Approved:
-        """A checkout APPROVED for `sub` by a decided application with two offers."""
+        """A checkout `sub` applied to and was APPROVED on, with two offers (the checkout is
+        bound to nobody until an offer is accepted)."""
         request = parse_checkout_request(
             {
                 "merchantId": "m_shop",
@@ -104,18 +105,12 @@ class Harness:
         decided = application.decided(
             {"outcome": "APPROVED", "reasons": [], "steps": []}, [o.to_json() for o in offers]
         )
-        self.store.decide(decided, owner="o", checkout_status="APPROVED", now=now)
+        self.store.decide(decided, owner="o", now=now)
         if expires_in is not None:
-            expired = Checkout(
-                **{
-                    **checkout.__dict__,
-                    "status": CheckoutStatus.APPROVED,
-                    "customer_id": sub,
-                    "application_id": app_id,
-                    "expires_at": now + expires_in,
-                }
-            )
-            to_item(bind(CheckoutModel, self.settings), expired).save()
+            current = self.checkouts.get(checkout.id)
+            assert current is not None
+            moved = replace(current, expires_at=now + expires_in)
+            to_item(bind(CheckoutModel, self.settings), moved).save()
         return Approved(app_id, checkout.id, offers[0].id, offers[1].id)
 
 

@@ -7,145 +7,22 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from services.credit.app import create_app
-from services.credit.application_service import ApplicationService
-from services.credit.applications import DynamoApplicationStore
-from services.credit.bureau import SandboxBureau
-from services.credit.domain import Checkout, CheckoutStatus, parse_checkout_request
-from services.credit.event_publishers import OutboxEventPublisher
-from services.credit.fraud import FraudCheck
-from services.credit.plan_history import PlanHistory
-from services.credit.policy import load_policy
-from services.credit.repository import DynamoCheckoutRepository
-from services.credit.workflow.retry import RetryPolicy
-from services.credit.workflow.runner import Workflow
-from services.credit.workflow.steps import Sources
-from services.shared.errors import VerificationRequired
+from services.credit.domain import Applicant, Checkout, CheckoutStatus
+from tests.functional.services.application_harness import Harness, build_harness
 from tests.functional.services.conftest import ServedApp
-from tests.unit.services.credit.workflow.fakes import FakeBank, FakeScorer, customer
 
 pytestmark = [pytest.mark.ddblocal]
-
-POLICY = load_policy()
-
-
-@dataclass
-class FakeProfiles:
-    """The user service's `GET /customers/me`: profiles by the token's subject."""
-
-    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    calls: int = 0
-
-    def me(self, authorization: str) -> dict[str, Any]:
-        import jwt
-
-        self.calls += 1
-        token = authorization.rsplit(maxsplit=1)[-1]
-        sub = str(jwt.decode(token, options={"verify_signature": False})["sub"])
-        if sub not in self.profiles:
-            # What `ProfileClient` makes of the user service's 404 (tested with it).
-            raise VerificationRequired("Register and verify your profile before applying")
-        return self.profiles[sub]
-
-
-@dataclass
-class RecordedUpdates:
-    checkouts: list[Mapping[str, Any]] = field(default_factory=list)
-
-    def published(self, checkout: Mapping[str, Any]) -> None:
-        self.checkouts.append(checkout)
-
-
-@dataclass
-class Switch:
-    down: bool = False
-
-    def __call__(self) -> bool:
-        return self.down
-
-
-@dataclass
-class Harness:
-    app: Any
-    scorer: FakeScorer
-    bureau: SandboxBureau
-    bureau_down: Switch
-    profiles: FakeProfiles
-    updates: RecordedUpdates
-    checkouts: DynamoCheckoutRepository
-
-    def checkout(self, *, amount: int = 12_000, expires_in: timedelta | None = None) -> Checkout:
-        request = parse_checkout_request(
-            {
-                "merchantId": "m_shop",
-                "merchantReference": f"order-{uuid.uuid4()}",
-                "amount": {"amount": amount, "currency": "GBP"},
-                "items": [
-                    {
-                        "sku": "A",
-                        "name": "Jacket",
-                        "quantity": 1,
-                        "unitPrice": {"amount": amount, "currency": "GBP"},
-                    }
-                ],
-            }
-        )
-        now = datetime.now(UTC)
-        checkout = Checkout.open(request, checkout_id=str(uuid.uuid4()), now=now)
-        if expires_in is not None:
-            checkout = Checkout(**{**checkout.__dict__, "expires_at": now + expires_in})
-        assert self.checkouts.add(checkout)
-        return checkout
 
 
 @pytest.fixture(scope="module")
 def harness(ddb_settings, merchants) -> Harness:
-    store = DynamoApplicationStore(ddb_settings)
-    checkouts = DynamoCheckoutRepository(ddb_settings)
-    scorer = FakeScorer()
-    down = Switch()
-    profiles = FakeProfiles(
-        {
-            f"sandbox-{name}": customer(name)
-            for name in ("approve", "decline", "refer", "thin", "fraud")
-        }
-        | {"unverified": customer("approve", id="unverified", verificationStatus="UNVERIFIED")}
-        | {"racer": customer("approve", id="racer")}
-    )
-    updates = RecordedUpdates()
-    bureau = SandboxBureau(today=lambda: datetime.now(UTC).date(), outage=down)
-    workflow = Workflow(
-        sources=Sources(
-            bureau=bureau,
-            bank=FakeBank(),
-            exposure=PlanHistory(ddb_settings),
-            payment_history=PlanHistory(ddb_settings),
-            fraud=FraudCheck(rules=POLICY.fraud, history=store),
-            scorer=scorer,
-        ),
-        policy=POLICY,
-        retry=RetryPolicy(attempts=2, base_delay_s=0.001, max_delay_s=0.001),
-    )
-    service = ApplicationService(
-        store=store,
-        checkouts=checkouts,
-        profiles=profiles,
-        workflow=workflow,
-        events=OutboxEventPublisher(ddb_settings),
-        updates=updates,
-        event_bus_name="bnpl-credit-events",
-        retry=RetryPolicy(attempts=2, base_delay_s=0.001, max_delay_s=0.001),
-    )
-    app = create_app(ddb_settings, checkouts=checkouts, applications=service)
-    return Harness(app, scorer, bureau, down, profiles, updates, checkouts)
+    return build_harness(ddb_settings)
 
 
 async def call(
@@ -185,7 +62,11 @@ def anyio_backend() -> str:
 pytestmark.append(pytest.mark.anyio)
 
 
-async def test_an_approval_moves_the_checkout_and_is_announced(harness, shopper):
+async def test_an_approval_is_the_shoppers_on_the_checkout_and_is_announced_to_them(
+    harness, shopper
+):
+    """The decision is recorded as the shopper's among the checkout's applicants (the checkout
+    stays CREATED, bound to nobody) and published as the shopper's view of it."""
     checkout = harness.checkout()
     response = await call(
         harness, "POST", "/applications", token=shopper(), json=apply_body(checkout)
@@ -198,12 +79,21 @@ async def test_an_approval_moves_the_checkout_and_is_announced(harness, shopper)
     stored = harness.checkouts.get(checkout.id)
     assert stored is not None
     assert (stored.status, stored.customer_id, stored.application_id) == (
-        CheckoutStatus.APPROVED,
+        CheckoutStatus.CREATED,
+        None,
+        None,
+    )
+    assert stored.applicants == {
+        "sandbox-approve": Applicant(
+            application_id=application["id"], outcome=CheckoutStatus.APPROVED
+        )
+    }
+    announced = harness.updates.checkouts[-1]
+    assert (announced["status"], announced["customerId"], announced["applicationId"]) == (
+        "APPROVED",
         "sandbox-approve",
         application["id"],
     )
-    assert harness.updates.checkouts[-1]["status"] == "APPROVED"
-    assert harness.updates.checkouts[-1]["applicationId"] == application["id"]
 
 
 async def test_the_same_key_returns_the_decision_without_running_again(harness, shopper):
@@ -286,13 +176,23 @@ async def test_an_expired_checkout_takes_no_application(harness, shopper):
     assert (response.status_code, response.json()["error"]) == (410, "CheckoutExpired")
 
 
-async def test_a_decided_checkout_takes_no_other_application(harness, shopper):
+async def test_a_checkout_with_an_accepted_offer_takes_no_other_application(harness, shopper):
     checkout = harness.checkout()
-    await call(harness, "POST", "/applications", token=shopper(), json=apply_body(checkout))
+    approved = (
+        await call(harness, "POST", "/applications", token=shopper(), json=apply_body(checkout))
+    ).json()
+    accept = {
+        "applicationId": approved["id"],
+        "offerId": approved["offers"][0]["id"],
+        "paymentMethodToken": "tok_visa",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
+    assert (await call(harness, "POST", "/plans", token=shopper(), json=accept)).status_code == 200
     response = await call(
         harness, "POST", "/applications", token=shopper("thin"), json=apply_body(checkout)
     )
     assert (response.status_code, response.json()["error"]) == (409, "InvalidState")
+    assert response.json()["details"]["status"] == "CONFIRMED"
 
 
 async def test_an_unknown_checkout_is_not_found(harness, shopper):
@@ -340,7 +240,10 @@ async def test_a_decline_publishes_a_rejection_event(harness, shopper, scan):
     assert application["decision"]["outcome"] == "DECLINED"
     events = [e for e in scan("credit_event_outbox") if application["id"] in e["detail"]["S"]]
     assert [e["detail_type"]["S"] for e in events] == ["CreditApplicationRejected"]
-    assert harness.checkouts.get(application["checkoutId"]).status is CheckoutStatus.DECLINED
+    stored = harness.checkouts.get(application["checkoutId"])
+    assert stored is not None
+    assert stored.status is CheckoutStatus.CREATED  # still open to other shoppers
+    assert stored.applicants["sandbox-decline"].outcome is CheckoutStatus.DECLINED
 
 
 async def test_an_application_is_its_customers_and_the_underwriters(harness, shopper, make_token):
@@ -379,7 +282,11 @@ async def test_an_underwriter_settles_a_referral(harness, shopper, make_token, o
     assert bool(settled["offers"]) == (outcome == "APPROVED")
     if outcome == "DECLINED":
         assert settled["decision"]["reasons"]
-    assert harness.checkouts.get(checkout.id).status is CheckoutStatus(outcome)
+    stored = harness.checkouts.get(checkout.id)
+    assert stored is not None
+    assert stored.applicants["sandbox-thin"] == Applicant(
+        application_id=referred["id"], outcome=CheckoutStatus(outcome)
+    )
     assert harness.updates.checkouts[-1]["status"] == outcome
 
     twice = await call(harness, "POST", path, token=underwriter, json=body)

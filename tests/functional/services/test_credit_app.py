@@ -7,6 +7,7 @@ import json
 import re
 import threading
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -194,12 +195,17 @@ class TestRead:
         assert (seen.status_code, seen.json()) == (200, created)
 
     async def test_a_taken_checkout_only_to_its_customer(self, client, ddb_settings, as_customer):
+        """Taken: a shopper accepted an offer on it (applying alone takes nothing)."""
         now = datetime.now(UTC)
         taken = Checkout.open(
             parse_checkout_request(order()), checkout_id=str(uuid.uuid4()), now=now
         )
-        taken = Checkout(
-            **{**taken.__dict__, "status": CheckoutStatus.APPROVED, "customer_id": "sub-owner"}
+        taken = replace(
+            taken,
+            status=CheckoutStatus.CONFIRMED,
+            customer_id="sub-owner",
+            application_id="app-owner",
+            plan_id="pln-owner",
         )
         assert DynamoCheckoutRepository(ddb_settings).add(taken)
         owner = await client.get(f"/checkouts/{taken.id}", headers=as_customer("sub-owner"))

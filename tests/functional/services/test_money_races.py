@@ -19,6 +19,7 @@ from services.credit.domain import CheckoutStatus
 from services.credit.plan_requests import charge_key
 from services.credit.plan_store import DynamoPlanStore
 from services.credit.plans import PaymentPlan, PaymentStatus
+from tests.functional.services.checkout_books import books
 from tests.functional.services.money_harness import (
     Approved,
     Harness,
@@ -171,11 +172,11 @@ class TestAcceptOffer:
 
 class TestPayInstalment:
     def test_fifty_keys_paying_one_instalment_take_money_once(
-        self, harness, shopper, server, client
+        self, harness, shopper, server, client, scan
     ):
         """50 payments of instalment 2 with different keys: one 200, 49 InvalidState (the plan
-        is leased, or the instalment is PAID by then); one SUCCEEDED payment for it; the 50
-        keys' charges net out to one instalment."""
+        is leased, or the instalment is PAID by then); one SUCCEEDED payment for it; the card
+        network charged once for the 50 keys and gave nothing back."""
         token, plan_id, _ = accepted(harness, shopper, client)
         sub = get(client, f"/plans/{plan_id}", token).json()["customerId"]
         keys = [str(uuid.uuid4()) for _ in range(RACERS)]
@@ -203,6 +204,11 @@ class TestPayInstalment:
         ]
         assert [i["status"] for i in plan["instalments"]] == ["PAID", "PAID", "DUE", "DUE"]
         assert net_taken(harness, sub, set(keys)) == FIRST_PAYMENT
+        # What is due is read under the plan's lease: no loser charged, so nothing went back.
+        charges = charges_under(scan, harness, sub, set(keys))
+        assert [int(c["amount"]["N"]) for c in charges] == [FIRST_PAYMENT]
+        charge_ids = {c["id"]["S"] for c in charges}
+        assert [r for r in scan("sandbox_refunds") if r["charge_id"]["S"] in charge_ids] == []
 
     def test_fifty_payments_with_one_key_are_one_payment_and_one_charge(
         self, harness, shopper, server, client, scan
@@ -226,6 +232,72 @@ class TestPayInstalment:
         body = {"instalmentNumber": 3, "paymentMethodToken": "tok_visa", "idempotencyKey": "pay-3"}
         next_one = post(client, f"/plans/{plan_id}/payments", token, body)
         assert next_one.status_code == 200, next_one.text
+
+
+class TestPayOffPlan:
+    def test_fifty_payoffs_with_different_keys_charge_once_and_refund_nothing(
+        self, harness, shopper, server, client, scan
+    ):
+        """50 payoffs of one plan with different keys: one 200 paying the 7,500 left; every
+        other is InvalidState (the plan is held, or nothing is left by then). What is owed is
+        read under the plan's lease, so the card network made exactly one charge for the 50
+        keys and gave nothing back."""
+        token, plan_id, _ = accepted(harness, shopper, client)
+        sub = get(client, f"/plans/{plan_id}", token).json()["customerId"]
+        keys = [str(uuid.uuid4()) for _ in range(RACERS)]
+
+        def pay_off(c: httpx.Client, index: int) -> httpx.Response:
+            body = {"paymentMethodToken": "tok_visa", "idempotencyKey": keys[index]}
+            return post(c, f"/plans/{plan_id}/payoff", token, body)
+
+        answers = race(server, RACERS, pay_off)
+
+        wins = [r.json() for r in answers if r.status_code == 200]
+        assert len(wins) == 1, texts(answers)
+        assert (wins[0]["status"], wins[0]["amount"]["amount"]) == ("SUCCEEDED", 3 * FIRST_PAYMENT)
+        assert errors(answers) == [(409, "InvalidState")] * (RACERS - 1)
+        charges = charges_under(scan, harness, sub, set(keys))
+        assert [int(c["amount"]["N"]) for c in charges] == [3 * FIRST_PAYMENT]
+        charge_ids = {c["id"]["S"] for c in charges}
+        assert [r for r in scan("sandbox_refunds") if r["charge_id"]["S"] in charge_ids] == []
+        plan = get(client, f"/plans/{plan_id}", token).json()
+        assert plan["status"] == "COMPLETED"
+        assert sum(paid_to(plan).values()) == 4 * FIRST_PAYMENT
+
+
+class TestCaptureCheckout:
+    def test_twenty_partial_captures_capture_once_and_the_books_hold(
+        self, harness, shopper, server, client, merchant, scan
+    ):
+        """20 partial captures of 2,000 of a confirmed 10,000 checkout with different keys: one
+        200; each other answers InvalidState (the checkout is CAPTURED by then: a capture
+        happens once, so trying again cannot help) or the retryable Conflict, never another
+        error. The 8,000 released cut the plan once, and the books hold."""
+        _, plan_id, approved = accepted(harness, shopper, client)
+        path = f"/checkouts/{approved.checkout_id}/capture"
+
+        def capture(c: httpx.Client, _: int) -> httpx.Response:
+            body = {
+                "amount": {"amount": 2_000, "currency": "GBP"},
+                "idempotencyKey": str(uuid.uuid4()),
+            }
+            return c.post(path, json=body, headers=merchant)
+
+        answers = race(server, 20, capture)
+
+        wins = [r.json() for r in answers if r.status_code == 200]
+        assert len(wins) == 1, texts(answers)
+        assert (wins[0]["status"], wins[0]["capturedAmount"]["amount"]) == ("CAPTURED", 2_000)
+        assert {e for _, e in errors(answers)} <= {"InvalidState", "Conflict"}, texts(answers)
+        conflicts = [r.json() for r in answers if r.status_code == 409]
+        assert all(
+            "same idempotency key" in c["message"] for c in conflicts if c["error"] == "Conflict"
+        )
+        records = [r for r in scan("plan_requests") if r["plan_id"]["S"] == plan_id]
+        assert len([r for r in records if "result" in r]) == 1
+        plan = books(harness, scan, approved.checkout_id)
+        assert plan["refunded"]["amount"] == 8_000
+        assert [i["status"] for i in plan["instalments"]] == ["PAID", "WAIVED", "WAIVED", "WAIVED"]
 
 
 class TestRefundCheckout:

@@ -85,12 +85,13 @@ def test_a_declined_first_payment_writes_nothing(harness, shopper, client, scan,
     sub, token = shopper()
     approved = harness.approved(sub)
     requests_before = len(scan("plan_requests"))
+    checkout_before = harness.checkouts.get(approved.checkout_id)
     response = post(client, "/plans", token, accept_body(approved, token=card))
     assert (response.status_code, response.json()["error"]) == (402, "PaymentDeclined")
     assert response.json()["details"]["failureCode"] == code
     assert plans_of(scan, approved.checkout_id) == []
     assert len(scan("plan_requests")) == requests_before
-    assert harness.checkouts.get(approved.checkout_id).status is CheckoutStatus.APPROVED
+    assert harness.checkouts.get(approved.checkout_id) == checkout_before  # still unbound
     # A fresh attempt with a good card still works.
     assert post(client, "/plans", token, accept_body(approved)).status_code == 200
 

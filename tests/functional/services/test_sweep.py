@@ -21,7 +21,7 @@ import pytest
 from services.credit import wiring
 from services.credit.checkout_operations import CheckoutOperations
 from services.credit.jobs import Sweep, SweepReport
-from services.credit.leases import LEASE_TIME, Lease, LeaseStore
+from services.credit.leases import LEASE_TIME, Acceptor, Lease, LeaseStore
 from services.credit.payments import Charge, PaymentProvider, Refund
 from services.credit.plan_requests import charge_key, merchant_scope, plan_id_for, request_id
 from services.credit.plan_store import DynamoPlanStore
@@ -181,8 +181,9 @@ def test_checkouts_left_uncaptured_for_28_days_expire_and_their_payments_go_back
 def test_checkouts_whose_hour_ran_out_before_acceptance_expire_unless_one_is_being_paid(
     harness: Harness, client: httpx.Client, shopper: Shopper
 ) -> None:
-    """An APPROVED checkout past its expiry is EXPIRED and published, and its offers can no
-    longer be accepted; one held by a request taking its first payment is left to it."""
+    """A checkout a shopper was approved on, past its expiry, is EXPIRED and published to its
+    merchant and to that shopper, and its offers can no longer be accepted; one held by a request
+    taking its first payment is left to it."""
     sub, token = shopper()
     lapsed, held = harness.approved(sub), harness.approved(sub)
     checkout = harness.checkouts.get(lapsed.checkout_id)
@@ -190,8 +191,9 @@ def test_checkouts_whose_hour_ran_out_before_acceptance_expire_unless_one_is_bei
     after = checkout.expires_at + timedelta(seconds=1)
     owner = request_id(sub, f"live-{uuid.uuid4()}")
     lease = Lease(owner=owner, charge_key=charge_key(sub, owner), until=after + LEASE_TIME)
+    acceptor = Acceptor(customer_id=sub, application_id=held.application_id)
     LeaseStore(harness.settings).claim_checkout(
-        held.checkout_id, lease, application_id=held.application_id, now=after
+        held.checkout_id, lease, acceptor=acceptor, now=after
     )
     updates = RecordedUpdates()
 
@@ -199,10 +201,13 @@ def test_checkouts_whose_hour_ran_out_before_acceptance_expire_unless_one_is_bei
 
     assert report.checkouts_lapsed >= 1
     assert status(harness, lapsed.checkout_id) == "EXPIRED"
-    assert status(harness, held.checkout_id) == "APPROVED"
-    assert announced(updates, lapsed.checkout_id, held.checkout_id) == [
-        (lapsed.checkout_id, "EXPIRED")
-    ]
+    assert status(harness, held.checkout_id) == "CREATED"  # bound to nobody yet
+    # To the merchant (no customer: nobody accepted an offer) and to the shopper who applied.
+    assert [
+        (u["id"], u["status"], u["customerId"])
+        for u in updates.checkouts
+        if u["id"] in (lapsed.checkout_id, held.checkout_id)
+    ] == [(lapsed.checkout_id, "EXPIRED", None), (lapsed.checkout_id, "EXPIRED", sub)]
     late = post(client, "/plans", token, accept_body(lapsed))
     assert error(late) == (410, "CheckoutExpired")
 
@@ -445,7 +450,8 @@ def test_a_checkout_lease_of_an_acceptance_that_died_is_settled_by_the_sweep(
 ) -> None:
     """An acceptOffer that charged instalment 1 and died holding the checkout: after its lease
     runs out the sweep gives the charge back once and records the request abandoned; its
-    retry answers Conflict and the checkout, still APPROVED, can be accepted with a new key."""
+    retry answers Conflict and the checkout, still bound to nobody, can be accepted with a new
+    key."""
     sub, token = shopper()
     approved = harness.approved(sub)
     dead_key = f"dead-{uuid.uuid4()}"
@@ -453,8 +459,9 @@ def test_a_checkout_lease_of_an_acceptance_that_died_is_settled_by_the_sweep(
     charge = charge_for(harness, sub, dead_key)
     now = datetime.now(UTC)
     lease = Lease(owner=dead, charge_key=charge_key(sub, dead_key), until=now + LEASE_TIME)
+    acceptor = Acceptor(customer_id=sub, application_id=approved.application_id)
     stale = LeaseStore(harness.settings).claim_checkout(
-        approved.checkout_id, lease, application_id=approved.application_id, now=now
+        approved.checkout_id, lease, acceptor=acceptor, now=now
     )
     assert stale is None
 
@@ -465,7 +472,7 @@ def test_a_checkout_lease_of_an_acceptance_that_died_is_settled_by_the_sweep(
     record = stored_item(scan, "plan_requests", dead)
     assert record["abandoned"] == {"BOOL": True}
     assert record["plan_id"] == {"S": plan_id_for(approved.application_id)}
-    assert status(harness, approved.checkout_id) == "APPROVED"
+    assert status(harness, approved.checkout_id) == "CREATED"
     sweep(harness.settings, now + LEASE_TIME + timedelta(minutes=5))
     assert harness.provider.refunded(charge.id) == FIRST.amount
 

@@ -15,6 +15,7 @@ MODULES = [
     "services.credit.fraud",
     "services.credit.late_fee_rules",
     "services.credit.late_fees",
+    "services.credit.limits",
     "services.credit.offers",
     "services.credit.payments",
     "services.credit.plan_refunds",

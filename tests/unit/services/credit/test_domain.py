@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from services.credit.domain import (
+    MAX_APPLICANTS_PER_CHECKOUT,
+    Applicant,
     Checkout,
     CheckoutStatus,
     CustomerCaller,
@@ -13,10 +16,11 @@ from services.credit.domain import (
     MerchantCaller,
     parse_checkout_request,
 )
-from services.shared.errors import ValidationError
+from services.shared.errors import CheckoutExpired, InvalidState, ValidationError
 from services.shared.money import Money
 
 ARN = "arn:aws:iam::111122223333:user/shop"
+APPROVED = CheckoutStatus.APPROVED
 
 
 def line(
@@ -165,17 +169,66 @@ class TestCheckout:
         other = request(amount={"amount": 5000, "currency": "GBP"}, items=[line(amount=5000)])
         assert not checkout.answers(parse_checkout_request(other))
 
-    def test_visibility(self):
+    def test_once_bound_only_its_shopper_and_merchant_see_it(self):
         shop = Merchant(id="m_shop", name="Shop", principal_arns=frozenset({ARN}))
         rival = Merchant(id="m_rival", name="Rival", principal_arns=frozenset({"arn:rival"}))
         open_checkout = self.open()
-        taken = Checkout(
-            **{**open_checkout.__dict__, "status": CheckoutStatus.APPROVED, "customer_id": "sub-1"}
+        taken = replace(
+            open_checkout,
+            status=CheckoutStatus.CONFIRMED,
+            customer_id="sub-1",
+            application_id="app-1",
+            plan_id="pln-1",
+            applicants={"sub-2": Applicant(application_id="app-2", outcome=APPROVED)},
         )
-        assert open_checkout.visible_to(CustomerCaller(sub="anyone"), None)
-        assert taken.visible_to(CustomerCaller(sub="sub-1"), None)
-        assert not taken.visible_to(CustomerCaller(sub="sub-2"), None)
-        assert taken.visible_to(MerchantCaller(arn=ARN), shop)
-        assert not taken.visible_to(MerchantCaller(arn="arn:rival"), rival)
-        assert not taken.visible_to(MerchantCaller(arn="arn:rival"), shop)
-        assert not taken.visible_to(MerchantCaller(arn=ARN), None)
+        assert open_checkout.seen_by(CustomerCaller(sub="anyone"), None) is not None
+        assert taken.seen_by(CustomerCaller(sub="sub-1"), None) == taken
+        assert taken.seen_by(CustomerCaller(sub="sub-2"), None) is None
+        assert taken.seen_by(MerchantCaller(arn=ARN), shop) == taken
+        assert taken.seen_by(MerchantCaller(arn="arn:rival"), rival) is None
+        assert taken.seen_by(MerchantCaller(arn="arn:rival"), shop) is None
+        assert taken.seen_by(MerchantCaller(arn=ARN), None) is None
+
+    def test_while_unbound_each_caller_sees_their_own_view(self):
+        shop = Merchant(id="m_shop", name="Shop", principal_arns=frozenset({ARN}))
+        checkout = replace(
+            self.open(),
+            applicants={
+                "sub-1": Applicant(application_id="app-1", outcome=CheckoutStatus.DECLINED),
+                "sub-2": Applicant(application_id="app-2", outcome=CheckoutStatus.REFERRED),
+            },
+        )
+
+        def seen(caller: Any, merchant: Merchant | None = None) -> tuple[Any, ...]:
+            view = checkout.seen_by(caller, merchant)
+            assert view is not None
+            body = view.to_json()
+            return body["status"], body["customerId"], body.get("applicationId")
+
+        assert seen(CustomerCaller(sub="sub-1")) == ("DECLINED", "sub-1", "app-1")
+        assert seen(CustomerCaller(sub="sub-2")) == ("REFERRED", "sub-2", "app-2")
+        assert seen(CustomerCaller(sub="sub-3")) == ("CREATED", None, None)
+        assert seen(MerchantCaller(arn=ARN), shop) == ("REFERRED", None, None)
+        expired = replace(checkout, status=CheckoutStatus.EXPIRED)
+        view = expired.seen_by(CustomerCaller(sub="sub-1"), None)
+        assert view is not None
+        assert (view.status, view.customer_id) == (CheckoutStatus.EXPIRED, "sub-1")
+
+    def test_at_most_three_shoppers_may_apply_and_the_same_one_again(self):
+        now = self.now
+        full = replace(
+            self.open(),
+            applicants={
+                f"sub-{n}": Applicant(application_id=f"app-{n}", outcome=APPROVED)
+                for n in range(MAX_APPLICANTS_PER_CHECKOUT)
+            },
+        )
+        assert MAX_APPLICANTS_PER_CHECKOUT == 3
+        assert full.refusal("sub-0", now) is None
+        refusal = full.refusal("sub-new", now)
+        assert isinstance(refusal, InvalidState)
+        assert refusal.details == {"reason": "APPLICANT_LIMIT", "limit": 3, "checkoutId": "c-1"}
+        assert "3 shoppers" in refusal.message
+        assert isinstance(full.refusal("sub-0", full.expires_at), CheckoutExpired)
+        bound = replace(full, status=CheckoutStatus.CONFIRMED, plan_id="pln", customer_id="sub-0")
+        assert isinstance(bound.refusal("sub-0", now), InvalidState)
