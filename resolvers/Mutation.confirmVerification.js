@@ -2,14 +2,50 @@
  * Mutation.confirmVerification: checks the code of one of the signed-in customer's challenges;
  * the right code makes them VERIFIED and returns their profile. Errors keep the service's code
  * (ValidationError with remainingAttempts, ChallengeLocked, ChallengeExpired, ChallengeUsed,
- * NotFound) as errorType.
+ * NotFound) as errorType. A challengeId no challenge can have (empty, over 128 characters, not
+ * valid Unicode) is a ValidationError naming it, and the user service is not called.
  */
 import { util } from '@aws-appsync/utils';
 
+// An id has 1 to 128 characters of valid Unicode text, the limit every service keeps
+// (services/shared/ids.py). Anything else names no record, so it is refused here and never put
+// into a URL (a lone surrogate cannot be encoded, a huge one cannot be sent).
+const ID_MAX_CHARS = 128;
+
+function isPossibleId(value) {
+  // A character takes at most two UTF-16 code units: this bounds the loop below.
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2 * ID_MAX_CHARS) {
+    return false;
+  }
+  let characters = 0;
+  for (const character of value) {
+    const code = character.codePointAt(0);
+    if (code >= 0xd800 && code <= 0xdfff) {
+      return false;
+    }
+    characters += 1;
+  }
+  return characters <= ID_MAX_CHARS;
+}
+
+// One path segment: util.urlEncode is form encoding, whose '+' for a space a path would keep as
+// a plus ('+' itself comes out as %2B).
+function pathSegment(value) {
+  return util.urlEncode(value).split('+').join('%20');
+}
+
 export function request(ctx) {
+  if (!isPossibleId(ctx.args.challengeId)) {
+    util.error(
+      `challengeId must be 1 to ${ID_MAX_CHARS} characters of valid Unicode text`,
+      'ValidationError',
+      null,
+      { field: 'challengeId' },
+    );
+  }
   return {
     method: 'POST',
-    resourcePath: `/customers/me/verifications/${util.urlEncode(ctx.args.challengeId)}/confirm`,
+    resourcePath: `/customers/me/verifications/${pathSegment(ctx.args.challengeId)}/confirm`,
     params: {
       headers: {
         accept: 'application/json',

@@ -1,7 +1,14 @@
-"""The credit service seen from the proxy: HTTP calls, bounded retries, errors raised by code."""
+"""The credit service seen from the proxy: HTTP calls, bounded retries, errors raised by code.
+
+Bodies are sent as ASCII JSON (non-ASCII text as `\\u` escapes), which encodes whatever the
+arguments hold: a lone surrogate AppSync parsed from the caller's JSON reaches the credit
+service as the same escape, and the service refuses it by name, instead of the proxy failing to
+encode it.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -64,7 +71,7 @@ class CreditClient:
         Raises:
             ServiceError: the subclass named by the service's error code.
         """
-        return self._call(credentials, "POST", "/checkouts", json=dict(payload), attempts=1)
+        return self._call(credentials, "POST", "/checkouts", payload=payload, attempts=1)
 
     def get_checkout(self, credentials: Credentials, checkout_id: str) -> Any | None:
         """`GET /checkouts/{id}`: the checkout, or None when the caller may not see it."""
@@ -93,7 +100,7 @@ class CreditClient:
         if device_id:
             extra[DEVICE_ID_HEADER] = device_id
         return self._call(
-            credentials, "POST", "/applications", json=dict(payload), attempts=1, extra=extra
+            credentials, "POST", "/applications", payload=payload, attempts=1, extra=extra
         )
 
     def get_application(self, credentials: Credentials, application_id: str) -> Any | None:
@@ -109,32 +116,32 @@ class CreditClient:
     ) -> Any:
         """`POST /applications/{id}/review`: the settled application."""
         path = f"/applications/{quote(application_id, safe='')}/review"
-        return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
+        return self._call(credentials, "POST", path, payload=payload, attempts=1)
 
     def accept_offer(self, credentials: Credentials, payload: Mapping[str, Any]) -> Any:
         """`POST /plans`: the plan. Sent once; a retry is the caller's, with the same key."""
-        return self._call(credentials, "POST", "/plans", json=dict(payload), attempts=1)
+        return self._call(credentials, "POST", "/plans", payload=payload, attempts=1)
 
     def pay_instalment(
         self, credentials: Credentials, plan_id: str, payload: Mapping[str, Any]
     ) -> Any:
         """`POST /plans/{id}/payments`: the payment. Sent once, like every money move."""
         path = f"/plans/{quote(plan_id, safe='')}/payments"
-        return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
+        return self._call(credentials, "POST", path, payload=payload, attempts=1)
 
     def pay_off_plan(
         self, credentials: Credentials, plan_id: str, payload: Mapping[str, Any]
     ) -> Any:
         """`POST /plans/{id}/payoff`: the payment of everything left. Sent once."""
         path = f"/plans/{quote(plan_id, safe='')}/payoff"
-        return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
+        return self._call(credentials, "POST", path, payload=payload, attempts=1)
 
     def checkout_action(
         self, credentials: Credentials, checkout_id: str, action: str, payload: Mapping[str, Any]
     ) -> Any:
         """`POST /checkouts/{id}/{capture|void|refunds}`: the checkout after it. Sent once."""
         path = f"/checkouts/{quote(checkout_id, safe='')}/{action}"
-        return self._call(credentials, "POST", path, json=dict(payload), attempts=1)
+        return self._call(credentials, "POST", path, payload=payload, attempts=1)
 
     def get_plan(self, credentials: Credentials, plan_id: str) -> Any | None:
         """`GET /plans/{id}`: the plan, or None when the caller may not see it."""
@@ -164,9 +171,14 @@ class CreditClient:
         path: str,
         *,
         attempts: int,
-        json: Any = None,
+        payload: Mapping[str, Any] | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> Any:
+        body = (
+            None
+            if payload is None
+            else json.dumps(dict(payload), ensure_ascii=True).encode("ascii")
+        )
         service_token = None
         if credentials.authorization is None:
             service_token = self._tokens.token()
@@ -174,7 +186,7 @@ class CreditClient:
             credentials=credentials,
             method=method,
             path=path,
-            json=json,
+            body=body,
             service_token=service_token,
             attempts=attempts,
             extra=extra,
@@ -188,7 +200,7 @@ class CreditClient:
                 credentials=credentials,
                 method=method,
                 path=path,
-                json=json,
+                body=body,
                 service_token=service_token,
                 attempts=attempts,
                 extra=extra,
@@ -201,12 +213,14 @@ class CreditClient:
         credentials: Credentials,
         method: str,
         path: str,
-        json: Any,
+        body: bytes | None,
         service_token: str | None,
         attempts: int,
         extra: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         headers = {"accept": "application/json", **(extra or {})}
+        if body is not None:
+            headers["content-type"] = "application/json"
         if service_token is not None:
             headers["authorization"] = f"Bearer {service_token}"
             headers[CALLER_ARN_HEADER] = credentials.caller_arn or ""
@@ -215,7 +229,7 @@ class CreditClient:
         url = f"{self._base_url}{path}"
         for attempt in range(1, attempts + 1):
             try:
-                response = self._http.request(method, url, json=json, headers=headers)
+                response = self._http.request(method, url, content=body, headers=headers)
             except httpx.TransportError as exc:  # connection failures and timeouts
                 logger.warning("%s %s failed (attempt %d): %r", method, path, attempt, exc)
                 if attempt == attempts:

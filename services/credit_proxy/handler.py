@@ -5,7 +5,9 @@ AppSync invokes it with the direct-Lambda event. A shopper's call (Cognito) carr
 `request.headers.authorization`, forwarded unchanged; a merchant's call (IAM) carries no token, so
 the proxy sends its own client-credentials token and names the IAM caller AppSync verified. An
 error from the service is raised as an exception whose class name is the service's error code,
-which AppSync reports as the GraphQL error's `errorType`.
+which AppSync reports as the GraphQL error's `errorType`. Lambda reports *any* exception that way,
+so nothing else leaves the function: an unexpected one is logged (with the invocation's request
+id) and raised as `InternalError`. Ids are checked before they reach a URL (`arguments`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,28 @@ from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import 
     AppSyncResolverEvent,
 )
 
+from services.credit_proxy.arguments import (
+    check_ids,
+    header_value,
+    lookup_id,
+    next_token,
+    required_id,
+)
 from services.credit_proxy.client import DEVICE_ID_HEADER, Credentials, CreditClient
 from services.credit_proxy.tokens import ServiceTokenProvider
-from services.shared.errors import Unauthorized, UnauthorizedException
+from services.shared.auth import NOT_AUTHORIZED
+from services.shared.errors import (
+    InternalError,
+    ServiceError,
+    Unauthorized,
+    UnauthorizedException,
+    error_class,
+)
 from services.shared.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "An internal error occurred"
 
 
 def credentials(event: AppSyncResolverEvent) -> Credentials:
@@ -43,7 +61,7 @@ def credentials(event: AppSyncResolverEvent) -> Credentials:
         # AppSync verified this token; the credit service verifies it again (zero trust).
         authorization = event.request_headers.get("authorization")
         if not authorization:
-            raise UnauthorizedException("Missing authorization token")
+            raise UnauthorizedException(NOT_AUTHORIZED)
         return Credentials(authorization=authorization)
     arn = identity.get("userArn")
     if not isinstance(arn, str) or not arn:
@@ -60,11 +78,20 @@ def _shopper(event: AppSyncResolverEvent) -> Credentials:
 
 
 def _source_ip(event: AppSyncResolverEvent) -> str | None:
-    # AppSync gives `identity.sourceIp` as a list (the client, then any proxies).
+    """The address the fraud check counts: the *last* entry of `identity.sourceIp`.
+
+    AppSync builds `sourceIp` from the request's X-Forwarded-For entries followed by the address
+    of the TCP connection it accepted itself. Every entry before the last is whatever the client
+    wrote in that header; the last is the one it cannot choose. In AWS that is the caller that
+    connected to AppSync's endpoint (or the last proxy, if the API is ever put behind one of
+    ours); locally, the emulator's TCP peer (`bnpl dev` runs it without uvicorn's proxy headers,
+    so that is the real peer too). Counting the first entry would let any caller reset their own
+    velocity, and turn a decline into an approval, with one header.
+    """
     identity = event.get("identity") or {}
     value = identity.get("sourceIp")
     if isinstance(value, list):
-        value = value[0] if value else None
+        value = value[-1] if value else None
     return value if isinstance(value, str) and value else None
 
 
@@ -106,105 +133,190 @@ class CreditProxy:
         self.app.resolver(type_name="Query", field_name="plan")(self.plan)
         self.app.resolver(type_name="Query", field_name="myPlans")(self.my_plans)
         self.app.resolver(type_name="Checkout", field_name="plan")(self.checkout_plan)
+        self.app.resolver(type_name="Subscription", field_name="onCheckoutUpdated")(
+            self.on_checkout_updated
+        )
 
     def __call__(self, event: Any, context: Any) -> Any:
-        """Resolve one AppSync event."""
-        return self.app.resolve(event, context)
+        """Resolve one AppSync event.
+
+        Raises:
+            ServiceError: the subclass named by its wire code (AppSync's `errorType`); any other
+                exception is logged once, with the request id, and raised as `InternalError`.
+        """
+        try:
+            return self.app.resolve(event, context)
+        except ServiceError as error:
+            if type(error).__name__ == error.code:
+                raise
+            # Lambda names the class, not the code (PayloadTooLarge is sent as ValidationError).
+            raise error_class(error.code)(error.message, details=error.details) from None
+        except Exception:
+            logger.exception(
+                "unhandled error resolving %s (request %s)",
+                _field(event),
+                getattr(context, "aws_request_id", None),
+            )
+            raise InternalError(INTERNAL_ERROR) from None
 
     def create_checkout(self, input: Mapping[str, Any]) -> Any:
         """`Mutation.createCheckout(input)`: the created (or replayed) checkout."""
         return self._client.create_checkout(credentials(self._event()), input)
 
     def checkout(self, id: str) -> Any | None:
-        """`Query.checkout(id)`: the checkout, or null when the caller may not see it."""
-        return self._client.get_checkout(credentials(self._event()), id)
+        """`Query.checkout(id)`: the checkout, or null when the caller may not see it or no
+        checkout can have the id (then the service is not asked)."""
+        creds = credentials(self._event())
+        checked = lookup_id(id)
+        return None if checked is None else self._client.get_checkout(creds, checked)
 
     def apply_for_credit(self, input: Mapping[str, Any]) -> Any:
-        """`Mutation.applyForCredit(input)`: the decided application (shoppers only)."""
+        """`Mutation.applyForCredit(input)`: the decided application (shoppers only).
+
+        Raises:
+            ValidationError: `checkoutId` or `bankConsentId` is no possible id.
+        """
         event = self._event()
         creds = _shopper(event)
+        check_ids(input, "checkoutId", optional=("bankConsentId",))
         device = event.request_headers.get(DEVICE_ID_HEADER.lower())
         return self._client.apply_for_credit(
-            creds, input, source_ip=_source_ip(event), device_id=device
+            creds,
+            input,
+            source_ip=_source_ip(event),
+            device_id=header_value(device) if device else None,
         )
 
     def application(self, id: str) -> Any | None:
-        """`Query.application(id)`: to its customer or an underwriter, else null."""
-        return self._client.get_application(_shopper(self._event()), id)
+        """`Query.application(id)`: to its customer or an underwriter, else null (and null,
+        unasked, for an id no application can have)."""
+        creds = _shopper(self._event())
+        checked = lookup_id(id)
+        return None if checked is None else self._client.get_application(creds, checked)
 
     def review_application(self, input: Mapping[str, Any]) -> Any:
-        """`Mutation.reviewApplication(input)`: an underwriter settles a referral."""
+        """`Mutation.reviewApplication(input)`: an underwriter settles a referral.
+
+        Raises:
+            ValidationError: `applicationId` is no possible id.
+        """
+        creds = _shopper(self._event())
+        application_id = required_id(input.get("applicationId"), "applicationId")
         body = {key: value for key, value in input.items() if key != "applicationId"}
-        return self._client.review_application(
-            _shopper(self._event()), str(input.get("applicationId", "")), body
-        )
+        return self._client.review_application(creds, application_id, body)
 
     def checkout_application(self) -> Any | None:
         """`Checkout.application`: the application that decided the checkout, to whoever may
         see it (its customer, an underwriter); null for merchants and before a decision."""
         event = self._event()
         source = event.source or {}
-        application_id = source.get("applicationId")
+        application_id = lookup_id(source.get("applicationId"))
         identity = event.get("identity") or {}
-        if not isinstance(application_id, str) or "sub" not in identity:
+        if application_id is None or "sub" not in identity:
             return None
         return self._client.get_application(credentials(event), application_id)
 
     def accept_offer(self, input: Mapping[str, Any]) -> Any:
-        """`Mutation.acceptOffer(input)`: the plan (shoppers only)."""
-        return self._client.accept_offer(_shopper(self._event()), input)
+        """`Mutation.acceptOffer(input)`: the plan (shoppers only).
+
+        Raises:
+            ValidationError: `applicationId` or `offerId` is no possible id.
+        """
+        creds = _shopper(self._event())
+        check_ids(input, "applicationId", "offerId")
+        return self._client.accept_offer(creds, input)
 
     def pay_instalment(self, input: Mapping[str, Any]) -> Any:
-        """`Mutation.payInstalment(input)`: the payment (the plan's customer only)."""
+        """`Mutation.payInstalment(input)`: the payment (the plan's customer only).
+
+        Raises:
+            ValidationError: `planId` is no possible id.
+        """
+        creds = _shopper(self._event())
+        plan_id = required_id(input.get("planId"), "planId")
         body = {key: value for key, value in input.items() if key != "planId"}
-        return self._client.pay_instalment(
-            _shopper(self._event()), str(input.get("planId", "")), body
-        )
+        return self._client.pay_instalment(creds, plan_id, body)
 
     def pay_off_plan(self, input: Mapping[str, Any]) -> Any:
-        """`Mutation.payOffPlan(input)`: the payment of everything left (the plan's customer)."""
+        """`Mutation.payOffPlan(input)`: the payment of everything left (the plan's customer).
+
+        Raises:
+            ValidationError: `planId` is no possible id.
+        """
+        creds = _shopper(self._event())
+        plan_id = required_id(input.get("planId"), "planId")
         body = {key: value for key, value in input.items() if key != "planId"}
-        return self._client.pay_off_plan(
-            _shopper(self._event()), str(input.get("planId", "")), body
-        )
+        return self._client.pay_off_plan(creds, plan_id, body)
 
     def capture_checkout(self, input: Mapping[str, Any]) -> Any:
         """`Mutation.captureCheckout(input)`: the captured checkout (its merchant only)."""
-        body = {key: value for key, value in input.items() if key != "checkoutId"}
-        checkout_id = str(input.get("checkoutId", ""))
-        return self._client.checkout_action(
-            credentials(self._event()), checkout_id, "capture", body
-        )
+        return self._checkout_action(input, "capture")
 
     def void_checkout(self, checkoutId: str) -> Any:  # noqa: N803 - GraphQL's name
         """`Mutation.voidCheckout(checkoutId)`: the voided checkout (its merchant only)."""
-        return self._client.checkout_action(credentials(self._event()), checkoutId, "void", {})
+        return self._checkout_action({"checkoutId": checkoutId}, "void")
 
     def refund_checkout(self, input: Mapping[str, Any]) -> Any:
         """`Mutation.refundCheckout(input)`: the checkout after the refund (its merchant only)."""
+        return self._checkout_action(input, "refunds")
+
+    def _checkout_action(self, input: Mapping[str, Any], action: str) -> Any:
+        """A merchant's money move on a checkout.
+
+        Raises:
+            ValidationError: `checkoutId` is no possible id.
+        """
+        creds = credentials(self._event())
+        checkout_id = required_id(input.get("checkoutId"), "checkoutId")
         body = {key: value for key, value in input.items() if key != "checkoutId"}
-        checkout_id = str(input.get("checkoutId", ""))
-        return self._client.checkout_action(
-            credentials(self._event()), checkout_id, "refunds", body
-        )
+        return self._client.checkout_action(creds, checkout_id, action, body)
 
     def plan(self, id: str) -> Any | None:
-        """`Query.plan(id)`: to its customer, else null."""
-        return self._client.get_plan(_shopper(self._event()), id)
+        """`Query.plan(id)`: to its customer, else null (and null, unasked, for an id no plan
+        can have)."""
+        creds = _shopper(self._event())
+        checked = lookup_id(id)
+        return None if checked is None else self._client.get_plan(creds, checked)
 
     def my_plans(self, limit: int | None = None, nextToken: str | None = None) -> Any:  # noqa: N803 - GraphQL's name
-        """`Query.myPlans(limit, nextToken)`: the caller's plans, newest first."""
-        return self._client.my_plans(_shopper(self._event()), limit=limit, next_token=nextToken)
+        """`Query.myPlans(limit, nextToken)`: the caller's plans, newest first.
+
+        Raises:
+            ValidationError: a `nextToken` no page can have (`NEXT_TOKEN_MAX_CHARS`).
+        """
+        creds = _shopper(self._event())
+        return self._client.my_plans(creds, limit=limit, next_token=next_token(nextToken))
 
     def checkout_plan(self) -> Any | None:
         """`Checkout.plan`: the plan of the accepted offer, to its customer; null otherwise."""
         event = self._event()
         source = event.source or {}
-        plan_id = source.get("planId")
+        plan_id = lookup_id(source.get("planId"))
         identity = event.get("identity") or {}
-        if not isinstance(plan_id, str) or "sub" not in identity:
+        if plan_id is None or "sub" not in identity:
             return None
         return self._client.get_plan(credentials(event), plan_id)
+
+    def on_checkout_updated(self, id: str) -> dict[str, str]:
+        """`Subscription.onCheckoutUpdated(id)`: whom the subscription's updates are for, which
+        its resolver turns into the subscription's filter: `{"customerId"}` for a shopper (the
+        verified `sub`: they hear only updates addressed to them), `{"merchantId"}` for a
+        merchant whose checkout it is.
+
+        Raises:
+            Unauthorized: a merchant asking about a checkout that is not theirs (or none).
+        """
+        event = self._event()
+        identity = event.get("identity") or {}
+        sub = identity.get("sub")
+        if isinstance(sub, str) and sub:
+            return {"customerId": sub}
+        creds = credentials(event)
+        checked = lookup_id(id)
+        checkout = None if checked is None else self._client.get_checkout(creds, checked)
+        if not isinstance(checkout, Mapping) or not isinstance(checkout.get("merchantId"), str):
+            raise Unauthorized("Merchants may subscribe to their own checkouts only")
+        return {"merchantId": checkout["merchantId"]}
 
     def _event(self) -> AppSyncResolverEvent:
         event = self.app.current_event
@@ -214,6 +326,14 @@ class CreditProxy:
     def close(self) -> None:
         """Close the HTTP connection pool."""
         self._http.close()
+
+
+def _field(event: Any) -> str:
+    """`Type.field` of an event, for the log; whatever the event looks like."""
+    info = event.get("info") if isinstance(event, Mapping) else None
+    if not isinstance(info, Mapping):
+        return "an unknown field"
+    return f"{info.get('parentTypeName')}.{info.get('fieldName')}"
 
 
 _default: CreditProxy | None = None
@@ -233,4 +353,14 @@ def _proxy() -> CreditProxy:
 
 def handler(event: Any, context: Any) -> Any:
     """The Lambda entry point (`services.credit_proxy.handler.handler`)."""
-    return _proxy()(event, context)
+    try:
+        proxy = _proxy()
+    except Exception:
+        # A broken environment (settings) fails each event the same way, never as Python's error.
+        logger.exception(
+            "the credit proxy could not start for %s (request %s)",
+            _field(event),
+            getattr(context, "aws_request_id", None),
+        )
+        raise InternalError(INTERNAL_ERROR) from None
+    return proxy(event, context)

@@ -3,6 +3,11 @@
 Every service verifies the caller's token itself (zero trust), against the same JWKS as AppSync.
 The same code runs against real Cognito in AWS and the dev identity provider locally: both sign
 RS256 tokens with a `kid` and publish the keys at `{issuer}/.well-known/jwks.json`.
+
+A refused token gets AppSync's own words, whatever the reason: the reason (expired, forged,
+another app's) helps an attacker more than a customer, so it goes to the log (INFO, once per
+request, never the token) and the caller gets `UnauthorizedException` "You are not authorized to
+make this call.".
 """
 
 from __future__ import annotations
@@ -28,6 +33,14 @@ LEEWAY_S = 5
 # refresh (at most every 30 s), so a rotated key is picked up without waiting for this.
 JWKS_LIFESPAN_S = 3600
 _TOKEN_USES = frozenset({"id", "access"})
+# What AppSync answers for any token it refuses.
+NOT_AUTHORIZED = "You are not authorized to make this call."
+
+
+def refused(reason: str) -> UnauthorizedException:
+    """The error for a refused token: AppSync's generic words; `reason` goes to the log only."""
+    logger.info("token refused: %s", reason)
+    return UnauthorizedException(NOT_AUTHORIZED)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,14 +86,14 @@ def bearer_token(authorization: str | None) -> str:
     """The JWT inside an `Authorization` value, which may or may not start with `Bearer `.
 
     Raises:
-        UnauthorizedException: the header is missing or empty.
+        UnauthorizedException: the header is missing or empty (logged as such).
     """
     value = (authorization or "").strip()
     scheme, _, rest = value.partition(" ")
     if scheme.lower() == "bearer":
         value = rest.strip()
     if not value:
-        raise UnauthorizedException("Missing authorization token")
+        raise refused("Missing authorization token")
     return value
 
 
@@ -122,22 +135,22 @@ class TokenVerifier:
 
         Raises:
             UnauthorizedException: the token is missing, malformed, expired, forged, or issued
-                for another pool or app client.
+                for another pool or app client (the reason is logged, not answered).
             DependencyFailure: the key set could not be fetched.
         """
         token = bearer_token(authorization)
         claims = self._claims(token)
         use = claims["token_use"]
         if use not in _TOKEN_USES:
-            raise UnauthorizedException(f"Token use {use!r} is not accepted")
+            raise refused(f"Token use {use!r} is not accepted")
         client = claims.get("aud") if use == "id" else claims.get("client_id")
         if use == "access" and client == self._service_client:
             return ServicePrincipal(client_id=client, token=token, claims=claims)
         if not isinstance(client, str) or client not in self._customer_clients:
-            raise UnauthorizedException("Token was not issued for this application")
+            raise refused("Token was not issued for this application")
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub:
-            raise UnauthorizedException("Token has no subject")
+            raise refused("Token has no subject")
         email = claims.get("email")
         groups = claims.get("cognito:groups") or []
         return CustomerPrincipal(
@@ -152,18 +165,18 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise UnauthorizedException("Token is malformed") from None
+            raise refused("Token is malformed") from None
         # Refuse other algorithms before touching the network: junk tokens must not be able to
         # make us refetch the key set.
         if header.get("alg") not in ALGORITHMS:
-            raise UnauthorizedException("Token algorithm is not accepted")
+            raise refused("Token algorithm is not accepted")
         try:
             key = self._jwks.get_signing_key_from_jwt(token)
         except jwt.PyJWKClientConnectionError as exc:
             logger.warning("fetching the JWKS failed: %s", exc)
             raise DependencyFailure("Could not fetch the token signing keys") from None
         except jwt.PyJWTError:
-            raise UnauthorizedException("Token signing key is unknown") from None
+            raise refused("Token signing key is unknown") from None
         try:
             return jwt.decode(
                 token,
@@ -175,8 +188,8 @@ class TokenVerifier:
                 options={"verify_aud": False, "require": ["exp", "iat", "iss", "token_use"]},
             )
         except jwt.ExpiredSignatureError:
-            raise UnauthorizedException("Token has expired") from None
+            raise refused("Token has expired") from None
         except jwt.InvalidIssuerError:
-            raise UnauthorizedException("Token was issued by another identity provider") from None
+            raise refused("Token was issued by another identity provider") from None
         except jwt.PyJWTError as exc:
-            raise UnauthorizedException(f"Token is invalid: {exc}") from None
+            raise refused(f"Token is invalid: {exc}") from None

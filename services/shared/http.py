@@ -2,7 +2,7 @@
 
 Every answer that is not a success is JSON `{"error": <code>, "message": ...}` with a stable code;
 an unexpected exception becomes a generic 500 `InternalError` (the traceback goes to the server
-log, never to the caller).
+log, never to the caller). A path no route takes is a JSON 404, never a redirect.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from services.shared.errors import (
     ServiceError,
     ValidationError,
 )
+from services.shared.ids import is_valid_text, printable_name
 
 logger = logging.getLogger("services.http")
 
@@ -115,11 +116,42 @@ async def read_json(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dic
         raise ValidationError("Request body is empty; send a JSON object")
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the parser goes is no JSON we could use either.
         raise ValidationError("Request body is not valid JSON") from None
     if not isinstance(payload, dict):
         raise ValidationError("Request body must be a JSON object")
+    _refuse_lone_surrogates(payload)
     return payload
+
+
+def _refuse_lone_surrogates(payload: dict[str, Any]) -> None:
+    """Raise a ValidationError naming the first string, key or value, that is not valid Unicode.
+
+    JSON may escape a lone surrogate (`"\\ud800"`) and `json.loads` keeps it; no UTF-8 encoder
+    (DynamoDB's, our answers') takes one, so such text would fail far from here.
+    """
+    # Iterative, depth first in document order: the body's nesting is bounded only by its size.
+    pending: list[tuple[str, Any]] = [("", payload)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if not is_valid_text(value):
+                raise ValidationError(
+                    f"{path} is not valid Unicode text (it has a lone surrogate)", field=path
+                )
+        elif isinstance(value, dict):
+            children = []
+            for key, item in value.items():
+                name = f"{path}.{printable_name(key)}" if path else printable_name(key)
+                if not is_valid_text(key):
+                    raise ValidationError(
+                        f"{name} is not valid Unicode text (it has a lone surrogate)", field=name
+                    )
+                children.append((name, item))
+            pending.extend(reversed(children))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))
 
 
 def principal(request: Request) -> Principal:
@@ -161,7 +193,8 @@ class AuthMiddleware:
 
 
 class ErrorBoundaryMiddleware:
-    """Logs every request and turns an unexpected exception into a generic 500 `InternalError`."""
+    """Logs every request and turns an unexpected exception into a generic 500 `InternalError`
+    (logged once, with its traceback); a path that is not valid Unicode is a 404 `NotFound`."""
 
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
@@ -170,6 +203,12 @@ class ErrorBoundaryMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if not is_valid_text(scope["path"]):
+            # A server that let a lone surrogate through would hand it to route parameters; no
+            # resource has such a name.
+            await error_response(NotFound("Not Found"))(scope, receive, send)
+            self.logger.info("%s %r 404", scope["method"], scope["path"])
             return
         began = time.perf_counter()
         status = 500
@@ -233,7 +272,7 @@ def create_service_app(
     async def openapi_json(_: Request) -> Response:
         return JSONResponse(document)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/openapi.json", openapi_json, methods=["GET"]),
@@ -246,3 +285,7 @@ def create_service_app(
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=lifespan,
     )
+    # Starlette would answer `/things/` with a 307 to `/things`: callers (the credit proxy, HTTP
+    # resolvers) do not follow redirects, and an empty id must be a 404 like any unknown one.
+    app.router.redirect_slashes = False
+    return app

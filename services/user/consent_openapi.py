@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.shared.ids import ID_MAX_CHARS
 from services.shared.openapi import errors, json_body, ref
 from services.user.consents import ConsentStatus, Permission
 
@@ -15,8 +16,11 @@ _CONSENT_ID = {
     "name": "consentId",
     "in": "path",
     "required": True,
-    "schema": {"type": "string"},
-    "description": "A consent of the signed-in customer; anyone else's is NotFound.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": ID_MAX_CHARS},
+    "description": (
+        "A consent of the signed-in customer; anyone else's is NotFound, and so is an id no "
+        f"consent can have (over {ID_MAX_CHARS} characters)."
+    ),
 }
 _DATETIME = {"type": "string", "format": "date-time"}
 _AMOUNT = {

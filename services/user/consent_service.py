@@ -1,7 +1,9 @@
 """Open-banking use cases: grant, read, revoke and reconfirm consents; read bank data under one.
 
 Every method acts for one signed-in customer. A consent id of another customer is NotFound,
-never Unauthorized: whether it exists is none of the caller's business.
+never Unauthorized: whether it exists is none of the caller's business. An id no consent can have
+(empty, over `ID_MAX_CHARS`, not valid Unicode) is NotFound too, stating the limit, and is never
+looked up.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from services.shared.errors import InvalidState, NotFound, ValidationError
+from services.shared.ids import ID_MAX_CHARS, is_valid_id
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
 from services.user.banking import DEFAULT_HISTORY, BankGateway, read_bank_data
@@ -19,6 +22,7 @@ from services.user.consent_repository import ConsentRepository
 from services.user.consents import BankConsent, ConsentStatus, parse_datetime, parse_grant
 
 _NOT_FOUND = "Bank consent not found"
+_NO_SUCH_ID = f"{_NOT_FOUND}: consent ids are 1 to {ID_MAX_CHARS} characters"
 
 
 class ConsentService:
@@ -74,8 +78,10 @@ class ConsentService:
         """The customer's consent as it stands now (EXPIRED once its expiry has passed).
 
         Raises:
-            NotFound: the customer has no consent with this id.
+            NotFound: the customer has no consent with this id, or no consent can have it.
         """
+        if not is_valid_id(consent_id):
+            raise NotFound(_NO_SUCH_ID)
         consent = self._repository.get(customer_id, consent_id)
         if consent is None:
             raise NotFound(_NOT_FOUND)

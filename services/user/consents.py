@@ -158,7 +158,8 @@ class BankConsent:
         reconfirm_by = current.reconfirm_by
         if reconfirm_by is not None and now >= reconfirm_by:
             raise InvalidState(
-                "Consent must be reconfirmed by the customer before bank data is read again",
+                f"Consent must be reconfirmed by the customer every "
+                f"{RECONFIRMATION_INTERVAL.days} days; it is due, so no bank data is read",
                 details={
                     "status": current.status.value,
                     "reconfirmBy": iso_timestamp(reconfirm_by),

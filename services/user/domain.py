@@ -19,9 +19,10 @@ MAX_AGE_YEARS = 130
 NAME_MAX_CHARS = 100
 ADDRESS_LINE_MAX_CHARS = 100
 POSTCODE_MAX_CHARS = 16
+# E.164: a plus, then at most 15 digits in all, the country code first (which never starts with 0).
+PHONE_MAX_DIGITS = 15
 
-# E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
-_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+_E164 = re.compile(rf"^\+[1-9]\d{{1,{PHONE_MAX_DIGITS - 1}}}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -216,7 +217,7 @@ def parse_name(value: object, *, field: str) -> str:
 
 
 def parse_date_of_birth(value: object, *, today: date) -> date:
-    """An ISO date (`YYYY-MM-DD`) of someone at least 18 years old on `today`."""
+    """An ISO date (`YYYY-MM-DD`) of someone at least 18 and at most 130 years old on `today`."""
     field = "dateOfBirth"
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise ValidationError(f"{field} must be a date as YYYY-MM-DD", field=field)
@@ -230,7 +231,7 @@ def parse_date_of_birth(value: object, *, today: date) -> date:
     if age < MIN_AGE_YEARS:
         raise ValidationError(f"customers must be at least {MIN_AGE_YEARS} years old", field=field)
     if age > MAX_AGE_YEARS:
-        raise ValidationError(f"{field} {value!r} is not plausible", field=field)
+        raise ValidationError(f"{field} must be within the last {MAX_AGE_YEARS} years", field=field)
     return born
 
 
@@ -240,10 +241,11 @@ def age_on(born: date, today: date) -> int:
 
 
 def parse_phone(value: object) -> str:
-    """A phone number in E.164 form, e.g. `+447700900123`."""
+    """A phone number in E.164 form (at most 15 digits), e.g. `+447700900123`."""
     if not isinstance(value, str) or not _E164.fullmatch(value):
         raise ValidationError(
-            "phone must be in E.164 form: + then country code and number, e.g. +447700900123",
+            f"phone must be in E.164 form: + then country code and number, at most "
+            f"{PHONE_MAX_DIGITS} digits, e.g. +447700900123",
             field="phone",
         )
     return value

@@ -4,25 +4,41 @@ from __future__ import annotations
 
 from services.shared.openapi import document, errors, json_body, ref
 from services.user import consent_openapi, verification_openapi
+from services.user.domain import (
+    ADDRESS_LINE_MAX_CHARS,
+    MAX_AGE_YEARS,
+    MIN_AGE_YEARS,
+    NAME_MAX_CHARS,
+    PHONE_MAX_DIGITS,
+    POSTCODE_MAX_CHARS,
+)
 
 _ADDRESS = {
     "type": "object",
     "required": ["line1", "city", "postcode", "country"],
     "additionalProperties": False,
     "properties": {
-        "line1": {"type": "string", "minLength": 1, "maxLength": 100},
-        "line2": {"type": ["string", "null"], "maxLength": 100},
-        "city": {"type": "string", "minLength": 1, "maxLength": 100},
-        "postcode": {"type": "string", "minLength": 1, "maxLength": 16},
+        "line1": {"type": "string", "minLength": 1, "maxLength": ADDRESS_LINE_MAX_CHARS},
+        "line2": {"type": ["string", "null"], "maxLength": ADDRESS_LINE_MAX_CHARS},
+        "city": {"type": "string", "minLength": 1, "maxLength": ADDRESS_LINE_MAX_CHARS},
+        "postcode": {"type": "string", "minLength": 1, "maxLength": POSTCODE_MAX_CHARS},
         "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1"},
     },
 }
-_NAME = {"type": "string", "minLength": 1, "maxLength": 100}
+_NAME = {"type": "string", "minLength": 1, "maxLength": NAME_MAX_CHARS}
 _PROFILE_PROPERTIES = {
     "givenName": _NAME,
     "familyName": _NAME,
-    "dateOfBirth": {"type": "string", "format": "date", "description": "At least 18 years ago."},
-    "phone": {"type": ["string", "null"], "pattern": r"^\+[1-9]\d{1,14}$", "description": "E.164"},
+    "dateOfBirth": {
+        "type": "string",
+        "format": "date",
+        "description": f"At least {MIN_AGE_YEARS} and at most {MAX_AGE_YEARS} years ago.",
+    },
+    "phone": {
+        "type": ["string", "null"],
+        "pattern": rf"^\+[1-9]\d{{1,{PHONE_MAX_DIGITS - 1}}}$",
+        "description": f"E.164: at most {PHONE_MAX_DIGITS} digits.",
+    },
     "address": {"oneOf": [ref("Address"), {"type": "null"}]},
 }
 

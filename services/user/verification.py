@@ -130,11 +130,14 @@ class Challenge:
             raise NotFound("Verification challenge not found")
         if self.locked:
             raise ChallengeLocked(
-                "Too many wrong codes; start a new verification",
+                f"{MAX_ATTEMPTS} wrong codes locked this challenge; start a new verification",
                 details={"remainingAttempts": 0},
             )
         if self.expired(now):
-            raise ChallengeExpired("This code has expired; start a new verification")
+            minutes = int(CODE_LIFETIME.total_seconds() // 60)
+            raise ChallengeExpired(
+                f"This code has expired (codes last {minutes} minutes); start a new verification"
+            )
 
     def matches(self, code: str) -> bool:
         """Whether `code` is the one sent (in constant time)."""
@@ -226,7 +229,8 @@ def wrong_code_error(attempts: int) -> ServiceError:
     remaining = max(MAX_ATTEMPTS - attempts, 0)
     if remaining == 0:
         return ChallengeLocked(
-            "Wrong code, and that was the last attempt; start a new verification",
+            f"Wrong code, and that was the last of {MAX_ATTEMPTS} attempts; start a new "
+            "verification",
             details={"remainingAttempts": 0},
         )
     return ValidationError(

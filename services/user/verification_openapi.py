@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.shared.ids import ID_MAX_CHARS
 from services.shared.openapi import errors, json_body, ref
 
 PATHS: dict[str, Any] = {
@@ -40,7 +41,7 @@ PATHS: dict[str, Any] = {
                     "name": "challengeId",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "minLength": 1, "maxLength": ID_MAX_CHARS},
                 }
             ],
             "requestBody": {

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from services.shared.errors import DependencyFailure, NotFound, ServiceError, ValidationError
+from services.shared.ids import ID_MAX_CHARS, is_valid_id
 from services.shared.timestamps import utc_now
 from services.user.domain import Customer
 from services.user.messaging import CodeSender
@@ -90,7 +91,7 @@ class VerificationService:
         Raises:
             ValidationError: a malformed code (costs no attempt), or a wrong one (costs one;
                 `details.remainingAttempts`).
-            NotFound: no such challenge for this customer.
+            NotFound: no such challenge for this customer (or no challenge can have the id).
             ChallengeLocked: five wrong codes (the fifth says so too).
             ChallengeExpired: the code is older than 10 minutes.
             ChallengeUsed: the code was accepted before.
@@ -128,6 +129,12 @@ class VerificationService:
         raise DependencyFailure("Could not start a verification; try again")
 
     def _challenge(self, customer_id: str, challenge_id: str) -> Challenge:
+        if not is_valid_id(challenge_id):
+            # Never looked up: no challenge has such an id (and DynamoDB refuses long keys).
+            raise NotFound(
+                f"Verification challenge not found: challenge ids are 1 to {ID_MAX_CHARS} "
+                "characters"
+            )
         challenge = self._challenges.get(customer_id, challenge_id)
         if challenge is None:
             raise NotFound("Verification challenge not found")

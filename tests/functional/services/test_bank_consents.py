@@ -185,6 +185,43 @@ class TestOwnership:
         assert response.json()["error"] == "Unauthorized"
 
 
+class TestIds:
+    """A path id no consent can have is NotFound like an unknown one, and touches nothing."""
+
+    @pytest.mark.parametrize("length", [129, 30_000])
+    async def test_an_over_long_id_is_not_found_and_says_the_limit(
+        self, client, customer, scan, length
+    ):
+        auth = customer()
+        await grant(client, auth)
+        stored = scan("bank_consents")
+        path = f"{BASE}/{'c' * length}"
+        for method, url in [
+            ("GET", path),
+            ("DELETE", path),
+            ("POST", f"{path}/reconfirm"),
+            ("GET", f"{path}/data"),
+        ]:
+            response = await client.request(method, url, headers=auth)
+            assert response.status_code == 404, (method, length)
+            assert response.json() == {
+                "error": "NotFound",
+                "message": "Bank consent not found: consent ids are 1 to 128 characters",
+            }
+        assert scan("bank_consents") == stored
+
+    async def test_an_empty_id_is_not_found_never_a_redirect(self, client, customer):
+        auth = customer()
+        for method, url in [
+            ("GET", f"{BASE}/"),
+            ("DELETE", f"{BASE}/"),
+            ("POST", f"{BASE}//reconfirm"),
+            ("GET", f"{BASE}//data"),
+        ]:
+            response = await client.request(method, url, headers=auth)
+            assert (response.status_code, response.json()["error"]) == (404, "NotFound"), url
+
+
 class TestRevocation:
     async def test_revoke_then_no_bank_data_and_no_second_revoke(self, client, customer, clock):
         auth = customer("sandbox-approve-" + uuid.uuid4().hex[:6])

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -15,109 +14,20 @@ import pytest
 from services.credit.app import create_app
 from services.credit_proxy import handler as handler_module
 from services.credit_proxy.handler import CreditProxy
-from services.shared.errors import ServiceError
-from tests.conftest import ISSUER, service_environ
+from tests.conftest import service_environ
 from tests.functional.services.conftest import RIVAL_ARN, SHOP_ARN, HeaderRecorder, ServedApp
+from tests.functional.services.proxy_harness import (
+    Context,
+    checkout_input,
+    cognito,
+    create,
+    event,
+    get,
+    iam,
+    raised,
+)
 
 pytestmark = pytest.mark.ddblocal
-
-
-@dataclass
-class Context:
-    """The attributes of Lambda's context object that Powertools reads."""
-
-    function_name: str = "bnpl-credit-proxy"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:bnpl-credit-proxy"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-
-def event(
-    parent: str,
-    name: str,
-    arguments: dict[str, Any],
-    *,
-    identity: dict[str, Any] | None,
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """AppSync's direct-Lambda event for one field."""
-    return {
-        "arguments": arguments,
-        "identity": identity,
-        "source": None,
-        "request": {"headers": headers or {}, "domainName": None},
-        "prev": None,
-        "info": {
-            "fieldName": name,
-            "parentTypeName": parent,
-            "variables": {},
-            "selectionSetList": ["id", "status"],
-            "selectionSetGraphQL": "{\n  id\n  status\n}",
-        },
-        "stash": {},
-    }
-
-
-def iam(arn: str = SHOP_ARN) -> dict[str, Any]:
-    return {
-        "accountId": arn.split(":")[4],
-        "cognitoIdentityPoolId": None,
-        "cognitoIdentityId": None,
-        "sourceIp": ["203.0.113.7"],
-        "username": "AIDAEXAMPLEUSERID",
-        "userArn": arn,
-        "cognitoIdentityAuthType": None,
-        "cognitoIdentityAuthProvider": None,
-    }
-
-
-def cognito(sub: str) -> dict[str, Any]:
-    return {
-        "sub": sub,
-        "issuer": ISSUER,
-        "username": sub,
-        "claims": {"sub": sub, "iss": ISSUER, "token_use": "id"},
-        "sourceIp": ["203.0.113.8"],
-        "defaultAuthStrategy": "ALLOW",
-        "groups": ["customers"],
-    }
-
-
-def checkout_input(reference: str | None = None, total: int = 2598) -> dict[str, Any]:
-    return {
-        "merchantId": "m_shop",
-        "merchantReference": reference or f"order-{uuid.uuid4()}",
-        "amount": {"amount": total, "currency": "GBP"},
-        "items": [
-            {
-                "sku": "SOCK",
-                "name": "Socks",
-                "quantity": 2,
-                "unitPrice": {"amount": total // 2, "currency": "GBP"},
-            }
-        ],
-    }
-
-
-def create(
-    arguments: dict[str, Any], identity: dict[str, Any], headers: dict[str, str] | None = None
-) -> dict[str, Any]:
-    return event(
-        "Mutation", "createCheckout", {"input": arguments}, identity=identity, headers=headers
-    )
-
-
-def get(
-    checkout_id: str, identity: dict[str, Any] | None, headers: dict[str, str] | None = None
-) -> dict[str, Any]:
-    return event("Query", "checkout", {"id": checkout_id}, identity=identity, headers=headers)
-
-
-def raised(proxy: CreditProxy, lambda_event: dict[str, Any]) -> ServiceError:
-    """The exception the Lambda raised: its class name is what AppSync reports as errorType."""
-    with pytest.raises(ServiceError) as caught:
-        proxy(lambda_event, Context())
-    return caught.value
 
 
 @pytest.fixture(scope="module")
@@ -229,6 +139,34 @@ class TestMerchants:
         finally:
             function.close()
         assert type(error).__name__ == "InternalError"
+
+
+class TestSubscriptionAudience:
+    """`Subscription.onCheckoutUpdated`: whom a subscription's updates are for."""
+
+    def subscribe(self, checkout_id: str, identity: dict[str, Any]) -> dict[str, Any]:
+        return event("Subscription", "onCheckoutUpdated", {"id": checkout_id}, identity=identity)
+
+    def test_a_shopper_hears_what_is_addressed_to_them_without_asking_the_service(
+        self, proxy, recorder
+    ):
+        recorder.requests.clear()
+        answer = proxy(self.subscribe("any-checkout", cognito("sub-a")), Context())
+        assert answer == {"customerId": "sub-a"}
+        assert recorder.requests == []
+
+    def test_a_merchant_hears_its_own_checkout(self, proxy):
+        created = proxy(create(checkout_input(), iam()), Context())
+        answer = proxy(self.subscribe(created["id"], iam()), Context())
+        assert answer == {"merchantId": "m_shop"}
+
+    @pytest.mark.parametrize("checkout", ["rivals", "no-such-checkout", ""])
+    def test_a_merchant_may_not_hear_about_a_checkout_that_is_not_its_own(self, proxy, checkout):
+        checkout_id = checkout
+        if checkout == "rivals":
+            checkout_id = proxy(create(checkout_input(), iam()), Context())["id"]
+        refused = raised(proxy, self.subscribe(checkout_id, iam(RIVAL_ARN)))
+        assert type(refused).__name__ == "Unauthorized"
 
 
 class TestCustomers:

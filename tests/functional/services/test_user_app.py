@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
 from dataclasses import replace
@@ -153,6 +154,37 @@ class TestUpdate:
             assert response.status_code == 400, body
         assert (await client.get("/customers/me", headers=auth)).json() == registered
 
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            (b'{"givenName": "\\ud800x"}', "givenName"),
+            (
+                b'{"address": {"line1": "1 Row", "city": "L\\udfff", "postcode": "N1", '
+                b'"country": "GB"}}',
+                "address.city",
+            ),
+            (b'{"\\udc00": "x"}', "\\udc00"),
+        ],
+    )
+    async def test_text_that_is_not_valid_unicode_names_the_field_and_changes_nothing(
+        self, client, shopper, scan, body, field
+    ):
+        """A lone surrogate (JSON can escape one) is no text any store or answer can hold."""
+        auth = shopper[1]
+        registered = (await client.post("/customers", json=PROFILE, headers=auth)).json()
+        before = scan("customers")
+        response = await client.patch(
+            "/customers/me", content=body, headers={**auth, "content-type": "application/json"}
+        )
+        assert response.status_code == 400
+        assert response.json() == {
+            "error": "ValidationError",
+            "message": f"{field} is not valid Unicode text (it has a lone surrogate)",
+            "details": {"field": field},
+        }
+        assert scan("customers") == before
+        assert (await client.get("/customers/me", headers=auth)).json() == registered
+
 
 class TestRequests:
     async def test_oversized_body(self, client, shopper, scan):
@@ -178,14 +210,32 @@ class TestRequests:
         assert response.status_code == 401
         assert response.json() == {
             "error": "UnauthorizedException",
-            "message": "Missing authorization token",
+            "message": "You are not authorized to make this call.",
         }
 
-    async def test_expired_token(self, client, make_token):
-        response = await client.get(
-            "/customers/me", headers={"authorization": make_token(exp_delta=-60)}
-        )
-        assert (response.status_code, response.json()["error"]) == (401, "UnauthorizedException")
+    @pytest.mark.parametrize(
+        ("claims", "reason"),
+        [
+            ({"exp_delta": -60}, "Token has expired"),
+            ({"iat": None}, 'Token is invalid: Token is missing the "iat" claim'),
+            ({"client_id": "another-app"}, "Token was not issued for this application"),
+        ],
+    )
+    async def test_a_refused_token_gets_appsyncs_words_and_the_log_the_reason(
+        self, client, make_token, caplog, claims, reason
+    ):
+        token = make_token(**claims)
+        with caplog.at_level(logging.INFO, logger="services"):
+            response = await client.get("/customers/me", headers={"authorization": token})
+        assert response.status_code == 401
+        assert response.json() == {
+            "error": "UnauthorizedException",
+            "message": "You are not authorized to make this call.",
+        }
+        assert [m for m in caplog.messages if m.startswith("token refused")] == [
+            f"token refused: {reason}"
+        ]
+        assert all(token not in message for message in caplog.messages)
 
     async def test_the_service_principal_may_not_use_profiles(self, client, idp):
         response = await client.get("/customers/me", headers={"authorization": idp.service_token()})
@@ -210,6 +260,9 @@ class TestRequests:
     async def test_unknown_route_and_method(self, client, shopper):
         missing = await client.get("/customers/someone-else", headers=shopper[1])
         assert (missing.status_code, missing.json()["error"]) == (404, "NotFound")
+        for path in ("/customers/me/", "/customers/", "/customers/me/bank-consents/"):
+            slashed = await client.get(path, headers=shopper[1])
+            assert (slashed.status_code, slashed.json()["error"]) == (404, "NotFound"), path
         wrong = await client.delete("/customers/me", headers=shopper[1])
         assert (wrong.status_code, wrong.json()["error"]) == (405, "MethodNotAllowed")
 

@@ -253,7 +253,10 @@ class TestErrors:
         status, _, body = invoke(handler, http_api_event("GET", "/customers/me"))
         assert (status, body) == (
             401,
-            {"error": "UnauthorizedException", "message": "Token is malformed"},
+            {
+                "error": "UnauthorizedException",
+                "message": "You are not authorized to make this call.",
+            },
         )
 
     def test_a_forged_token_is_refused(self, handler, make_token, other_key):

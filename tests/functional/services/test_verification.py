@@ -281,6 +281,25 @@ class TestAttempts:
         response = await confirm(client, auth, "vc_nope", "123456")
         assert (response.status_code, response.json()["error"]) == (404, "NotFound")
 
+    @pytest.mark.parametrize("length", [129, 30_000])
+    async def test_an_over_long_challenge_id_is_not_found_and_says_the_limit(
+        self, client, register, scan, length
+    ):
+        auth = await register()
+        before = challenge_items(scan)
+        response = await confirm(client, auth, "v" * length, "123456")
+        assert response.status_code == 404
+        assert response.json() == {
+            "error": "NotFound",
+            "message": "Verification challenge not found: challenge ids are 1 to 128 characters",
+        }
+        assert challenge_items(scan) == before
+
+    async def test_an_empty_challenge_id_is_not_found(self, client, register):
+        auth = await register()
+        response = await client.post(f"{START}//confirm", json={"code": "123456"}, headers=auth)
+        assert (response.status_code, response.json()["error"]) == (404, "NotFound")
+
 
 class TestRateLimit:
     async def test_the_sixth_challenge_in_an_hour_is_refused(self, client, register, clock, scan):

@@ -86,7 +86,8 @@ BAD_INPUT = {
         invalid(
             REGISTER,
             "registerCustomer",
-            "phone must be in E.164 form: + then country code and number, e.g. +447700900123",
+            "phone must be in E.164 form: + then country code and number, at most 15 digits, "
+            "e.g. +447700900123",
             "phone",
         ),
         reaches="user",

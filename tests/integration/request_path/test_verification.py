@@ -73,7 +73,7 @@ async def test_wrong_codes_lock_the_challenge_even_for_the_right_code(
         CONFIRM,
         "confirmVerification",
         "ChallengeLocked",
-        "Too many wrong codes; start a new verification",
+        "5 wrong codes locked this challenge; start a new verification",
         {"remainingAttempts": 0},
     )
 

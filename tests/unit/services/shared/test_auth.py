@@ -6,7 +6,10 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
+import re
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import jwt
@@ -65,49 +68,73 @@ class TestAccepts:
         assert idp.jwks_requests == 1
 
 
-class TestRejects:
-    def reject(self, verifier: TokenVerifier, authorization: str | None, message: str) -> None:
-        with pytest.raises(UnauthorizedException, match=message) as caught:
+Reject = Callable[[str | None, str], None]
+
+
+@pytest.fixture
+def reject(verifier: TokenVerifier, caplog: pytest.LogCaptureFixture) -> Reject:
+    """`reject(authorization, reason)`: the token is refused with AppSync's generic words, and
+    the reason (a regular expression) is logged once, at INFO, without the token."""
+
+    def check(authorization: str | None, reason: str) -> None:
+        caplog.clear()
+        with (
+            caplog.at_level(logging.INFO, logger="services.shared.auth"),
+            pytest.raises(UnauthorizedException) as caught,
+        ):
             verifier.verify(authorization)
         assert caught.value.status == 401
-        assert caught.value.to_json()["error"] == "UnauthorizedException"
+        assert caught.value.to_json() == {
+            "error": "UnauthorizedException",
+            "message": "You are not authorized to make this call.",
+        }
+        [record] = [r for r in caplog.records if r.name == "services.shared.auth"]
+        assert record.levelno == logging.INFO
+        assert re.search(reason, record.getMessage()), record.getMessage()
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        if token:
+            assert token not in record.getMessage()
 
+    return check
+
+
+class TestRejects:
     @pytest.mark.parametrize("header", [None, "", "   ", "Bearer ", "Bearer"])
-    def test_no_token(self, verifier, header):
-        self.reject(verifier, header, "Missing authorization token")
+    def test_no_token(self, reject, header):
+        reject(header, "Missing authorization token")
 
     @pytest.mark.parametrize("garbage", ["abc", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30"])
-    def test_garbage(self, verifier, garbage):
-        self.reject(verifier, garbage, "malformed|invalid|unknown")
+    def test_garbage(self, reject, garbage):
+        reject(garbage, "malformed|invalid|unknown")
 
-    def test_expired(self, verifier, make_token):
-        self.reject(verifier, make_token(exp_delta=-60), "expired")
+    def test_expired(self, reject, make_token):
+        reject(make_token(exp_delta=-60), "expired")
 
-    def test_tampered_claims(self, verifier, make_token):
+    def test_tampered_claims(self, reject, make_token):
         header, payload, signature = make_token(sub="victim").split(".")
         claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
         forged = b64(json.dumps({**claims, "sub": "attacker"}).encode())
-        self.reject(verifier, f"{header}.{forged}.{signature}", "Signature verification failed")
+        reject(f"{header}.{forged}.{signature}", "Signature verification failed")
 
-    def test_tampered_signature(self, verifier, make_token):
+    def test_tampered_signature(self, reject, make_token):
         header, payload, signature = make_token().split(".")
         flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
-        self.reject(verifier, f"{header}.{payload}.{flipped}", "invalid")
+        reject(f"{header}.{payload}.{flipped}", "invalid")
 
-    def test_signed_by_another_key_under_our_kid(self, verifier, make_token, other_key):
-        self.reject(verifier, make_token(key=other_key), "Signature verification failed")
+    def test_signed_by_another_key_under_our_kid(self, reject, make_token, other_key):
+        reject(make_token(key=other_key), "Signature verification failed")
 
-    def test_wrong_issuer(self, verifier, make_token):
+    def test_wrong_issuer(self, reject, make_token):
         evil = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_evil"
-        self.reject(verifier, make_token(iss=evil), "another identity provider")
+        reject(make_token(iss=evil), "another identity provider")
 
-    def test_alg_none_without_touching_the_network(self, verifier, make_token, idp):
+    def test_alg_none_without_touching_the_network(self, reject, make_token, idp):
         claims = jwt.decode(make_token(), options={"verify_signature": False})
         unsigned = jwt.encode(claims, "", algorithm="none", headers={"kid": KID})
-        self.reject(verifier, unsigned, "algorithm")
+        reject(unsigned, "algorithm")
         assert idp.jwks_requests == 0
 
-    def test_hs256_signed_with_the_public_key(self, verifier, make_token, idp):
+    def test_hs256_signed_with_the_public_key(self, reject, make_token, idp):
         """The classic key-confusion forgery: HMAC keyed with the published RSA public key."""
         public_pem = idp.key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -119,32 +146,32 @@ class TestRejects:
             + b64(json.dumps(claims).encode())
         )
         mac = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
-        self.reject(verifier, f"{signing_input}.{b64(mac)}", "algorithm")
+        reject(f"{signing_input}.{b64(mac)}", "algorithm")
 
-    def test_unknown_kid(self, verifier, make_token):
-        self.reject(verifier, make_token(headers={"kid": "rotated-away"}), "signing key")
+    def test_unknown_kid(self, reject, make_token):
+        reject(make_token(headers={"kid": "rotated-away"}), "signing key")
 
-    def test_id_token_for_another_app_client(self, verifier, make_token):
-        self.reject(verifier, make_token(client_id="someone-elses-app"), "not issued")
+    def test_id_token_for_another_app_client(self, reject, make_token):
+        reject(make_token(client_id="someone-elses-app"), "not issued")
 
-    def test_access_token_for_another_app_client(self, verifier, make_token):
+    def test_access_token_for_another_app_client(self, reject, make_token):
         token = make_token(token_use="access", client_id="someone-elses-app")
-        self.reject(verifier, token, "not issued")
+        reject(token, "not issued")
 
-    def test_an_id_token_claiming_the_service_client(self, verifier, make_token):
+    def test_an_id_token_claiming_the_service_client(self, reject, make_token):
         # Client-credentials grants issue access tokens only; an id token for the service
         # client is not the service.
-        self.reject(verifier, make_token(client_id=SERVICE_CLIENT_ID), "not issued")
+        reject(make_token(client_id=SERVICE_CLIENT_ID), "not issued")
 
     @pytest.mark.parametrize("claim", ["exp", "iat", "token_use", "iss"])
-    def test_a_required_claim_missing(self, verifier, make_token, claim):
-        self.reject(verifier, make_token(**{claim: None}), "invalid|another identity provider")
+    def test_a_required_claim_missing(self, reject, make_token, claim):
+        reject(make_token(**{claim: None}), "invalid|another identity provider")
 
-    def test_an_unknown_token_use(self, verifier, make_token):
-        self.reject(verifier, make_token(token_use="refresh"), "not accepted")
+    def test_an_unknown_token_use(self, reject, make_token):
+        reject(make_token(token_use="refresh"), "not accepted")
 
-    def test_issued_in_the_future(self, verifier, make_token):
-        self.reject(verifier, make_token(iat=int(time.time()) + 600), "invalid")
+    def test_issued_in_the_future(self, reject, make_token):
+        reject(make_token(iat=int(time.time()) + 600), "invalid")
 
 
 def test_unreachable_key_set_is_a_dependency_failure(settings, make_token):

@@ -17,7 +17,7 @@ def test_the_limits_default_to_the_dev_environments_terraform_defaults():
     settings = Settings.from_environ({})
     assert settings.introspection_config == DEFAULT_INTROSPECTION_CONFIG == "ENABLED"
     assert settings.query_depth_limit == DEFAULT_QUERY_DEPTH_LIMIT == 10
-    assert settings.resolver_count_limit == DEFAULT_RESOLVER_COUNT_LIMIT == 10_000
+    assert settings.resolver_count_limit == DEFAULT_RESOLVER_COUNT_LIMIT == 100
 
 
 def test_the_limits_are_read_from_the_environment():
