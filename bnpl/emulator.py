@@ -16,33 +16,52 @@ from appsync.api import AppSyncApi
 from appsync.app import create_app as create_asgi_app
 from appsync.auth.cognito import UserPoolConfig
 from appsync.auth.iam import IamConfig, IamPrincipal
+from appsync.auth.iam_policy import PolicyDocument, field_arn
 from appsync.auth.modes import AuthMode
 from appsync.config import ApiConfig
-from appsync.datasources.http import HttpDataSource
+from appsync.datasources.http import HttpDataSource, pooled_client
 from appsync.datasources.lambda_function import LambdaDataSource
 from appsync.limits import RESOLVER_COUNT_LIMIT
 from appsync.resolver import DataSource
 from appsync.sdl import appsync_sdl
 from bnpl import settings as dev
 from bnpl.settings import PROJECT_ROOT
-from resolvers.bindings import BINDINGS
+from resolvers.bindings import BINDINGS, IAM_CALLERS
 from schema.operations import SCHEMA
 from services.credit_proxy.handler import CreditProxy
 from services.shared.settings import Settings
 
+LOCAL_API_ID = "bnpl-local"
+"""The local API's id, in the ARNs its IAM policies name."""
 
-def sandbox_merchant() -> IamPrincipal:
-    """The IAM identity the sandbox merchant's backend signs requests as."""
+
+def caller_policy(api_arn: str, caller: str) -> PolicyDocument:
+    """The IAM policy a kind of caller gets (`IAM_CALLERS`), as Terraform writes it."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "appsync:GraphQL",
+                "Resource": [field_arn(api_arn, *key.split(".", 1)) for key in IAM_CALLERS[caller]],
+            }
+        ],
+    }
+
+
+def sandbox_merchant(api_arn: str) -> IamPrincipal:
+    """The IAM identity the sandbox merchant's backend signs requests as: a merchant's policy."""
     return IamPrincipal(
         access_key_id=dev.SANDBOX_MERCHANT_ACCESS_KEY_ID,
         secret_access_key=dev.SANDBOX_MERCHANT_SECRET_ACCESS_KEY,
         account_id=dev.SANDBOX_ACCOUNT_ID,
         user_arn=dev.SANDBOX_MERCHANT_ARN,
         username=dev.SANDBOX_MERCHANT_USER,
+        policies=(caller_policy(api_arn, "merchant"),),
     )
 
 
-def credit_service() -> IamPrincipal:
+def credit_service(api_arn: str) -> IamPrincipal:
     """The IAM identity the credit service signs `publishCheckoutUpdate` as."""
     return IamPrincipal(
         access_key_id=dev.CREDIT_SERVICE_ACCESS_KEY_ID,
@@ -50,6 +69,7 @@ def credit_service() -> IamPrincipal:
         account_id=dev.SANDBOX_ACCOUNT_ID,
         user_arn=dev.CREDIT_SERVICE_ARN,
         username=dev.CREDIT_SERVICE_USER,
+        policies=(caller_policy(api_arn, "checkout_publisher"),),
     )
 
 
@@ -63,6 +83,7 @@ def api_config(settings: Settings) -> ApiConfig:
     Raises:
         ValueError: a limit is outside AppSync's range.
     """
+    api_arn = f"arn:aws:appsync:{settings.region}:{dev.SANDBOX_ACCOUNT_ID}:apis/{LOCAL_API_ID}"
     return ApiConfig(
         name="bnpl",
         default_mode=AuthMode.COGNITO,
@@ -73,7 +94,12 @@ def api_config(settings: Settings) -> ApiConfig:
             default_action="ALLOW",
             app_id_client_regex="|".join(re.escape(c) for c in settings.cognito_client_ids),
         ),
-        iam=IamConfig(region=settings.region, principals=(sandbox_merchant(), credit_service())),
+        iam=IamConfig(
+            region=settings.region,
+            principals=(sandbox_merchant(api_arn), credit_service(api_arn)),
+            account_id=dev.SANDBOX_ACCOUNT_ID,
+            api_id=LOCAL_API_ID,
+        ),
         introspection_config=settings.introspection_config,
         query_depth_limit=settings.query_depth_limit,
         resolver_count_limit=settings.resolver_count_limit or RESOLVER_COUNT_LIMIT,
@@ -85,12 +111,27 @@ def api_config(settings: Settings) -> ApiConfig:
 CREDIT_PROXY_ENVIRONMENTS = 8
 
 
-def data_sources(settings: Settings, http: httpx.AsyncClient) -> dict[str, DataSource]:
-    """The API's data sources, pointed where `settings` say."""
+def data_sources(
+    settings: Settings, http: httpx.AsyncClient | None = None
+) -> dict[str, DataSource]:
+    """The API's data sources, pointed where `settings` say.
+
+    Args:
+        settings: where the services are.
+        http: the client the HTTP data source sends with (its owner closes it); by default
+            the data source builds its own pool, which `close_data_sources` closes.
+    """
+    user_service = (
+        HttpDataSource("user_service", endpoint=settings.user_service_url, client=http)
+        if http is not None
+        else HttpDataSource(
+            "user_service",
+            endpoint=settings.user_service_url,
+            client_factory=lambda: pooled_client(settings.http_timeout_s),
+        )
+    )
     return {
-        "user_service": HttpDataSource(
-            "user_service", endpoint=settings.user_service_url, client=http
-        ),
+        "user_service": user_service,
         "credit_proxy": LambdaDataSource(
             "credit_proxy",
             # One proxy per execution environment, as Lambda gives each its own module state.
@@ -111,6 +152,14 @@ def stop_lambda_workers(sources: Mapping[str, DataSource]) -> None:
             source.close()
 
 
+async def close_data_sources(sources: Mapping[str, DataSource]) -> None:
+    """Close the HTTP data sources' own pools and stop the Lambda workers."""
+    for source in sources.values():
+        if isinstance(source, HttpDataSource):
+            await source.aclose()
+    stop_lambda_workers(sources)
+
+
 def build_api(settings: Settings, sources: Mapping[str, DataSource]) -> AppSyncApi:
     """The API over our schema and resolvers, reaching `sources`."""
     return AppSyncApi(
@@ -125,11 +174,9 @@ def build_api(settings: Settings, sources: Mapping[str, DataSource]) -> AppSyncA
 def create_app() -> Starlette:
     """The ASGI app `bnpl dev` serves (uvicorn `--factory bnpl.emulator:create_app`)."""
     settings = Settings.from_environ()
-    http = httpx.AsyncClient(timeout=settings.http_timeout_s)
-    sources = data_sources(settings, http)
+    sources = data_sources(settings)
 
     async def close() -> None:
-        await http.aclose()
-        stop_lambda_workers(sources)
+        await close_data_sources(sources)
 
     return create_asgi_app(build_api(settings, sources), on_shutdown=[close])

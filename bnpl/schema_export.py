@@ -17,7 +17,7 @@ from pathlib import Path
 from appsync.bindings import Binding, DataSourceType, pipeline_functions
 from appsync.sdl import appsync_sdl
 from bnpl.settings import PROJECT_ROOT
-from resolvers.bindings import BINDINGS, DATA_SOURCES
+from resolvers.bindings import BINDINGS, DATA_SOURCES, IAM_CALLERS
 from schema.operations import SCHEMA
 
 SCHEMA_FILE = PROJECT_ROOT / "schema" / "schema.graphql"
@@ -27,11 +27,14 @@ BINDINGS_FILE = PROJECT_ROOT / "resolvers" / "bindings.json"
 def bindings_document(
     bindings: Sequence[Binding] = BINDINGS,
     data_sources: Mapping[str, DataSourceType] = DATA_SOURCES,
+    iam_callers: Mapping[str, Sequence[str]] = IAM_CALLERS,
 ) -> str:
     """The bindings as Terraform reads them (`jsondecode(file(...))`).
 
     Each resolver entry is `Binding.document()`: a UNIT entry has the keys it always had, a
     PIPELINE entry adds its `functions` in order, which Terraform creates once per name.
+    `iam_callers` lists, per kind of AWS_IAM caller, the root fields its policy grants, as
+    `{"type", "field"}` pairs.
 
     Raises:
         ValueError: two pipelines define one function differently, or a binding or function
@@ -47,6 +50,10 @@ def bindings_document(
     document = {
         "data_sources": {name: {"type": kind.value} for name, kind in sorted(data_sources.items())},
         "resolvers": {b.key: b.document() for b in sorted(bindings, key=lambda b: b.key)},
+        "iam_callers": {
+            caller: [dict(zip(("type", "field"), key.split("."), strict=True)) for key in keys]
+            for caller, keys in sorted(iam_callers.items())
+        },
     }
     return json.dumps(document, indent=2) + "\n"
 

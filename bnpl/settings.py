@@ -32,11 +32,16 @@ SANDBOX_MERCHANT_ID = "m_sandbox"
 
 # The credit service's dev IAM credentials: its default credential chain finds them in the
 # environment (as an ECS task finds its role's), and it signs `publishCheckoutUpdate` with them.
-# Only the local emulator knows them; DynamoDB Local accepts any credentials.
+# Only the local emulator knows them; DynamoDB Local accepts any credentials. They stand for a
+# session of a role named like the deployed publisher roles (`<name>-checkout-publisher`), which
+# the publishCheckoutUpdate resolver checks for.
 CREDIT_SERVICE_ACCESS_KEY_ID = "AKIDBNPLCREDITSVC001"
 CREDIT_SERVICE_SECRET_ACCESS_KEY = "bnpl-credit-service-secret-not-for-aws-00"  # noqa: S105
-CREDIT_SERVICE_USER = "bnpl-credit-service"
-CREDIT_SERVICE_ARN = f"arn:aws:iam::{SANDBOX_ACCOUNT_ID}:user/{CREDIT_SERVICE_USER}"
+CREDIT_SERVICE_ROLE = "bnpl-local-checkout-publisher"
+CREDIT_SERVICE_USER = "AROABNPLLOCALPUBLISHER:credit-service"
+CREDIT_SERVICE_ARN = (
+    f"arn:aws:sts::{SANDBOX_ACCOUNT_ID}:assumed-role/{CREDIT_SERVICE_ROLE}/credit-service"
+)
 # While this file exists in the data folder, the sandbox credit bureau answers as if it were down.
 BUREAU_OUTAGE_FILE = "sandbox-bureau-outage"
 

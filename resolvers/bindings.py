@@ -1,7 +1,8 @@
 """Which data source resolves each field. Terraform deploys this table (`bindings.json`).
 
 HTTP-resolved fields have an APPSYNC_JS file named `<Type>.<field>.js` beside this module; Lambda
-fields are direct Lambda resolvers: AppSync sends the whole context to the credit proxy. The NONE
+fields are direct Lambda resolvers: AppSync sends the whole context to the credit proxy; the
+subscription's resolver has code, to set its filter from the proxy's answer. The NONE
 data source `checkout_events` resolves `publishCheckoutUpdate` in AppSync itself: its result is
 what `onCheckoutUpdated` subscribers receive.
 """
@@ -14,6 +15,24 @@ DATA_SOURCES: dict[str, DataSourceType] = {
     "user_service": DataSourceType.HTTP,
     "credit_proxy": DataSourceType.AWS_LAMBDA,
     "checkout_events": DataSourceType.NONE,
+}
+
+
+# Which root fields each kind of AWS_IAM caller may call: the `appsync:GraphQL` resources of
+# their IAM policies. Terraform builds the merchant policy and the publishers' grant from this
+# table (bindings.json `iam_callers`); the local stack gives its sandbox merchant and its credit
+# service the same policies. The schema's @aws_iam says a field takes IAM callers at all; this
+# says which ones.
+IAM_CALLERS: dict[str, tuple[str, ...]] = {
+    "merchant": (
+        "Mutation.createCheckout",
+        "Query.checkout",
+        "Mutation.captureCheckout",
+        "Mutation.voidCheckout",
+        "Mutation.refundCheckout",
+        "Subscription.onCheckoutUpdated",
+    ),
+    "checkout_publisher": ("Mutation.publishCheckoutUpdate",),
 }
 
 
@@ -53,6 +72,14 @@ BINDINGS: tuple[Binding, ...] = (
     _lambda("Query.plan"),
     _lambda("Query.myPlans"),
     _lambda("Checkout.plan"),
+    # Who hears about a checkout: the credit proxy names the caller's audience, and the
+    # response handler turns it into the subscription's enhanced filter.
+    Binding(
+        type_name="Subscription",
+        field_name="onCheckoutUpdated",
+        data_source="credit_proxy",
+        code="Subscription.onCheckoutUpdated.js",
+    ),
     Binding(
         type_name="Mutation",
         field_name="publishCheckoutUpdate",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bnpl import dynamodb_local, sandbox, settings as dev_credentials, tables
-from bnpl.commands import UsageError, dev_settings
+from bnpl.commands import UsageError, data_folder, dev_settings, reset as reset_command
 from bnpl.idp.keys import signing_key
 from bnpl.idp.tokens import mint_token
 from bnpl.personas import DEFAULT_PERSONA, PERSONAS
@@ -101,6 +101,10 @@ def _uvicorn(
             # into a SIGKILL.
             "--timeout-graceful-shutdown",
             str(int(STOP_GRACE_S) - 2),
+            # Nothing stands in front of these servers: the client of a connection is who it
+            # is, and an X-Forwarded-For it writes must not become its address in the access
+            # log or the app (uvicorn trusts the header from 127.0.0.1 by default).
+            "--no-proxy-headers",
         ],
         ready=http_probe(f"{settings.url(port)}/health"),
         env=env,
@@ -188,20 +192,34 @@ bnpl dev: ready in {ready_after_s:.1f} s
 """
 
 
-def run(*, in_memory: bool, started: float, out: TextIO | None = None) -> int:
+def run(*, in_memory: bool, started: float, reset: bool = False, out: TextIO | None = None) -> int:
     """Start the stack, print the banner, supervise until a signal or a failure.
 
     Args:
         in_memory: DynamoDB Local keeps nothing on disk.
         started: `time.monotonic()` when the command began, for the start-up time.
+        reset: delete the kept data first, as `bnpl reset` does.
         out: where logs and the banner go (stdout by default).
 
     Returns:
-        0 after a stop signal, 1 when a part failed, 2 when a prerequisite is missing.
+        0 after a stop signal, 1 when a part failed or the reset was refused, 2 when a
+        prerequisite is missing.
     """
     out = out or sys.stdout
     settings = dev_settings()
     java, jar = check_prerequisites(settings)
+    if reset and reset_command.run(out=out, command="dev") != 0:
+        return 1
+    try:
+        with data_folder.in_use(settings.data_dir):
+            return _run(settings, in_memory=in_memory, started=started, out=out, java=java, jar=jar)
+    except data_folder.DataInUseError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _run(
+    settings: DevSettings, *, in_memory: bool, started: float, out: TextIO, java: str, jar: Path
+) -> int:
     signing_key(settings.signing_key_path)  # created once here, before the IdP and the banner
     # This process runs the table step with boto3, which reads its credentials from os.environ:
     # it gets the same environment as the children.

@@ -35,6 +35,8 @@ from gql.transport.exceptions import TransportQueryError
 from bnpl.devstack import RunningStack, running_stack
 from bnpl.idp.tokens import mint_token
 from bnpl.settings import (
+    CREDIT_SERVICE_ACCESS_KEY_ID,
+    CREDIT_SERVICE_SECRET_ACCESS_KEY,
     SANDBOX_MERCHANT_ACCESS_KEY_ID,
     SANDBOX_MERCHANT_ID,
     SANDBOX_MERCHANT_SECRET_ACCESS_KEY,
@@ -52,7 +54,9 @@ mutation Create($input: CreateCheckoutInput!) {
 GET = "query Get($id: ID!) { checkout(id: $id) { id status merchantReference } }"
 PUBLISH = """
 mutation Publish($input: CheckoutUpdateInput!) {
-  publishCheckoutUpdate(input: $input) { id status merchantReference amount { amount currency } }
+  publishCheckoutUpdate(input: $input) {
+    id merchantId status merchantReference customerId amount { amount currency }
+  }
 }"""
 ON_UPDATED = """
 subscription OnUpdated($id: ID!) {
@@ -83,9 +87,17 @@ def merchant(stack: RunningStack) -> AppSyncIAMAuthentication:
     )
 
 
-def customer(stack: RunningStack) -> AppSyncJWTAuthentication:
+def credit_service(stack: RunningStack) -> AppSyncIAMAuthentication:
+    """The credit service, the one publisher of checkout updates: SigV4 with its credentials."""
+    credentials = Credentials(CREDIT_SERVICE_ACCESS_KEY_ID, CREDIT_SERVICE_SECRET_ACCESS_KEY)
+    return AppSyncIAMAuthentication(
+        host=host_of(stack), credentials=credentials, region_name=stack.settings.region
+    )
+
+
+def customer(stack: RunningStack, sub: str | None = None) -> AppSyncJWTAuthentication:
     """A signed-in shopper: the Cognito ID token the checkout page holds."""
-    sub = f"e2e-{uuid.uuid4()}"
+    sub = sub or f"e2e-{uuid.uuid4()}"
     token = mint_token(stack.settings, sub=sub, email=f"{sub}@example.test", groups=("customers",))
     return AppSyncJWTAuthentication(host=host_of(stack), jwt=token)
 
@@ -133,16 +145,30 @@ async def test_query_and_mutation_over_gql_http_with_iam(stack: RunningStack) ->
 
 
 async def test_publishing_needs_iam(stack: RunningStack) -> None:
-    """publishCheckoutUpdate is IAM only (API.md): a customer's token is denied the field."""
+    """publishCheckoutUpdate is IAM only (docs/api.md): a customer's token is denied the field."""
     created = await create_checkout(stack)
     async with http_client(stack, customer(stack)) as session:
         with pytest.raises(TransportQueryError) as denied:
-            await session.execute(request(PUBLISH, input=update_of(created, "APPROVED")))
+            await session.execute(request(PUBLISH, input=update_of(created, "APPROVED", "c-1")))
     assert denied.value.errors is not None
     assert denied.value.errors[0]["errorType"] == "Unauthorized"
 
 
-def update_of(checkout: dict[str, Any], status: str) -> dict[str, Any]:
+async def test_a_merchant_cannot_publish_a_spoofed_update(stack: RunningStack) -> None:
+    """The sandbox merchant signs publishCheckoutUpdate with its own keys: its IAM policy grants
+    the merchant fields only, so the field is Unauthorized and no subscriber hears a thing."""
+    created = await create_checkout(stack)
+    spoofed = {**update_of(created, "CAPTURED", "c-1"), "merchantReference": "SPOOFED"}
+    async with http_client(stack, merchant(stack)) as session:
+        with pytest.raises(TransportQueryError) as denied:
+            await session.execute(request(PUBLISH, input=spoofed))
+    assert denied.value.errors is not None
+    (error,) = denied.value.errors
+    assert error["errorType"] == "Unauthorized"
+    assert error["message"] == "Not Authorized to access publishCheckoutUpdate on type Mutation"
+
+
+def update_of(checkout: dict[str, Any], status: str, customer_id: str) -> dict[str, Any]:
     return {
         "id": checkout["id"],
         "merchantId": checkout["merchantId"],
@@ -150,42 +176,90 @@ def update_of(checkout: dict[str, Any], status: str) -> dict[str, Any]:
         "amount": checkout["amount"],
         "items": checkout["items"],
         "status": status,
-        "customerId": "c-1",
+        "customerId": customer_id,
         "expiresAt": checkout["expiresAt"],
         "createdAt": checkout["createdAt"],
     }
 
 
-@pytest.mark.parametrize("who", ["customer", "merchant"])
-async def test_a_subscriber_hears_a_published_update(stack: RunningStack, who: str) -> None:
-    """gql's AppSyncWebsocketsTransport subscribes to onCheckoutUpdated(id) with a Cognito token
-    or with IAM; the merchant publishes over HTTP; the subscriber receives the update, cut to
-    its own selection (customerId was not selected by the mutation: null)."""
-    created = await create_checkout(stack)
-    auth = customer(stack) if who == "customer" else merchant(stack)
+async def first_heard(
+    stack: RunningStack,
+    auth: AppSyncAuthentication,
+    checkout_id: str,
+    updates: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Subscribe with `auth` to `checkout_id`, have the credit service publish `updates` in turn
+    until the subscription hears one, and return the first update it heard."""
     async with realtime_client(stack, auth) as realtime:
 
         async def first_update() -> dict[str, Any]:
-            async for result in realtime.subscribe(request(ON_UPDATED, id=created["id"])):
+            async for result in realtime.subscribe(request(ON_UPDATED, id=checkout_id)):
                 return dict(result)
             raise AssertionError("the subscription ended without an update")
 
         received = asyncio.create_task(first_update())
-        other = await create_checkout(stack)
-        async with http_client(stack, merchant(stack)) as publisher:
+        async with http_client(stack, credit_service(stack)) as publisher:
             # gql exposes no start_ack hook: publish until the registered subscription hears one.
             for _ in range(100):
-                await publisher.execute(request(PUBLISH, input=update_of(other, "DECLINED")))
-                await publisher.execute(request(PUBLISH, input=update_of(created, "APPROVED")))
+                for update in updates:
+                    await publisher.execute(request(PUBLISH, input=update))
                 done, _ = await asyncio.wait({received}, timeout=0.1)
                 if done:
                     break
-        update = await asyncio.wait_for(received, 10)
+        return await asyncio.wait_for(received, 10)
+
+
+@pytest.mark.parametrize("who", ["customer", "merchant"])
+async def test_a_subscriber_hears_a_published_update(stack: RunningStack, who: str) -> None:
+    """gql's AppSyncWebsocketsTransport subscribes to onCheckoutUpdated(id) with a Cognito token
+    or with IAM; the credit service publishes over HTTP; the subscriber receives the update, cut
+    to its own selection."""
+    created, other = await create_checkout(stack), await create_checkout(stack)
+    sub = f"e2e-{uuid.uuid4()}"
+    auth = customer(stack, sub) if who == "customer" else merchant(stack)
+    update = await first_heard(
+        stack,
+        auth,
+        created["id"],
+        [update_of(other, "DECLINED", sub), update_of(created, "APPROVED", sub)],
+    )
     assert update == {
         "onCheckoutUpdated": {
             "id": created["id"],
             "status": "APPROVED",
             "amount": {"amount": 2599},
-            "customerId": None,
+            "customerId": sub,
         }
     }
+
+
+async def test_a_shopper_never_hears_another_shoppers_updates(stack: RunningStack) -> None:
+    """A shopper who subscribes to a checkout id they know hears only updates addressed to
+    them: the updates of another shopper's application on it go by unheard."""
+    created = await create_checkout(stack)
+    snoop = f"e2e-{uuid.uuid4()}"
+    heard = await first_heard(
+        stack,
+        customer(stack, snoop),
+        created["id"],
+        [
+            update_of(created, "APPROVED", "someone-else"),
+            update_of(created, "CONFIRMED", "someone-else"),
+            update_of(created, "DECLINED", snoop),
+        ],
+    )
+    assert heard["onCheckoutUpdated"]["status"] == "DECLINED"
+    assert heard["onCheckoutUpdated"]["customerId"] == snoop
+
+
+async def test_a_merchant_cannot_subscribe_to_a_checkout_that_is_not_its_own(
+    stack: RunningStack,
+) -> None:
+    async with realtime_client(stack, merchant(stack)) as realtime:
+        with pytest.raises(TransportQueryError) as refused:
+            async for _ in realtime.subscribe(request(ON_UPDATED, id=f"co_{uuid.uuid4().hex}")):
+                pass
+    # gql hands over the `error` message's payload as it came: AppSync's `{"errors": [...]}`.
+    assert refused.value.errors is not None
+    (payload,) = refused.value.errors
+    assert [e["errorType"] for e in payload["errors"]] == ["Unauthorized"]

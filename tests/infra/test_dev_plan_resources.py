@@ -72,6 +72,7 @@ EXPECTED_COUNTS: dict[str, int] = {
     "aws_cognito_user_pool_domain": 1,
     # One role per component (see EXPECTED_ROLES), each with one inline policy.
     "aws_iam_role": 11,
+    "aws_iam_policy": 1,  # the merchant policy (resolvers/bindings.json `iam_callers.merchant`)
     "aws_iam_role_policy": 11,
     # API, WAF, flow logs, credit service, credit proxy, user service (function and access),
     # scoring endpoint.
@@ -199,6 +200,20 @@ def test_the_api_is_behind_the_web_acl_which_logs(planned: DevPlan):
 
 def test_one_role_per_component(planned: DevPlan):
     assert {r.address for r in planned.of_type("aws_iam_role")} == EXPECTED_ROLES
+
+
+def test_only_the_credit_services_roles_are_checkout_publishers(planned: DevPlan):
+    """Mutation.publishCheckoutUpdate.js admits sessions of roles named `*-checkout-publisher`:
+    exactly the credit service's task role and its sweep's."""
+    publishers = {
+        r.address
+        for r in planned.of_type("aws_iam_role")
+        if str(r.values.get("name") or "").endswith("-checkout-publisher")
+    }
+    assert publishers == {
+        f"{PREFIX}.credit_service.aws_iam_role.task",
+        f"{PREFIX}.credit_service.aws_iam_role.sweep",
+    }
 
 
 def test_every_log_group_is_kept_a_year_and_encrypted(planned: DevPlan):

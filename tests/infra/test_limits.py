@@ -79,9 +79,10 @@ def test_the_local_defaults_are_the_dev_environments_terraform_defaults():
     }
 
 
-def test_the_dev_environment_differs_from_appsync_only_in_its_depth_limit():
-    """AppSync leaves the depth limit off (0); the dev environment sets 10 on purpose, and the
-    local emulator follows Terraform, not AppSync's default."""
+def test_the_dev_environment_differs_from_appsync_in_its_depth_and_resolver_limits():
+    """AppSync leaves the depth limit off (0) and allows 10,000 resolvers; the dev environment
+    sets 10 and 100 on purpose (a document of a thousand aliases is refused, not run), and the
+    local emulator follows Terraform, not AppSync's defaults."""
     terraform = variable_defaults(INFRA / "envs" / "dev" / "variables.tf")
     assert APPSYNC_DEFAULTS == {
         "introspection_config": "ENABLED",
@@ -91,6 +92,7 @@ def test_the_dev_environment_differs_from_appsync_only_in_its_depth_limit():
     assert {name: terraform[name] for name in LIMITS} == {
         **APPSYNC_DEFAULTS,
         "query_depth_limit": 10,
+        "resolver_count_limit": 100,
     }
 
 

@@ -106,3 +106,8 @@ output "credit_proxy_client_secret" {
   value       = module.platform.credit_proxy_client_secret
   sensitive   = true
 }
+
+output "merchant_policy_arn" {
+  description = "ARN of the IAM policy that lets a merchant's backend call the merchant fields; attach it to each merchant's role."
+  value       = module.platform.merchant_policy_arn
+}

@@ -149,9 +149,9 @@ variable "query_depth_limit" {
 }
 
 variable "resolver_count_limit" {
-  description = "Most resolvers one request may run (1-10000); AppSync's default, 10000."
+  description = "Most resolvers one request may run (1-10000). AppSync allows 10000; this API's largest honest query runs a handful, so 100 refuses alias floods without refusing any real client."
   type        = number
-  default     = 10000
+  default     = 100
 }
 
 variable "force_delete_images" {

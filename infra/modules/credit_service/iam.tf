@@ -112,8 +112,11 @@ resource "aws_iam_role_policy" "execution" {
   })
 }
 
+# The two roles that publish checkout updates are named `<name>-...-checkout-publisher`: the
+# publishCheckoutUpdate resolver (resolvers/Mutation.publishCheckoutUpdate.js) admits only
+# sessions of roles whose names end so, behind the IAM grant below.
 resource "aws_iam_role" "task" {
-  name_prefix        = "${substr(var.name, 0, 32)}-task-"
+  name               = "${var.name}-task-checkout-publisher"
   description        = "The credit service's own permissions: its tables, the scoring endpoint, its event bus, publishCheckoutUpdate and the user service's profile routes."
   assume_role_policy = jsonencode(local.ecs_tasks_trust_policy)
   tags               = var.tags

@@ -50,7 +50,7 @@ resource "aws_ecs_task_definition" "sweep" {
 }
 
 resource "aws_iam_role" "sweep" {
-  name_prefix        = "${substr(var.name, 0, 32)}-sweep-"
+  name               = "${var.name}-sweep-checkout-publisher"
   description        = "The sweep's permissions: the credit tables (scans included) and publishCheckoutUpdate."
   assume_role_policy = jsonencode(local.ecs_tasks_trust_policy)
   tags               = var.tags

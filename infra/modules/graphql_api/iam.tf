@@ -84,3 +84,22 @@ resource "aws_iam_role_policy" "lambda_data_source" {
     }]
   })
 }
+
+# What a merchant's backend may call: attach this policy to each merchant's role. It lists the
+# merchant fields and nothing else, so publishCheckoutUpdate and the shoppers' fields stay shut.
+resource "aws_iam_policy" "merchant" {
+  count = length(var.merchant_fields) > 0 ? 1 : 0
+
+  name_prefix = "${substr(var.name, 0, 80)}-merchant-"
+  description = "Lets a merchant's backend call the merchant fields of AppSync API ${var.name}."
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "MerchantFields"
+      Effect   = "Allow"
+      Action   = "appsync:GraphQL"
+      Resource = [for f in var.merchant_fields : "${aws_appsync_graphql_api.this.arn}/types/${f.type}/fields/${f.field}"]
+    }]
+  })
+  tags = var.tags
+}

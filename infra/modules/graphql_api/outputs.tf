@@ -88,3 +88,8 @@ output "execution_limits" {
     resolver_count_limit = aws_appsync_graphql_api.this.resolver_count_limit
   }
 }
+
+output "merchant_policy_arn" {
+  description = "ARN of the IAM policy to attach to each merchant's role (null without merchant_fields)."
+  value       = one(aws_iam_policy.merchant[*].arn)
+}

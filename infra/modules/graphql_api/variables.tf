@@ -267,6 +267,20 @@ variable "resolvers" {
   }
 }
 
+variable "merchant_fields" {
+  description = "The root fields a merchant's backend may call with AWS_IAM (resolvers/bindings.json `iam_callers.merchant`); the merchant policy grants appsync:GraphQL on these and nothing else."
+  type = list(object({
+    type  = string
+    field = string
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for f in var.merchant_fields : contains(["Query", "Mutation", "Subscription"], f.type)])
+    error_message = "merchant_fields name root fields only (Query, Mutation or Subscription)."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every taggable resource of the module."
   type        = map(string)

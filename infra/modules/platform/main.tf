@@ -257,6 +257,7 @@ module "graphql_api" {
   introspection_config = var.introspection_config
   query_depth_limit    = var.query_depth_limit
   resolver_count_limit = var.resolver_count_limit
+  merchant_fields      = local.bindings.iam_callers.merchant
 
   # The API's logs use the platform's log key (the network module's, usable for any log group
   # of the account and region) rather than a key of their own.

@@ -164,3 +164,8 @@ output "service_environment" {
     }
   }
 }
+
+output "merchant_policy_arn" {
+  description = "ARN of the IAM policy that lets a merchant's backend call the merchant fields; attach it to each merchant's role."
+  value       = module.graphql_api.merchant_policy_arn
+}

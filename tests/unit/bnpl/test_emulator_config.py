@@ -23,10 +23,10 @@ def test_the_settings_reach_the_api_config():
     assert config.resolver_count_limit == 7
 
 
-def test_the_defaults_limit_depth_to_10_as_the_dev_environment_does():
+def test_the_defaults_limit_depth_and_resolvers_as_the_dev_environment_does():
     config = api_config(Settings.from_environ({}))
     assert (config.introspection_config, config.query_depth_limit) == ("ENABLED", 10)
-    assert config.resolver_count_limit == RESOLVER_COUNT_LIMIT
+    assert config.resolver_count_limit == 100 < RESOLVER_COUNT_LIMIT
 
 
 def test_a_resolver_count_limit_of_0_is_appsyncs_default_as_in_terraform():

@@ -311,9 +311,9 @@ run "execution_limits" {
     condition = output.execution_limits == {
       introspection_config = "ENABLED"
       query_depth_limit    = 10
-      resolver_count_limit = 10000
+      resolver_count_limit = 100
     }
-    error_message = "By default the API answers introspection, limits depth to 10 and resolvers to 10000 (the local emulator's defaults, too)."
+    error_message = "By default the API answers introspection, limits depth to 10 and resolvers to 100 (the local emulator's defaults, too)."
   }
 }
 
@@ -323,14 +323,14 @@ run "execution_limits_are_passed_through" {
   variables {
     introspection_config = "DISABLED"
     query_depth_limit    = 5
-    resolver_count_limit = 100
+    resolver_count_limit = 50
   }
 
   assert {
     condition = output.execution_limits == {
       introspection_config = "DISABLED"
       query_depth_limit    = 5
-      resolver_count_limit = 100
+      resolver_count_limit = 50
     }
     error_message = "The environment's introspection switch and limits must reach the API."
   }

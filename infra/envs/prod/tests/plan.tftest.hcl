@@ -240,7 +240,7 @@ run "production_settings" {
   }
 
   assert {
-    condition     = output.execution_limits.query_depth_limit == 10 && output.execution_limits.resolver_count_limit == 10000
+    condition     = output.execution_limits.query_depth_limit == 10 && output.execution_limits.resolver_count_limit == 100
     error_message = "Production has dev's execution limits."
   }
 

@@ -236,6 +236,12 @@ run "task_role_is_least_privilege" {
   command = plan
 
   assert {
+    # resolvers/Mutation.publishCheckoutUpdate.js admits only sessions of roles named so.
+    condition     = aws_iam_role.task.name == "test-credit-task-checkout-publisher" && aws_iam_role.sweep.name == "test-credit-sweep-checkout-publisher"
+    error_message = "The roles that publish checkout updates must be named <name>-...-checkout-publisher."
+  }
+
+  assert {
     condition = {
       for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s.Sid => s.Action
       } == {

@@ -542,3 +542,51 @@ run "function_with_unknown_data_source_is_refused" {
 
   expect_failures = [aws_appsync_function.this]
 }
+
+run "no_merchant_fields_no_merchant_policy" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_policy.merchant) == 0 && output.merchant_policy_arn == null
+    error_message = "Without merchant fields the module creates no merchant policy."
+  }
+}
+
+run "merchant_policy_lists_the_merchant_fields_and_nothing_else" {
+  command = plan
+
+  variables {
+    merchant_fields = [
+      { type = "Mutation", field = "createCheckout" },
+      { type = "Query", field = "checkout" },
+      { type = "Subscription", field = "onCheckoutUpdated" },
+    ]
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_policy.merchant[0].policy) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid    = "MerchantFields"
+        Effect = "Allow"
+        Action = "appsync:GraphQL"
+        Resource = [
+          "arn:aws:appsync:us-east-1:123456789012:apis/mockapi0123456789abcdefghi/types/Mutation/fields/createCheckout",
+          "arn:aws:appsync:us-east-1:123456789012:apis/mockapi0123456789abcdefghi/types/Query/fields/checkout",
+          "arn:aws:appsync:us-east-1:123456789012:apis/mockapi0123456789abcdefghi/types/Subscription/fields/onCheckoutUpdated",
+        ]
+      }]
+    }
+    error_message = "The merchant policy must grant appsync:GraphQL on exactly the merchant fields, with no wildcard."
+  }
+}
+
+run "merchant_fields_are_root_fields" {
+  command = plan
+
+  variables {
+    merchant_fields = [{ type = "Checkout", field = "plan" }]
+  }
+
+  expect_failures = [var.merchant_fields]
+}

@@ -1,0 +1,106 @@
+"""Requests no honest client sends, against the whole local stack (`bnpl dev`) over real HTTP.
+
+- One document of two thousand aliases is refused past the API's resolver count limit, at once
+  and in AppSync's shape, logged once; the API answers everyone as before afterwards.
+- An `X-Forwarded-For` the caller wrote is not taken for the caller's address: the access log
+  records the connection's address.
+- A browser's CORS preflight is answered.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from bnpl.devstack import RunningStack, running_stack
+from bnpl.idp.tokens import mint_token
+from services.shared.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+FORGED = "203.0.113.66"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    with running_stack(tmp_path_factory.mktemp("hostile")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=60) as client:
+        yield client
+
+
+def token(stack: RunningStack) -> str:
+    sub = f"hostile-{uuid.uuid4()}"
+    return mint_token(stack.settings, sub=sub, email=f"{sub}@example.test", groups=("customers",))
+
+
+def test_an_alias_flood_is_refused_past_the_limit_and_the_api_stays_up(
+    stack: RunningStack, http: httpx.Client
+):
+    limit = Settings.from_environ(stack.settings.service_environ()).resolver_count_limit
+    flood = "{ " + " ".join(f"a{i}: me {{ id }}" for i in range(2000)) + " }"
+    caller = token(stack)
+    response = http.post(
+        stack.settings.graphql_url, json={"query": flood}, headers={"authorization": caller}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    # The first `limit` resolvers ran (a new shopper has no profile yet: null, no error).
+    assert [body["data"][f"a{i}"] for i in range(limit)] == [None] * limit
+    refused = body["errors"]
+    assert len(refused) == 2000 - limit
+    assert {e["errorType"] for e in refused} == {"ResolverExecutionLimitReached"}
+    assert (
+        refused[0]["message"] == f"The request exceeds the maximum of {limit} resolver executions."
+    )
+    assert set(refused[0]) == {"path", "data", "errorType", "errorInfo", "locations", "message"}
+
+    # Everyone is answered as before: no pool left exhausted, no event loop left behind.
+    after = http.post(
+        stack.settings.graphql_url,
+        json={"query": "{ me { id } }"},
+        headers={"authorization": token(stack)},
+    )
+    assert after.json() == {"data": {"me": None}}
+    log = stack.log()
+    refusals = re.findall(r"\d+ resolvers refused past the resolver count limit of \d+", log)
+    assert refusals == [
+        f"{2000 - limit} resolvers refused past the resolver count limit of {limit}"
+    ]
+    assert "Traceback" not in log
+
+
+def test_a_forged_x_forwarded_for_is_not_the_callers_address(
+    stack: RunningStack, http: httpx.Client
+):
+    response = http.post(
+        stack.settings.graphql_url,
+        json={"query": "{ me { id } }"},
+        headers={"authorization": token(stack), "x-forwarded-for": FORGED},
+    )
+    assert response.status_code == 200
+    access = [line for line in stack.log().splitlines() if '"POST /graphql HTTP/1.1"' in line]
+    assert access
+    assert all(FORGED not in line for line in access)
+    assert any("127.0.0.1:" in line for line in access)
+
+
+def test_a_browsers_preflight_is_answered(stack: RunningStack, http: httpx.Client):
+    response = http.options(
+        stack.settings.graphql_url,
+        headers={
+            "origin": "https://shop.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization,content-type,x-amz-user-agent",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
