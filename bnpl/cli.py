@@ -1,5 +1,5 @@
-"""`bnpl`: run the local stack, mint dev tokens, send GraphQL requests, list the dev outbox,
-run the credit service's jobs, export the schema, smoke-test a deployed API.
+"""`bnpl`: run the local stack (and reset its data), mint dev tokens, send GraphQL requests, list
+the dev outbox, run the credit service's jobs, export the schema, smoke-test a deployed API.
 
 Each command's work lives in `bnpl.commands`; it is imported only when that command runs, so
 `bnpl token` does not pay for what `bnpl dev` needs.
@@ -53,6 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev", help="start the local stack and supervise it until Ctrl-C")
     dev.add_argument(
         "--in-memory", action="store_true", help="keep DynamoDB Local's data in memory only"
+    )
+    dev.add_argument(
+        "--reset", action="store_true", help="delete the kept data first (as `bnpl reset`)"
+    )
+
+    commands.add_parser(
+        "reset",
+        help="delete the local stack's kept data; the next `bnpl dev` seeds the sandbox afresh",
+        description="Delete what `bnpl dev` keeps between runs in its data folder (BNPL_DATA_DIR, "
+        ".bnpl/ by default): DynamoDB Local's database and the sandbox bureau-outage switch. The "
+        "dev signing key stays, so tokens already minted still verify. Refused while a `bnpl "
+        "dev` stack runs on that folder.",
     )
 
     token = commands.add_parser("token", help="print a dev token for a persona or a subject")
@@ -172,7 +184,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
     if args.command == "dev":
         from bnpl.commands import dev
 
-        return dev.run(in_memory=args.in_memory, started=_STARTED)
+        return dev.run(in_memory=args.in_memory, reset=args.reset, started=_STARTED)
+    if args.command == "reset":
+        from bnpl.commands import reset
+
+        return reset.run()
     if args.command == "token":
         from bnpl.commands import token
 

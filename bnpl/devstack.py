@@ -1,7 +1,7 @@
 """Run a whole `bnpl dev` stack as a child process on free ports, for tests and benchmarks.
 
-The stack is the real thing (`bnpl dev --in-memory`): every process, DynamoDB Local, real HTTP.
-Only the ports and the data folder differ, so several stacks never collide.
+The stack is the real thing (`bnpl dev --in-memory` by default): every process, DynamoDB Local,
+real HTTP. Only the ports and the data folder differ, so several stacks never collide.
 """
 
 from __future__ import annotations
@@ -89,8 +89,16 @@ def _healthy(settings: DevSettings, client: httpx.Client) -> bool:
 
 
 @contextmanager
-def running_stack(data_dir: Path, *, timeout_s: float = 90.0) -> Iterator[RunningStack]:
-    """Start `bnpl dev --in-memory` on free ports; stop it (SIGTERM) on exit.
+def running_stack(
+    data_dir: Path, *, timeout_s: float = 90.0, in_memory: bool = True, reset: bool = False
+) -> Iterator[RunningStack]:
+    """Start `bnpl dev` on free ports; stop it (SIGTERM) on exit.
+
+    Args:
+        data_dir: the stack's data folder.
+        timeout_s: how long it may take to become ready.
+        in_memory: `--in-memory`; otherwise DynamoDB Local keeps its data in `data_dir`.
+        reset: `--reset`: delete the data kept in `data_dir` first.
 
     Raises:
         RuntimeError: the stack exited or did not become healthy in time (with its log).
@@ -102,7 +110,12 @@ def running_stack(data_dir: Path, *, timeout_s: float = 90.0) -> Iterator[Runnin
     started = time.perf_counter()
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-            [str(Path(sys.executable).parent / "bnpl"), "dev", "--in-memory"],
+            [
+                str(Path(sys.executable).parent / "bnpl"),
+                "dev",
+                *(["--in-memory"] if in_memory else []),
+                *(["--reset"] if reset else []),
+            ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -95,3 +96,21 @@ PERSONAS: dict[str, Persona] = {
 
 # The customer whose token `bnpl dev` prints at start-up.
 DEFAULT_PERSONA = "approve"
+
+
+def not_a_persona(name: str) -> str | None:
+    """The warning for a name that is no persona (None for a persona): a typo such as `aprove`
+    would otherwise mint a token for a new, empty shopper without a word.
+
+    Example:
+        >>> not_a_persona("aprove").endswith("(did you mean 'approve'?)")
+        True
+    """
+    if name in PERSONAS:
+        return None
+    warning = (
+        f"{name!r} is not a sandbox persona ({', '.join(PERSONAS)}); "
+        f"minting a token for a new subject {name!r}"
+    )
+    closest = difflib.get_close_matches(name, PERSONAS, n=1)
+    return f"{warning} (did you mean {closest[0]!r}?)" if closest else warning

@@ -10,11 +10,18 @@ from appsync.declare import resolved_by_binding
 from appsync.directives import aws_cognito_user_pools, aws_iam
 from appsync.scalars import AWSDateTime
 from schema.credit import CreditApplication
+from schema.limits import ID, IDEMPOTENCY_KEY, MAX_AMOUNT_MINOR_UNITS
 from schema.money import Money, MoneyInput
 from schema.plans import PaymentPlan
 
 
-@strawberry.enum(description="Where a checkout is in its life.")
+@strawberry.enum(
+    description=(
+        "Where a checkout is in its life. A partial refund leaves it CAPTURED (refundedAmount "
+        "says how much was given back); it is REFUNDED only once everything captured was "
+        "refunded."
+    )
+)
 class CheckoutStatus(Enum):
     CREATED = "CREATED"
     APPROVED = "APPROVED"
@@ -45,9 +52,18 @@ class Checkout:
     merchant_reference: str = strawberry.field(description="The merchant's own order reference.")
     amount: Money
     items: list[LineItem]
-    status: CheckoutStatus
+    status: CheckoutStatus = strawberry.field(
+        description=(
+            "To a shopper who applied, their own outcome; to one who has not, CREATED. To the "
+            "merchant, the most advanced outcome among the applicants until a shopper accepts "
+            "an offer, then the checkout's own."
+        )
+    )
     customer_id: strawberry.ID | None = strawberry.field(
-        description="The shopper who applied; null until someone does."
+        description=(
+            "To a shopper who applied, their own id. To the merchant, null until a shopper "
+            "accepts an offer (CONFIRMED), then that shopper."
+        )
     )
     expires_at: AWSDateTime
     created_at: AWSDateTime
@@ -55,7 +71,10 @@ class Checkout:
         description="What the merchant captured; null until CAPTURED."
     )
     refunded_amount: Money | None = strawberry.field(
-        description="What the merchant has refunded of the capture so far; null if nothing."
+        description=(
+            "What the merchant has refunded of the capture so far; null if nothing. After a "
+            "partial refund the checkout stays CAPTURED."
+        )
     )
 
     @strawberry.field(
@@ -78,10 +97,12 @@ class Checkout:
 
 @strawberry.input(description="One order line.")
 class LineItemInput:
-    sku: str
-    name: str
-    quantity: int = strawberry.field(description="At least 1.")
-    unit_price: MoneyInput = strawberry.field(description="In the checkout's currency.")
+    sku: str = strawberry.field(description="The merchant's product code, 1 to 64 characters.")
+    name: str = strawberry.field(description="1 to 200 characters.")
+    quantity: int = strawberry.field(description="1 to 10,000.")
+    unit_price: MoneyInput = strawberry.field(
+        description=(f"In the checkout's currency; at most {MAX_AMOUNT_MINOR_UNITS:,} minor units.")
+    )
 
 
 @strawberry.input(
@@ -90,10 +111,19 @@ class LineItemInput:
     )
 )
 class CreateCheckoutInput:
-    merchant_id: strawberry.ID
-    merchant_reference: str
-    amount: MoneyInput = strawberry.field(description="The order total: the sum of the lines.")
-    items: list[LineItemInput]
+    merchant_id: strawberry.ID = strawberry.field(
+        description="The caller's own merchant id: 1 to 64 letters, digits, '_' or '-'."
+    )
+    merchant_reference: str = strawberry.field(
+        description="The merchant's own order reference, 1 to 128 characters."
+    )
+    amount: MoneyInput = strawberry.field(
+        description=(
+            "The order total: the sum of the lines, at most "
+            f"{MAX_AMOUNT_MINOR_UNITS:,} minor units."
+        )
+    )
+    items: list[LineItemInput] = strawberry.field(description="1 to 100 lines.")
 
 
 @strawberry.input(
@@ -123,12 +153,15 @@ class CheckoutUpdateInput:
     )
 )
 class CaptureCheckoutInput:
-    checkout_id: strawberry.ID
+    checkout_id: strawberry.ID = strawberry.field(description=ID)
     amount: MoneyInput | None = strawberry.field(
-        default=strawberry.UNSET, description="Omit to capture the whole order."
+        default=strawberry.UNSET,
+        description="Omit to capture the whole order; at most the order total.",
     )
     idempotency_key: str = strawberry.field(
-        description="The same key returns the same answer; scoped to the merchant."
+        description=(
+            f"{IDEMPOTENCY_KEY} The same key returns the same answer; scoped to the merchant."
+        )
     )
 
 
@@ -139,8 +172,12 @@ class CaptureCheckoutInput:
     )
 )
 class RefundCheckoutInput:
-    checkout_id: strawberry.ID
-    amount: MoneyInput
+    checkout_id: strawberry.ID = strawberry.field(description=ID)
+    amount: MoneyInput = strawberry.field(
+        description="At most what was captured and not yet refunded."
+    )
     idempotency_key: str = strawberry.field(
-        description="The same key returns the same answer; scoped to the merchant."
+        description=(
+            f"{IDEMPOTENCY_KEY} The same key returns the same answer; scoped to the merchant."
+        )
     )

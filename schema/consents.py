@@ -36,13 +36,16 @@ class BankConsent:
 class GrantBankConsentInput:
     permissions: list[str] = strawberry.field(
         description=(
-            "OBIE permissions: ReadAccountsBasic, ReadAccountsDetail, ReadBalances, "
-            "ReadTransactionsBasic, ReadTransactionsDetail, ReadTransactionsCredits, "
-            "ReadTransactionsDebits. Transactions need Basic or Detail with Credits and/or "
+            "At least one OBIE permission: ReadAccountsBasic, ReadAccountsDetail, ReadBalances, "
+            "ReadTransactionsBasic, ReadTransactionsCredits, ReadTransactionsDebits, "
+            "ReadTransactionsDetail. Transactions need Basic or Detail with Credits and/or "
             "Debits."
         )
     )
     expires_at: AWSDateTime | None = strawberry.field(
         default=strawberry.UNSET,
-        description="When access ends; 90 days from now by default, at most what the bank allows.",
+        description=(
+            "When access ends: in the future, at most what the bank allows (365 days ahead at "
+            "the sandbox bank); 90 days from now by default."
+        ),
     )

@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 
 from appsync.scalars import AWSJSON, AWSDate, AWSDateTime
+from schema.limits import ID, IDEMPOTENCY_KEY
 from schema.money import Money
 
 
@@ -120,18 +121,24 @@ class CreditApplication:
 
 @strawberry.input(description="Apply for credit on a checkout.")
 class ApplyForCreditInput:
-    checkout_id: strawberry.ID
+    checkout_id: strawberry.ID = strawberry.field(description=ID)
     bank_consent_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
-        description="An AUTHORISED open-banking consent: its bank data joins the screening.",
+        description=(
+            f"An AUTHORISED open-banking consent: its bank data joins the screening. {ID}"
+        ),
     )
     idempotency_key: str = strawberry.field(
-        description="The same key returns the same application; it never runs twice."
+        description=(
+            f"{IDEMPOTENCY_KEY} The same key returns the same application; it never runs twice."
+        )
     )
 
 
 @strawberry.input(description="An underwriter's settlement of a REFERRED application.")
 class ReviewApplicationInput:
-    application_id: strawberry.ID
+    application_id: strawberry.ID = strawberry.field(description=ID)
     outcome: DecisionOutcome = strawberry.field(description="APPROVED or DECLINED.")
-    note: str
+    note: str = strawberry.field(
+        description=("Why, kept with the decision: 1 to 2,000 characters, no control characters.")
+    )

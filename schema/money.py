@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from appsync.directives import aws_cognito_user_pools, aws_iam
+from schema.limits import CURRENCIES
 
 
 @strawberry.type(
@@ -19,4 +20,4 @@ class Money:
 @strawberry.input(description="An amount in minor units of an ISO 4217 currency.")
 class MoneyInput:
     amount: int = strawberry.field(description="Minor units, a positive integer.")
-    currency: str = strawberry.field(description="ISO 4217 code, e.g. GBP.")
+    currency: str = strawberry.field(description=f"ISO 4217 code: one of {CURRENCIES}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from strawberry.schema.config import StrawberryConfig
@@ -20,6 +21,7 @@ from schema.checkouts import (
 from schema.consents import BankConsent, GrantBankConsentInput
 from schema.credit import ApplyForCreditInput, CreditApplication, ReviewApplicationInput
 from schema.customers import Customer, RegisterCustomerInput, UpdateCustomerInput
+from schema.limits import ID
 from schema.plans import (
     AcceptOfferInput,
     PayInstalmentInput,
@@ -29,6 +31,9 @@ from schema.plans import (
     PlanConnection,
 )
 from schema.verification import VerificationChallenge, VerificationChannel
+
+# An id argument, with the limit every id obeys.
+IdArgument = Annotated[strawberry.ID, strawberry.argument(description=ID)]
 
 
 @strawberry.type
@@ -50,32 +55,44 @@ class Query:
     @strawberry.field(
         directives=[aws_cognito_user_pools(), aws_iam()],
         description=(
-            "A checkout. Customers see those they applied to or that are still CREATED; "
-            "merchants see their own."
+            "A checkout. A shopper sees it until another shopper accepts an offer on it: with "
+            "their own outcome if they applied, as CREATED if not. A merchant sees its own. "
+            "Null for anyone else."
         ),
     )
-    def checkout(self, id: strawberry.ID) -> Checkout | None:
+    def checkout(self, id: IdArgument) -> Checkout | None:
         resolved_by_binding()
 
     @strawberry.field(
         directives=[aws_cognito_user_pools()],
         description="A credit application, to its customer or the underwriters.",
     )
-    def application(self, id: strawberry.ID) -> CreditApplication | None:
+    def application(self, id: IdArgument) -> CreditApplication | None:
         resolved_by_binding()
 
     @strawberry.field(
         directives=[aws_cognito_user_pools()],
         description="A payment plan, to its customer.",
     )
-    def plan(self, id: strawberry.ID) -> PaymentPlan | None:
+    def plan(self, id: IdArgument) -> PaymentPlan | None:
         resolved_by_binding()
 
     @strawberry.field(
         directives=[aws_cognito_user_pools()],
         description="The signed-in customer's payment plans, newest first, a page at a time.",
     )
-    def my_plans(self, limit: int | None = None, next_token: str | None = None) -> PlanConnection:
+    def my_plans(
+        self,
+        limit: Annotated[
+            int | None, strawberry.argument(description="Plans per page, 1 to 100; 20 if omitted.")
+        ] = None,
+        next_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The previous page's nextToken, as given: at most 2,048 characters."
+            ),
+        ] = None,
+    ) -> PlanConnection:
         resolved_by_binding()
 
 
@@ -99,7 +116,7 @@ class Mutation:
         directives=[aws_cognito_user_pools()],
         description=(
             "Sends a one-time code to the signed-in customer's phone (SMS) or email; at most 5 "
-            "an hour (RateLimited). The code lasts 10 minutes."
+            "an hour (RateLimited). The code lasts 10 minutes and allows 5 attempts."
         ),
     )
     def start_verification(self, channel: VerificationChannel) -> VerificationChallenge:
@@ -113,7 +130,14 @@ class Mutation:
             "ChallengeUsed."
         ),
     )
-    def confirm_verification(self, challenge_id: strawberry.ID, code: str) -> Customer:
+    def confirm_verification(
+        self,
+        challenge_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description=f"What startVerification returned. {ID}"),
+        ],
+        code: Annotated[str, strawberry.argument(description="The 6 digits sent.")],
+    ) -> Customer:
         resolved_by_binding()
 
     @strawberry.mutation(
@@ -130,7 +154,7 @@ class Mutation:
         directives=[aws_cognito_user_pools()],
         description="Revokes one of the signed-in customer's consents: no bank data is read again.",
     )
-    def revoke_bank_consent(self, id: strawberry.ID) -> BankConsent:
+    def revoke_bank_consent(self, id: IdArgument) -> BankConsent:
         resolved_by_binding()
 
     @strawberry.mutation(
@@ -147,8 +171,9 @@ class Mutation:
         directives=[aws_cognito_user_pools()],
         description=(
             "A verified customer applies for credit on a checkout: pre-screening and the "
-            "decision run at once. The same idempotencyKey returns the same application; "
-            "DependencyFailure leaves it PENDING for a retry with that key."
+            "decision run at once. Up to 3 shoppers may apply to one checkout; one shopper's "
+            "decision never closes it for another. The same idempotencyKey returns the same "
+            "application; DependencyFailure leaves it PENDING for a retry with that key."
         ),
     )
     def apply_for_credit(self, input: ApplyForCreditInput) -> CreditApplication:
@@ -165,8 +190,8 @@ class Mutation:
         directives=[aws_cognito_user_pools()],
         description=(
             "The customer accepts an offer of their APPROVED application: the first payment is "
-            "taken, the plan created and the checkout CONFIRMED, all or nothing. The same "
-            "idempotencyKey returns the same plan."
+            "taken, the plan created and the checkout CONFIRMED and bound to this customer, all "
+            "or nothing. The same idempotencyKey returns the same plan."
         ),
     )
     def accept_offer(self, input: AcceptOfferInput) -> PaymentPlan:
@@ -209,14 +234,15 @@ class Mutation:
             "the customer's payments are refunded. Voiding again answers the voided checkout."
         ),
     )
-    def void_checkout(self, checkout_id: strawberry.ID) -> Checkout:
+    def void_checkout(self, checkout_id: IdArgument) -> Checkout:
         resolved_by_binding()
 
     @strawberry.mutation(
         directives=[aws_iam()],
         description=(
-            "The merchant refunds part or the rest of a CAPTURED checkout. The same "
-            "idempotencyKey returns the same checkout."
+            "The merchant refunds part or the rest of a CAPTURED checkout: after a partial "
+            "refund it stays CAPTURED, and it is REFUNDED once everything captured was refunded. "
+            "The same idempotencyKey returns the same checkout."
         ),
     )
     def refund_checkout(self, input: RefundCheckoutInput) -> Checkout:
@@ -226,7 +252,8 @@ class Mutation:
         directives=[aws_iam()],
         description=(
             "The credit service announces a checkout's new state to its onCheckoutUpdated "
-            "subscribers; returns the checkout as given."
+            "subscribers; returns the checkout as given. Only the credit service's IAM role may "
+            "call it."
         ),
     )
     def publish_checkout_update(self, input: CheckoutUpdateInput) -> Checkout | None:
@@ -243,10 +270,14 @@ class Subscription:
         ],
         description=(
             "Every published change of one checkout: the checkout page waits on it for "
-            "decisions and captures."
+            "decisions and captures. A shopper hears only the updates that carry their own "
+            "customerId; a merchant (IAM) only its own checkouts'."
         ),
     )
-    async def on_checkout_updated(self, id: strawberry.ID) -> AsyncGenerator[Checkout | None]:
+    async def on_checkout_updated(
+        self,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The checkout's id.")],
+    ) -> AsyncGenerator[Checkout | None]:
         resolved_by_binding()
 
 

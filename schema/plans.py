@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 
 from appsync.scalars import AWSDate, AWSDateTime
+from schema.limits import ID, IDEMPOTENCY_KEY, PAYMENT_TOKEN
 from schema.money import Money
 
 
@@ -78,30 +79,34 @@ class PlanConnection:
 
 @strawberry.input(description="Accept an offer of an APPROVED application.")
 class AcceptOfferInput:
-    application_id: strawberry.ID
-    offer_id: strawberry.ID
-    payment_method_token: str = strawberry.field(
-        description="The payment provider's token for the card; never stored."
-    )
+    application_id: strawberry.ID = strawberry.field(description=ID)
+    offer_id: strawberry.ID = strawberry.field(description=ID)
+    payment_method_token: str = strawberry.field(description=PAYMENT_TOKEN)
     idempotency_key: str = strawberry.field(
-        description="The same key returns the same plan; the card is charged once."
+        description=(
+            f"{IDEMPOTENCY_KEY} The same key returns the same plan; the card is charged once."
+        )
     )
 
 
 @strawberry.input(description="Pay a DUE or LATE instalment of one's own plan.")
 class PayInstalmentInput:
-    plan_id: strawberry.ID
-    instalment_number: int
-    payment_method_token: str
+    plan_id: strawberry.ID = strawberry.field(description=ID)
+    instalment_number: int = strawberry.field(description="The instalment's number, 1 to 100.")
+    payment_method_token: str = strawberry.field(description=PAYMENT_TOKEN)
     idempotency_key: str = strawberry.field(
-        description="The same key returns the same payment; the card is charged once."
+        description=(
+            f"{IDEMPOTENCY_KEY} The same key returns the same payment; the card is charged once."
+        )
     )
 
 
 @strawberry.input(description="Pay off everything left on one's own plan now, with no fee.")
 class PayOffPlanInput:
-    plan_id: strawberry.ID
-    payment_method_token: str
+    plan_id: strawberry.ID = strawberry.field(description=ID)
+    payment_method_token: str = strawberry.field(description=PAYMENT_TOKEN)
     idempotency_key: str = strawberry.field(
-        description="The same key returns the same payment; the card is charged once."
+        description=(
+            f"{IDEMPOTENCY_KEY} The same key returns the same payment; the card is charged once."
+        )
     )

@@ -11,7 +11,7 @@ import httpx
 from bnpl.commands import UsageError, dev_settings
 from bnpl.graphql_client import GraphQLClient
 from bnpl.idp.tokens import mint_token
-from bnpl.personas import DEFAULT_PERSONA, PERSONAS
+from bnpl.personas import DEFAULT_PERSONA, PERSONAS, not_a_persona
 
 
 def parse_variables(text: str | None) -> dict[str, Any] | None:
@@ -63,6 +63,9 @@ def run(
         else:
             name = persona or DEFAULT_PERSONA
             known = PERSONAS.get(name)
+            warning = not_a_persona(name)
+            if warning:
+                sys.stderr.write(f"bnpl gql: {warning}\n")
             token = mint_token(
                 settings,
                 sub=known.sub if known else name,
@@ -81,6 +84,11 @@ def run(
         sys.stdout.write(response.text + "\n")
         sys.stderr.write(f"bnpl gql: HTTP {response.status_code}, the response is not JSON\n")
         return 1
-    sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+    printed = json.dumps(body, indent=2, ensure_ascii=False)
+    try:
+        printed.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:  # a lone surrogate sent back, or a terminal that is not UTF-8
+        printed = json.dumps(body, indent=2)
+    sys.stdout.write(printed + "\n")
     failed = response.status_code >= 400 or (isinstance(body, dict) and bool(body.get("errors")))
     return 1 if failed else 0

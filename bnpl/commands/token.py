@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bnpl.commands import UsageError, dev_settings
 from bnpl.idp.tokens import mint_token
-from bnpl.personas import PERSONAS
+from bnpl.personas import PERSONAS, not_a_persona
 
 
 def run(
@@ -33,6 +33,9 @@ def run(
         raise UsageError(f"--email {email!r} is not an email address")
     persona = PERSONAS.get(subject)
     sub = persona.sub if persona else subject
+    warning = not_a_persona(subject)
+    if warning:
+        sys.stderr.write(f"bnpl token: {warning}\n")
     try:
         token = mint_token(
             dev_settings(),

@@ -283,3 +283,80 @@ def test_gql_unreachable_endpoint_exits_1(settings, capsys):
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/graphql"
     assert cli.main(["gql", "{ me { id } }", "--url", url]) == 1
     assert f"cannot reach {url}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("status", "reply"),
+    [
+        pytest.param(
+            200,
+            b'{"data": null, "errors": [{"path": null, "locations": [{"line": 1, "column": 8}],'
+            b' "message": "Validation error of type FieldUndefined: Field \'idx\' in type '
+            b"'Customer' is undefined @ 'me/idx'\"}]}",
+            id="validation-error",
+        ),
+        pytest.param(
+            200,
+            b'{"data": {"me": null}, "errors": [{"path": ["me"], "errorType": "NotFound",'
+            b' "message": "gone"}]}',
+            id="resolver-error-beside-data",
+        ),
+        pytest.param(
+            400,
+            b'{"errors": [{"errorType": "MalformedHttpRequestException",'
+            b' "message": "Unable to parse GraphQL query."}]}',
+            id="http-400-malformed",
+        ),
+        pytest.param(500, b'{"data": {"me": null}}', id="http-500-without-errors"),
+    ],
+)
+def test_gql_exits_1_on_every_kind_of_error(settings, endpoint, capsys, status, reply):
+    endpoint.status, endpoint.reply = status, reply
+    assert cli.main(["gql", "{ me { idx } }", "--url", endpoint.url]) == 1
+    assert json.loads(capsys.readouterr().out) == json.loads(reply)
+
+
+def test_gql_exits_0_on_data_with_an_empty_errors_list(settings, endpoint):
+    endpoint.reply = b'{"data": {"me": null}, "errors": []}'
+    assert cli.main(["gql", "{ me { id } }", "--url", endpoint.url]) == 0
+
+
+# ---------------------------------------------------------------- names that are no persona
+
+
+def test_gql_as_a_misspelt_persona_warns_and_still_sends_a_token_for_that_sub(
+    settings, endpoint, capsys
+):
+    assert cli.main(["gql", "--as", "aprove", "{ me { id } }", "--url", endpoint.url]) == 0
+
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("bnpl gql: 'aprove' is not a sandbox persona (")
+    assert all(name in err for name in PERSONAS)
+    assert "minting a token for a new subject 'aprove'" in err
+    assert "did you mean 'approve'?" in err
+    (request,) = endpoint.requests
+    claims = decode(settings, request.headers["authorization"], audience=settings.web_client_id)
+    assert claims["sub"] == "aprove"
+
+
+def test_token_for_a_name_near_no_persona_warns_without_a_suggestion(settings, capsys):
+    assert cli.main(["token", "shopper-42"]) == 0
+
+    captured = capsys.readouterr()
+    claims = decode(settings, captured.out.strip(), audience=settings.web_client_id)
+    assert claims["sub"] == "shopper-42"
+    assert captured.err.startswith("bnpl token: 'shopper-42' is not a sandbox persona")
+    assert "minting a token for a new subject 'shopper-42'" in captured.err
+    assert "did you mean" not in captured.err
+
+
+def test_token_suggests_the_closest_persona(settings, capsys):
+    assert cli.main(["token", "undrwriter"]) == 0
+    assert "did you mean 'underwriter'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["token", "decline"], ["gql", "--as", "refer", "{ me { id } }"]])
+def test_a_persona_gets_no_warning(settings, endpoint, capsys, argv):
+    assert cli.main([*argv, *(["--url", endpoint.url] if argv[0] == "gql" else [])]) == 0
+    assert capsys.readouterr().err == ""
