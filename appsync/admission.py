@@ -83,6 +83,10 @@ class Admission:
         return self._taken
 
     async def _take(self) -> None:
+        if not self._api.locked():  # free: taken at once, without arming a timer
+            await self._api.acquire()
+            self._taken += 1
+            return
         try:
             # A timeout delivered as the semaphore hands over its slot gives the slot back
             # (Semaphore.acquire handles its cancellation), so none is ever lost.
@@ -120,6 +124,12 @@ class RequestSlots:
         except BaseException:
             self._own.release()
             raise
+
+    @property
+    def free(self) -> bool:
+        """Whether `acquire` would take both slots without waiting."""
+        own = self._own
+        return (own is None or not own.locked()) and not self._admission._api.locked()
 
     def release(self) -> None:
         """Give back what `acquire` took."""

@@ -34,6 +34,11 @@ REQUEST_TIMEOUT_S = 30.0
 """Execution time of one query, mutation or subscription request."""
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 """Evaluated response size of one resolver, function or handler (5 MB)."""
+MAX_QUERY_TOKENS = 15_000
+"""Query length: the tokens one GraphQL document may hold (AppSync's quotas page)."""
+# UNVERIFIED: AppSync's answer to a longer document (reported as "Maximum char length
+# exceeded"); the emulator refuses it as it refuses any document it cannot parse, HTTP 400.
+QUERY_TOO_LONG_MESSAGE = f"The query exceeds the maximum of {MAX_QUERY_TOKENS} tokens."
 
 # UNVERIFIED: AppSync documents the error types (QueryDepthLimitReached,
 # ResolverExecutionLimitReached) but shows the messages only in screenshots; these are ours.

@@ -88,6 +88,9 @@ class RequestContext:
         """
         if self.slots is None:
             return False
+        if self.slots.free:  # the usual case: no timer to arm and cancel
+            await self.slots.acquire()
+            return True
         try:
             async with asyncio.timeout_at(self.deadline):
                 await self.slots.acquire()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from appsync.api import AppSyncApi
 from appsync.bindings import Binding
 from appsync.datasources.http import HttpDataSource, pooled_client
 from appsync.js.runtime import JsRuntime
-from tests.conformance.resolvers.harness import Client, config
+from tests.conformance.resolvers.harness import URL, Client, config, signed_headers
 from tests.conformance.subscriptions.conftest import serving
 
 pytestmark = pytest.mark.anyio
@@ -305,3 +306,27 @@ async def test_a_resolver_that_breaks_is_one_internal_error_each_and_one_traceba
     assert len(records) == 1
     assert records[0].exc_info is not None
     assert "50 resolvers failed inside the emulator" in records[0].getMessage()
+
+
+async def test_a_document_past_appsyncs_query_length_is_refused_before_it_is_read(
+    tmp_path, backend
+):
+    """AppSync's quota: 15,000 tokens a query. `a0: item(n: 0)` is 8 tokens: 1,874 aliases and
+    their braces fit, 1,875 do not; the longer document is refused whole, no field runs."""
+    service, endpoint = backend
+    service.hold.set()
+    async with api_over(tmp_path, endpoint, resolver_count_limit=10) as client:
+        fits = await client.query(aliases(1874))
+        assert fits["errors"][0]["errorType"] == "ResolverExecutionLimitReached"
+        body = json.dumps({"query": aliases(1875)}).encode()
+        response = await client._http.post(URL, content=body, headers=signed_headers(body))
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "errorType": "MalformedHttpRequestException",
+                "message": "The query exceeds the maximum of 15000 tokens.",
+            }
+        ]
+    }
+    assert service.served == 10
