@@ -113,42 +113,61 @@ def shopper_ip(sub: str) -> str:
     return f"127.{digest[0]}.{digest[1]}.{max(digest[2], 2)}"
 
 
+def connected(stack: RunningStack, sub: str) -> httpx.Client:
+    """A keep-alive client connected to the emulator from the shopper's own address.
+
+    Every shopper connects from their own address, as in production: from one, the fraud
+    check's per-IP velocity rule would refer all but the first few (the emulator counts the
+    connection's address, never an X-Forwarded-For).
+    """
+    transport = httpx.HTTPTransport(local_address=shopper_ip(sub))
+    http = httpx.Client(timeout=60, transport=transport)
+    http.get(stack.settings.graphql_url.replace("/graphql", "/health")).raise_for_status()
+    return http
+
+
 def run_level(
     stack: RunningStack, clients: int, jobs: list[tuple[str, str]]
 ) -> tuple[list[float], float, list[dict[str, Any]]]:
-    """Send `jobs` (customer, checkout) from `clients` threads; latencies (ms), wall time (s)."""
+    """Send `jobs` (customer, checkout) from `clients` threads; latencies (ms), wall time (s).
+
+    Each shopper's connection and token are made before the clock starts.
+    """
     latencies: list[float] = []
     answers: list[dict[str, Any]] = []
-    per_client = [jobs[i::clients] for i in range(clients)]
+    prepared = [
+        (
+            connected(stack, sub),
+            mint_token(stack.settings, sub=sub, email=f"{sub}@example.test"),
+            checkout_id,
+        )
+        for sub, checkout_id in jobs
+    ]
+    per_client = [prepared[i::clients] for i in range(clients)]
 
-    def client(mine: list[tuple[str, str]]) -> None:
-        for sub, checkout_id in mine:
-            token = mint_token(stack.settings, sub=sub, email=f"{sub}@example.test")
+    def client(mine: list[tuple[httpx.Client, str, str]]) -> None:
+        for http, token, checkout_id in mine:
             variables = {"input": {"checkoutId": checkout_id, "idempotencyKey": uuid.uuid4().hex}}
-            headers = {"authorization": token}
-            # Every shopper connects from their own address, as in production: from one, the
-            # fraud check's per-IP velocity rule would refer all but the first few. (The
-            # emulator counts the connection's address, never an X-Forwarded-For.) The
-            # connection is made before the clock starts.
-            transport = httpx.HTTPTransport(local_address=shopper_ip(sub))
-            with httpx.Client(timeout=60, transport=transport) as http:
-                http.get(stack.settings.graphql_url.replace("/graphql", "/health"))
-                began = time.perf_counter()
-                body = http.post(
-                    stack.settings.graphql_url,
-                    json={"query": APPLY, "variables": variables},
-                    headers=headers,
-                ).json()
-                latencies.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            body = http.post(
+                stack.settings.graphql_url,
+                json={"query": APPLY, "variables": variables},
+                headers={"authorization": token},
+            ).json()
+            latencies.append((time.perf_counter() - began) * 1000)
             if "errors" in body:
                 raise SystemExit(f"applyForCredit failed: {body['errors']}")
             answers.append(body["data"]["applyForCredit"])
 
-    began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        for future in [pool.submit(client, mine) for mine in per_client]:
-            future.result()
-    return latencies, time.perf_counter() - began, answers
+    try:
+        began = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            for future in [pool.submit(client, mine) for mine in per_client]:
+                future.result()
+        return latencies, time.perf_counter() - began, answers
+    finally:
+        for http, _, _ in prepared:
+            http.close()
 
 
 def report(
