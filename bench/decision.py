@@ -41,11 +41,11 @@ from bnpl.idp.tokens import mint_token
 from bnpl.personas import Persona
 from bnpl.sandbox import persona_customer
 from bnpl.settings import SANDBOX_MERCHANT_ID
-from services.credit.application_service import Shopper
-from services.credit.checkout_updates import NoCheckoutUpdates
+from services.credit.applications.service import Shopper
+from services.credit.checkouts.ports import NoCheckoutUpdates
 from services.credit.wiring import application_service
 from services.shared.settings import Settings
-from services.user.repository import DynamoCustomerRepository
+from services.user.customers.store import DynamoCustomerRepository
 
 CREATE = """mutation($input: CreateCheckoutInput!) { createCheckout(input: $input) { id } }"""
 APPLY = """

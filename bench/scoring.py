@@ -25,7 +25,7 @@ import httpx
 
 from bnpl.dynamodb_local import free_port
 from bnpl.settings import PROJECT_ROOT
-from services.credit.scoring import ScoringClient
+from services.credit.adapters.scoring import ScoringClient
 from services.scoring.app import DEFAULT_MODEL_DIR
 from services.scoring.model import TreeEnsemble
 from services.scoring.predictions import predict

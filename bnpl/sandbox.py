@@ -7,12 +7,12 @@ from datetime import UTC
 from bnpl.personas import PERSONAS, Persona
 from bnpl.sandbox_consents import seed_bank_consents
 from bnpl.settings import SANDBOX_MERCHANT_ARN, SANDBOX_MERCHANT_ID
-from services.credit.domain import Merchant
-from services.credit.repository import DynamoMerchantRepository
+from services.credit.checkouts.domain import Merchant
+from services.credit.checkouts.store import DynamoMerchantRepository
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
-from services.user.domain import Customer, VerificationStatus, parse_registration
-from services.user.repository import DynamoCustomerRepository
+from services.user.customers.domain import Customer, VerificationStatus, parse_registration
+from services.user.customers.store import DynamoCustomerRepository
 
 SANDBOX_MERCHANT_NAME = "Sandbox Outfitters"
 CUSTOMER_GROUP = "customers"

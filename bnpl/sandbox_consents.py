@@ -10,9 +10,9 @@ from __future__ import annotations
 from services.shared.errors import InvalidState
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
-from services.user.consent_repository import DynamoConsentRepository
-from services.user.consents import BankConsent, ConsentRequest, Permission, parse_grant
-from services.user.sandbox_bank import REJECTED_CUSTOMERS, SandboxBank
+from services.user.consents.domain import BankConsent, ConsentRequest, Permission, parse_grant
+from services.user.consents.store import DynamoConsentRepository
+from services.user.sandbox_bank.bank import REJECTED_CUSTOMERS, SandboxBank
 
 # What affordability needs (credit.md §7.1), and no more.
 SANDBOX_PERMISSIONS = (

@@ -1,8 +1,8 @@
 """`bnpl jobs run`: one run of the credit service's sweep against the local stack.
 
 Expires uncaptured authorisations, marks instalments LATE with capped fees, gives back charges
-of requests that died mid-payment and makes refunds still owed (`services.credit.jobs`). `--at`
-runs it as if it were another moment, to walk a plan through its life in the sandbox.
+of requests that died mid-payment and makes refunds still owed (`services.credit.jobs.sweep`).
+`--at` runs it as if it were another moment, to walk a plan through its life in the sandbox.
 """
 
 from __future__ import annotations

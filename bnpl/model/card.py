@@ -16,7 +16,7 @@ from sklearn.metrics import roc_curve
 from bnpl.model.train import TrainingResult
 from services.scoring.inputs import CATEGORICAL_FEATURES
 
-# How each model input is filled at decision time (services/credit/features.py does it).
+# How each model input is filled at decision time (services/credit/screening/features.py does it).
 MAPPING: tuple[tuple[str, str, str], ...] = (
     ("amount_minor", "Amount", "the checkout's amount (the whole basket is financed)"),
     ("price_minor", "Price", "the checkout's amount (price of the goods)"),
@@ -189,8 +189,8 @@ Monotone: +1 the risk can only rise with the value, -1 only fall.
 ## Inputs at decision time
 
 The server takes money in minor units of {a["currency"]} and divides by `money_unit_minor`
-= {a["money_unit_minor"]} to reach the dataset's unit. `services/credit/features.py` fills the
-inputs:
+= {a["money_unit_minor"]} to reach the dataset's unit.
+`services/credit/screening/features.py` fills the inputs:
 
 | model input | dataset column | where it comes from at decision time |
 |---|---|---|

@@ -7,51 +7,21 @@ Run it with `uvicorn --factory services.credit.app:create_app`.
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
-from services.credit.application_endpoints import application_routes
-from services.credit.application_service import ApplicationService
-from services.credit.callers import caller
-from services.credit.checkout_endpoints import checkout_money_routes
-from services.credit.checkout_operations import CheckoutOperations
+from services.credit.applications.endpoints import application_routes
+from services.credit.applications.service import ApplicationService
+from services.credit.checkouts.endpoints import checkout_routes
+from services.credit.checkouts.operations import CheckoutOperations
+from services.credit.checkouts.ports import CheckoutRepository, MerchantRepository
+from services.credit.checkouts.service import CheckoutService
+from services.credit.checkouts.store import DynamoCheckoutRepository, DynamoMerchantRepository
 from services.credit.openapi import OPENAPI
-from services.credit.plan_endpoints import plan_routes
-from services.credit.plan_service import PlanService
-from services.credit.repository import (
-    CheckoutRepository,
-    DynamoCheckoutRepository,
-    DynamoMerchantRepository,
-    MerchantRepository,
-)
-from services.credit.service import CheckoutService
+from services.credit.plans.endpoints import plan_routes
+from services.credit.plans.service import PlanService
 from services.credit.wiring import application_service, checkout_operations, plan_service
 from services.shared.auth import TokenVerifier
-from services.shared.http import create_service_app, read_json
+from services.shared.http import create_service_app
 from services.shared.settings import Settings
-
-
-class CheckoutEndpoints:
-    """Route handlers: parse the request, call the use case, answer JSON."""
-
-    def __init__(self, service: CheckoutService) -> None:
-        self.service = service
-
-    async def create(self, request: Request) -> Response:
-        """`POST /checkouts`: 201 when created, 200 when an identical request came first."""
-        who = caller(request)
-        payload = await read_json(request)
-        outcome = await run_in_threadpool(self.service.create, caller=who, payload=payload)
-        return JSONResponse(outcome.checkout.to_json(), status_code=201 if outcome.created else 200)
-
-    async def get(self, request: Request) -> Response:
-        """`GET /checkouts/{id}`: the checkout, or 404 when absent or not the caller's to see."""
-        who = caller(request)
-        checkout_id = request.path_params["checkout_id"]
-        checkout = await run_in_threadpool(self.service.get, caller=who, checkout_id=checkout_id)
-        return JSONResponse(checkout.to_json())
 
 
 def create_app(
@@ -84,14 +54,11 @@ def create_app(
     applications = applications or application_service(settings, checkouts=checkouts)
     plans = plans or plan_service(settings, checkouts=checkouts)
     operations = operations or checkout_operations(settings, checkouts=checkouts)
-    endpoints = CheckoutEndpoints(service)
     return create_service_app(
         service="credit",
         routes=[
-            Route("/checkouts", endpoints.create, methods=["POST"]),
-            Route("/checkouts/{checkout_id}", endpoints.get, methods=["GET"]),
+            *checkout_routes(service, operations),
             *application_routes(applications),
-            *checkout_money_routes(operations),
             *plan_routes(plans),
         ],
         verifier=TokenVerifier(settings),

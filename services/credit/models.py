@@ -282,3 +282,15 @@ MODELS: tuple[type[Model], ...] = (
 # Tables only the local stack has (in AWS, EventBridge carries the events and a card network
 # keeps the charges).
 LOCAL_MODELS: tuple[type[Model], ...] = (CreditEventModel, SandboxChargeModel, SandboxRefundModel)
+
+
+def lease_removal(model: Any) -> list[Any]:
+    """The actions that remove an item's lease (and, on a checkout, whose it was)."""
+    actions = [
+        model.lease_owner.remove(),
+        model.lease_charge_key.remove(),
+        model.lease_until.remove(),
+    ]
+    if issubclass(model, CheckoutModel):
+        actions += [model.lease_customer_id.remove(), model.lease_application_id.remove()]
+    return actions

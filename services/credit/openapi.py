@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from services.credit.application_openapi import (
+from services.credit.applications.openapi import (
     PATHS as APPLICATION_PATHS,
     SCHEMAS as APPLICATION_SCHEMAS,
 )
-from services.credit.checkout_money_openapi import (
-    PATHS as CHECKOUT_MONEY_PATHS,
-    SCHEMAS as CHECKOUT_MONEY_SCHEMAS,
-)
-from services.credit.domain import (
+from services.credit.checkouts.domain import (
     CHECKOUT_LIFETIME,
     ITEM_NAME_MAX_CHARS,
     MAX_CHECKOUT_AMOUNT,
@@ -20,8 +16,12 @@ from services.credit.domain import (
     SKU_MAX_CHARS,
     CheckoutStatus,
 )
+from services.credit.checkouts.openapi import (
+    PATHS as CHECKOUT_MONEY_PATHS,
+    SCHEMAS as CHECKOUT_MONEY_SCHEMAS,
+)
 from services.credit.limits import ID_MAX_CHARS
-from services.credit.plan_openapi import PATHS as PLAN_PATHS, SCHEMAS as PLAN_SCHEMAS
+from services.credit.plans.openapi import PATHS as PLAN_PATHS, SCHEMAS as PLAN_SCHEMAS
 from services.shared.openapi import document, errors, json_body, ref
 
 _MERCHANT_AUTH = (

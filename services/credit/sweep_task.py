@@ -1,4 +1,4 @@
-"""One run of the sweep (`services.credit.jobs`) with the service's own settings.
+"""One run of the sweep (`services.credit.jobs.sweep`) with the service's own settings.
 
 `python -m services.credit.sweep_task` is how a deployed environment runs it: the credit
 service's image and task role, started on a schedule, printing its report as one JSON line.
@@ -14,8 +14,8 @@ from datetime import datetime
 
 import httpx
 
-from services.credit.checkout_updates import AppSyncCheckoutUpdates
-from services.credit.jobs import SweepReport
+from services.credit.checkouts.updates import AppSyncCheckoutUpdates
+from services.credit.jobs.sweep import SweepReport
 from services.credit.wiring import checkout_updates, sweep
 from services.shared.settings import Settings
 

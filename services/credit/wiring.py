@@ -18,39 +18,36 @@ import boto3
 import httpx
 from botocore.config import Config
 
-from services.credit.application_service import ApplicationService
-from services.credit.applications import DynamoApplicationStore
-from services.credit.bank_data import BankDataClient
-from services.credit.bureau import SandboxBureau
-from services.credit.checkout_operations import CheckoutOperations
-from services.credit.checkout_updates import (
-    AppSyncCheckoutUpdates,
+from services.credit.adapters.bank_data import BankDataClient
+from services.credit.adapters.event_publishers import EventBridgePublisher, OutboxEventPublisher
+from services.credit.adapters.profiles import ProfileClient
+from services.credit.adapters.scoring import ScoringClient
+from services.credit.applications.service import ApplicationService
+from services.credit.applications.store import DynamoApplicationStore
+from services.credit.checkouts.operations import CheckoutOperations
+from services.credit.checkouts.ports import (
+    CheckoutRepository,
     CheckoutUpdates,
+    MerchantRepository,
     NoCheckoutUpdates,
 )
-from services.credit.event_publishers import EventBridgePublisher, OutboxEventPublisher
-from services.credit.fraud import FraudCheck
-from services.credit.jobs import Sweep
-from services.credit.leases import LeaseStore
-from services.credit.payments import NoCardNetwork, PaymentProvider
-from services.credit.plan_history import PlanHistory
-from services.credit.plan_service import PlanService
-from services.credit.plan_store import DynamoPlanStore
-from services.credit.policy import load_policy
-from services.credit.profiles import ProfileClient
-from services.credit.refunder import Refunder
-from services.credit.repository import (
-    CheckoutRepository,
-    DynamoCheckoutRepository,
-    DynamoMerchantRepository,
-    MerchantRepository,
-)
-from services.credit.sandbox_payments import DynamoSandboxPaymentProvider
-from services.credit.scoring import ScoringClient
-from services.credit.workflow.events import EventPublisher
-from services.credit.workflow.retry import RetryPolicy
-from services.credit.workflow.runner import Workflow
-from services.credit.workflow.steps import Sources
+from services.credit.checkouts.store import DynamoCheckoutRepository, DynamoMerchantRepository
+from services.credit.checkouts.updates import AppSyncCheckoutUpdates
+from services.credit.jobs.sweep import Sweep
+from services.credit.payments.lease_store import DynamoLeaseStore
+from services.credit.payments.provider import NoCardNetwork, PaymentProvider
+from services.credit.payments.refunder import Refunder
+from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
+from services.credit.plans.history import PlanHistory
+from services.credit.plans.service import PlanService
+from services.credit.plans.store import DynamoPlanStore
+from services.credit.policy.rules import load_policy
+from services.credit.screening.checks.bureau import SandboxBureau
+from services.credit.screening.checks.fraud import FraudCheck
+from services.credit.screening.events import EventPublisher
+from services.credit.screening.retry import RetryPolicy
+from services.credit.screening.runner import Workflow
+from services.credit.screening.steps import Sources
 from services.shared.aws_signing import SigV4
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
@@ -175,7 +172,7 @@ def plan_service(
     http = httpx.Client(timeout=settings.http_timeout_s)
     return PlanService(
         plans=DynamoPlanStore(settings),
-        leases=LeaseStore(settings),
+        leases=DynamoLeaseStore(settings),
         applications=DynamoApplicationStore(settings),
         checkouts=checkouts or DynamoCheckoutRepository(settings),
         provider=provider or payment_provider(settings),
@@ -225,7 +222,7 @@ def sweep(
     )
     return Sweep(
         plans=plans,
-        leases=LeaseStore(settings),
+        leases=DynamoLeaseStore(settings),
         checkouts=checkouts,
         operations=operations,
         updates=updates,

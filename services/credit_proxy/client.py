@@ -75,11 +75,7 @@ class CreditClient:
 
     def get_checkout(self, credentials: Credentials, checkout_id: str) -> Any | None:
         """`GET /checkouts/{id}`: the checkout, or None when the caller may not see it."""
-        path = f"/checkouts/{quote(checkout_id, safe='')}"
-        try:
-            return self._call(credentials, "GET", path, attempts=GET_ATTEMPTS)
-        except NotFound:
-            return None
+        return self._get_or_none(credentials, "checkouts", checkout_id)
 
     def apply_for_credit(
         self,
@@ -105,11 +101,7 @@ class CreditClient:
 
     def get_application(self, credentials: Credentials, application_id: str) -> Any | None:
         """`GET /applications/{id}`: the application, or None when the caller may not see it."""
-        path = f"/applications/{quote(application_id, safe='')}"
-        try:
-            return self._call(credentials, "GET", path, attempts=GET_ATTEMPTS)
-        except NotFound:
-            return None
+        return self._get_or_none(credentials, "applications", application_id)
 
     def review_application(
         self, credentials: Credentials, application_id: str, payload: Mapping[str, Any]
@@ -145,7 +137,12 @@ class CreditClient:
 
     def get_plan(self, credentials: Credentials, plan_id: str) -> Any | None:
         """`GET /plans/{id}`: the plan, or None when the caller may not see it."""
-        path = f"/plans/{quote(plan_id, safe='')}"
+        return self._get_or_none(credentials, "plans", plan_id)
+
+    def _get_or_none(self, credentials: Credentials, collection: str, item_id: str) -> Any | None:
+        """`GET /{collection}/{id}`, retried on gateway errors; None for NotFound, which the
+        service answers alike for an item that is absent and one the caller may not see."""
+        path = f"/{collection}/{quote(item_id, safe='')}"
         try:
             return self._call(credentials, "GET", path, attempts=GET_ATTEMPTS)
         except NotFound:

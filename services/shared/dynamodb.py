@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any, TypeVar, cast
 
+from pynamodb.connection import Connection
 from pynamodb.models import Model
 
 from services.shared.settings import Settings
@@ -78,3 +79,15 @@ def bind(model: type[M], settings: Settings) -> type[M]:
             )
             _bound[key] = cached
     return cast("type[M]", cached)
+
+
+def connection(settings: Settings) -> Connection:
+    """A low-level connection to the settings' endpoint, with the models' timeouts: what
+    `TransactWrite` and `TransactGet` take, for writes that span several tables' items."""
+    return Connection(
+        region=settings.region,
+        host=settings.dynamodb_endpoint,
+        connect_timeout_seconds=CONNECT_TIMEOUT_S,
+        read_timeout_seconds=READ_TIMEOUT_S,
+        max_retry_attempts=MAX_RETRY_ATTEMPTS,
+    )

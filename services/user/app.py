@@ -15,13 +15,17 @@ from services.shared.auth import CustomerPrincipal, TokenVerifier
 from services.shared.errors import Unauthorized
 from services.shared.http import create_service_app, principal, read_json
 from services.shared.settings import Settings
-from services.user.consent_endpoints import consent_routes
-from services.user.consent_service import ConsentService, default_consent_service
+from services.user.consents.endpoints import consent_routes
+from services.user.consents.service import ConsentService
+from services.user.consents.store import DynamoConsentRepository
+from services.user.customers.ports import CustomerRepository
+from services.user.customers.service import UserService
+from services.user.customers.store import DynamoCustomerRepository
+from services.user.messaging import CodeSender
 from services.user.openapi import OPENAPI
-from services.user.repository import CustomerRepository, DynamoCustomerRepository
-from services.user.service import UserService
-from services.user.verification_routes import verification_routes
-from services.user.verification_service import VerificationService
+from services.user.sandbox_bank.bank import SandboxBank
+from services.user.verification.endpoints import verification_routes
+from services.user.verification.service import VerificationService
 
 
 def _customer(request: Request) -> CustomerPrincipal:
@@ -97,11 +101,27 @@ def create_app(
 
 def verification_service(settings: Settings) -> VerificationService:
     """Verification on the settings' tables, sending codes the way `settings.messaging` says."""
-    from services.user.messaging import code_sender
-    from services.user.verification_store import DynamoChallengeRepository
+    from services.user.verification.store import DynamoChallengeRepository
 
     return VerificationService(
         customers=DynamoCustomerRepository(settings),
         challenges=DynamoChallengeRepository(settings),
         sender=code_sender(settings),
     )
+
+
+def default_consent_service(settings: Settings) -> ConsentService:
+    """Consents in the settings' DynamoDB table, authorised against the sandbox bank (the only
+    bank there is until a production OBIE adapter implements `BankGateway`)."""
+    return ConsentService(repository=DynamoConsentRepository(settings), bank=SandboxBank())
+
+
+def code_sender(settings: Settings) -> CodeSender:
+    """The sender `settings.messaging` names (imported only when chosen: `aws` needs boto3)."""
+    if settings.messaging == "aws":
+        from services.user.messaging.aws import AwsCodeSender
+
+        return AwsCodeSender(settings)
+    from services.user.messaging.outbox import OutboxSender
+
+    return OutboxSender(settings)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from services.shared.openapi import document, errors, json_body, ref
-from services.user import consent_openapi, verification_openapi
-from services.user.domain import (
+from services.user.consents import openapi as consent_openapi
+from services.user.customers.domain import (
     ADDRESS_LINE_MAX_CHARS,
     MAX_AGE_YEARS,
     MIN_AGE_YEARS,
@@ -12,6 +12,7 @@ from services.user.domain import (
     PHONE_MAX_DIGITS,
     POSTCODE_MAX_CHARS,
 )
+from services.user.verification import openapi as verification_openapi
 
 _ADDRESS = {
     "type": "object",

@@ -39,7 +39,7 @@ from bnpl.settings import (
     CREDIT_SERVICE_SECRET_ACCESS_KEY,
     SANDBOX_MERCHANT_ID,
 )
-from services.credit.checkout_updates import AppSyncCheckoutUpdates
+from services.credit.checkouts.updates import AppSyncCheckoutUpdates
 
 pytestmark = pytest.mark.e2e
 

@@ -9,11 +9,13 @@ user, the credit proxy's handler).
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import inspect
 import json
 import re
 import shlex
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +34,8 @@ DOCKERFILES = (CREDIT_SERVICE, LAMBDA, SCORING)
 # Files the services open at runtime, which must therefore be in the installed package.
 RUNTIME_DATA = (
     "services/credit/policy/policy-v1.json",
-    "services/credit/fraud_data/blocklist.json",
-    "services/credit/fraud_data/disposable_email_domains.json",
+    "services/credit/screening/checks/fraud_data/blocklist.json",
+    "services/credit/screening/checks/fraud_data/disposable_email_domains.json",
 )
 # Never in a build context: large, local, or secret.
 NEVER_IN_CONTEXT = (".git/HEAD", ".venv/pyvenv.cfg", "node_modules/x.js", "tests/conftest.py")
@@ -167,13 +169,18 @@ def test_image_installs_the_package_with_its_readme(dockerfile):
 
 def test_runtime_data_reaches_the_image():
     rules = dockerignore_rules()
-    pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    with (REPO_ROOT / "pyproject.toml").open("rb") as file:
+        package_data = tomllib.load(file)["tool"]["setuptools"]["package-data"]
     for path in RUNTIME_DATA:
         assert (REPO_ROOT / path).is_file(), path
         assert not is_excluded(path, rules), f".dockerignore leaves out {path}"
-        # Package data of services.credit, so `pip install .` installs it.
-        folder = Path(path).parent.name
-        assert f'"{folder}/*.json"' in pyproject, f"{path} is not package data"
+        # Package data of the nearest package holding it, so `pip install .` installs it.
+        package = Path(path).parent
+        while not (REPO_ROOT / package / "__init__.py").is_file():
+            package = package.parent
+        inside = Path(path).relative_to(package).as_posix()
+        globs = package_data.get(package.as_posix().replace("/", "."), [])
+        assert any(fnmatch.fnmatch(inside, g) for g in globs), f"{path} is not package data"
 
 
 def test_context_leaves_out_local_and_large_files():

@@ -30,21 +30,21 @@ locals {
         Resource = local.table_resources
       },
       {
-        # services/credit/scoring.py: sagemaker-runtime invoke_endpoint on the credit model.
+        # services/credit/adapters/scoring.py: sagemaker-runtime invoke_endpoint on the credit model.
         Sid      = "ScoreApplicants"
         Effect   = "Allow"
         Action   = "sagemaker:InvokeEndpoint"
         Resource = var.scoring_endpoint_arn
       },
       {
-        # services/credit/event_publishers.py: put_events of credit events on the credit bus.
+        # services/credit/adapters/event_publishers.py: put_events of credit events on the credit bus.
         Sid      = "PublishCreditEvents"
         Effect   = "Allow"
         Action   = "events:PutEvents"
         Resource = aws_cloudwatch_event_bus.credit.arn
       },
       {
-        # services/credit/profiles.py and bank_data.py: the customer's profile and one consent's
+        # services/credit/adapters/profiles.py and bank_data.py: the customer's profile and one consent's
         # bank data from the user service, whose API Gateway admits only SigV4-signed callers
         # (BNPL_USER_SERVICE_AUTH=iam). Any stage, GET, these two paths only.
         Sid    = "ReadUserProfiles"
@@ -56,7 +56,7 @@ locals {
         ]
       },
       {
-        # services/credit/checkout_updates.py: the one IAM-only mutation, SigV4-signed.
+        # services/credit/checkouts/updates.py: the one IAM-only mutation, SigV4-signed.
         Sid      = "PublishCheckoutUpdates"
         Effect   = "Allow"
         Action   = "appsync:GraphQL"

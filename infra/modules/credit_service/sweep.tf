@@ -1,4 +1,4 @@
-# The sweep (services/credit/jobs.py): once a day, a one-off Fargate task of the credit service's
+# The sweep (services/credit/jobs/sweep.py): once a day, a one-off Fargate task of the credit service's
 # image runs `python -m services.credit.sweep_task` (authorisation expiry after 28 days, late
 # instalments and their capped fees, charges of interrupted payments given back, refunds still
 # owed). Its own task definition and role: it scans the tables, which the service may not.
@@ -64,7 +64,7 @@ resource "aws_iam_role_policy" "sweep" {
     Statement = concat(
       [
         {
-          # services/credit/jobs.py: scans for expired leases, owed refunds, CONFIRMED and
+          # services/credit/jobs/sweep.py: scans for expired leases, owed refunds, CONFIRMED and
           # lapsed checkouts and ACTIVE plans, then the same conditional writes as the service.
           Sid      = "SweepCreditTables"
           Effect   = "Allow"
@@ -72,7 +72,7 @@ resource "aws_iam_role_policy" "sweep" {
           Resource = local.table_resources
         },
         {
-          # Every checkout it moves is announced (services/credit/checkout_updates.py).
+          # Every checkout it moves is announced (services/credit/checkouts/updates.py).
           Sid      = "AnnounceCheckoutUpdates"
           Effect   = "Allow"
           Action   = "appsync:GraphQL"

@@ -1,7 +1,7 @@
 """How verification codes reach the customer: one interface, an adapter per provider.
 
 `outbox` (the local default) writes codes to a dev table and the log; `aws` sends SMS through
-AWS End User Messaging and email through SES. `BNPL_MESSAGING` chooses.
+AWS End User Messaging and email through SES. `BNPL_MESSAGING` chooses (`services.user.app`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import math
 from datetime import datetime
 from typing import Protocol
 
-from services.shared.settings import Settings
-from services.user.verification import Channel
+from services.user.verification.domain import Channel
 
 
 class CodeSender(Protocol):
@@ -34,14 +33,3 @@ def message_text(code: str, *, expires_at: datetime, now: datetime) -> str:
         f"Your BNPL verification code is {code}. It expires in {minutes} minutes. "
         "Never share it: we will not ask you for it."
     )
-
-
-def code_sender(settings: Settings) -> CodeSender:
-    """The sender `settings.messaging` names."""
-    if settings.messaging == "aws":
-        from services.user.messaging.aws import AwsCodeSender
-
-        return AwsCodeSender(settings)
-    from services.user.messaging.outbox import OutboxSender
-
-    return OutboxSender(settings)

@@ -23,7 +23,7 @@ from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
 from services.user.messaging import message_text
-from services.user.verification import Channel, destination_hint
+from services.user.verification.domain import Channel, destination_hint
 
 if TYPE_CHECKING:
     from mypy_boto3_pinpoint_sms_voice_v2 import PinpointSMSVoiceV2Client

@@ -20,7 +20,7 @@ from pynamodb.models import Model
 from services.shared.dynamodb import bind
 from services.shared.settings import Settings
 from services.shared.timestamps import iso_timestamp, utc_now
-from services.user.verification import Channel, destination_hint
+from services.user.verification.domain import Channel, destination_hint
 
 logger = logging.getLogger("services.user.outbox")
 

@@ -16,21 +16,21 @@ from typing import Any
 
 import jwt
 
+from services.credit.adapters.event_publishers import OutboxEventPublisher
 from services.credit.app import create_app
-from services.credit.application_service import ApplicationService
-from services.credit.applications import DynamoApplicationStore
-from services.credit.bureau import SandboxBureau
-from services.credit.domain import Checkout, parse_checkout_request
-from services.credit.event_publishers import OutboxEventPublisher
-from services.credit.fraud import FraudCheck
-from services.credit.plan_history import PlanHistory
-from services.credit.policy import load_policy
-from services.credit.repository import DynamoCheckoutRepository
-from services.credit.sandbox_payments import DynamoSandboxPaymentProvider
+from services.credit.applications.service import ApplicationService
+from services.credit.applications.store import DynamoApplicationStore
+from services.credit.checkouts.domain import Checkout, parse_checkout_request
+from services.credit.checkouts.store import DynamoCheckoutRepository
+from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
+from services.credit.plans.history import PlanHistory
+from services.credit.policy.rules import load_policy
+from services.credit.screening.checks.bureau import SandboxBureau
+from services.credit.screening.checks.fraud import FraudCheck
+from services.credit.screening.retry import RetryPolicy
+from services.credit.screening.runner import Workflow
+from services.credit.screening.steps import Sources
 from services.credit.wiring import plan_service
-from services.credit.workflow.retry import RetryPolicy
-from services.credit.workflow.runner import Workflow
-from services.credit.workflow.steps import Sources
 from services.shared.errors import VerificationRequired
 from services.shared.settings import Settings
 from tests.functional.services.money_harness import RecordedUpdates

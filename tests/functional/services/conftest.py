@@ -12,8 +12,8 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bnpl.dynamodb_local import free_port
-from services.credit.domain import Merchant
-from services.credit.repository import DynamoMerchantRepository
+from services.credit.checkouts.domain import Merchant
+from services.credit.checkouts.store import DynamoMerchantRepository
 from services.shared.settings import Settings
 
 SHOP_ARN = "arn:aws:iam::111122223333:user/shop-backend"

@@ -15,18 +15,19 @@ import httpx
 import pytest
 
 from services.credit.app import create_app
-from services.credit.applications import DynamoApplicationStore
-from services.credit.checkout_operations import CheckoutOperations
-from services.credit.credit_application import ApplicationStatus, CreditApplication
-from services.credit.domain import Checkout, parse_checkout_request
-from services.credit.leases import LeaseStore
+from services.credit.applications.domain import ApplicationStatus, CreditApplication
+from services.credit.applications.store import DynamoApplicationStore
+from services.credit.checkout_items import to_item
+from services.credit.checkouts.domain import Checkout, parse_checkout_request
+from services.credit.checkouts.operations import CheckoutOperations
+from services.credit.checkouts.store import DynamoCheckoutRepository, DynamoMerchantRepository
 from services.credit.models import CheckoutModel
-from services.credit.offers import monthly, pay_in_4
-from services.credit.plan_service import PlanService
-from services.credit.plan_store import DynamoPlanStore
-from services.credit.refunder import Refunder
-from services.credit.repository import DynamoCheckoutRepository, DynamoMerchantRepository, to_item
-from services.credit.sandbox_payments import DynamoSandboxPaymentProvider
+from services.credit.payments.lease_store import DynamoLeaseStore
+from services.credit.payments.refunder import Refunder
+from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
+from services.credit.plans.service import PlanService
+from services.credit.plans.store import DynamoPlanStore
+from services.credit.policy.offers import monthly, pay_in_4
 from services.shared.dynamodb import bind
 from services.shared.money import Money
 from services.shared.settings import Settings
@@ -142,7 +143,7 @@ def build_harness(
     plans = DynamoPlanStore(settings)
     service = PlanService(
         plans=plans,
-        leases=LeaseStore(settings),
+        leases=DynamoLeaseStore(settings),
         applications=store,
         checkouts=checkouts,
         provider=provider,

@@ -15,8 +15,8 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from services.credit import app as credit_app
-from services.credit.payments import Charge, Refund
-from services.credit.sandbox_payments import DynamoSandboxPaymentProvider
+from services.credit.payments.provider import Charge, Refund
+from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
 from services.credit.wiring import plan_service
 from services.shared.money import Money
 from services.shared.settings import Settings

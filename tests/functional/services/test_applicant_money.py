@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.credit.credit_application import ApplicationStatus, CreditApplication
-from services.credit.domain import Checkout
-from services.credit.leases import Acceptor, Lease, LeaseStore
-from services.credit.plan_history import PlanHistory
-from services.credit.plan_requests import charge_key, plan_id_for, request_id
+from services.credit.applications.domain import ApplicationStatus, CreditApplication
+from services.credit.checkouts.domain import Checkout
+from services.credit.payments.lease_store import DynamoLeaseStore
+from services.credit.payments.leases import Acceptor, Lease
+from services.credit.plans.history import PlanHistory
+from services.credit.plans.requests import charge_key, plan_id_for, request_id
 from services.shared.money import Money
 from tests.functional.services.applicant_calls import (
     accept,
@@ -96,7 +97,7 @@ async def test_another_applicants_acceptance_that_died_holding_the_checkout_is_g
         until=now - timedelta(seconds=1),
     )
     acceptor = Acceptor(customer_id=first.sub, application_id=dead_application["id"])
-    LeaseStore(ddb_settings).claim_checkout(checkout.id, lapsed, acceptor=acceptor, now=now)
+    DynamoLeaseStore(ddb_settings).claim_checkout(checkout.id, lapsed, acceptor=acceptor, now=now)
 
     plan = await accept(harness, second, application)
 

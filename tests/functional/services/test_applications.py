@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.credit.domain import Applicant, Checkout, CheckoutStatus
+from services.credit.checkouts.domain import Applicant, Checkout, CheckoutStatus
 from tests.functional.services.application_harness import Harness, build_harness
 from tests.functional.services.conftest import ServedApp
 

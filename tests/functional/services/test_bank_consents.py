@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from services.user.app import create_app
-from services.user.consent_repository import DynamoConsentRepository
-from services.user.consent_service import ConsentService
-from services.user.sandbox_bank import SandboxBank
+from services.user.consents.service import ConsentService
+from services.user.consents.store import DynamoConsentRepository
+from services.user.sandbox_bank.bank import SandboxBank
 
 pytestmark = [pytest.mark.ddblocal, pytest.mark.anyio]
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bnpl.dynamodb_local import free_port
-from services.credit.bank_data import AsyncBankDataClient, BankDataClient
+from services.credit.adapters.bank_data import AsyncBankDataClient, BankDataClient
 from services.shared.errors import (
     DependencyFailure,
     InvalidState,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from services.credit import wiring
-from services.credit.domain import MAX_APPLICANTS_PER_CHECKOUT, CheckoutStatus
+from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT, CheckoutStatus
 from services.credit.models import CheckoutModel
 from services.shared.dynamodb import bind
 from tests.functional.services.applicant_calls import (

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from services.credit.checkout_updates import AppSyncCheckoutUpdates
+from services.credit.checkouts.updates import AppSyncCheckoutUpdates
 from tests.functional.services.conftest import ServedApp
 
 CREDENTIALS = Credentials("AKIDEXAMPLE", "secret")

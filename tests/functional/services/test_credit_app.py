@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from services.credit.app import create_app
-from services.credit.domain import Checkout, CheckoutStatus, parse_checkout_request
-from services.credit.repository import DynamoCheckoutRepository
+from services.credit.checkouts.domain import Checkout, CheckoutStatus, parse_checkout_request
+from services.credit.checkouts.store import DynamoCheckoutRepository
 from tests.functional.services.conftest import RIVAL_ARN, SHOP_ARN, ServedApp
 
 pytestmark = [pytest.mark.ddblocal, pytest.mark.anyio]

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from services.credit.domain import CheckoutStatus
-from services.credit.plan_requests import charge_key
-from services.credit.plan_store import DynamoPlanStore
-from services.credit.plans import PaymentPlan, PaymentStatus
+from services.credit.checkouts.domain import CheckoutStatus
+from services.credit.plans.domain import PaymentPlan, PaymentStatus
+from services.credit.plans.requests import charge_key
+from services.credit.plans.store import DynamoPlanStore
 from tests.functional.services.checkout_books import books
 from tests.functional.services.money_harness import (
     Approved,

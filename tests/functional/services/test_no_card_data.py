@@ -18,7 +18,7 @@ import boto3
 import httpx
 import pytest
 
-from services.credit.payments import TEST_CARDS
+from services.credit.payments.provider import TEST_CARDS
 from tests.functional.services.money_harness import (
     Harness,
     accept_body,

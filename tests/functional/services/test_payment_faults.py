@@ -22,11 +22,11 @@ import pytest
 
 from bnpl.dynamodb_local import free_port
 from services.credit.app import create_app
-from services.credit.domain import CheckoutStatus
+from services.credit.checkouts.domain import CheckoutStatus
 from services.credit.models import CheckoutModel, PlanModel
-from services.credit.payments import Charge, Refund
-from services.credit.plan_requests import charge_key, request_id
-from services.credit.sandbox_payments import DynamoSandboxPaymentProvider
+from services.credit.payments.provider import Charge, Refund
+from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
+from services.credit.plans.requests import charge_key, request_id
 from services.credit.wiring import plan_service, sweep
 from services.shared.dynamodb import bind
 from services.shared.errors import DependencyFailure

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from services.credit.domain import CheckoutStatus
-from services.credit.plan_requests import charge_key
+from services.credit.checkouts.domain import CheckoutStatus
+from services.credit.plans.requests import charge_key
 from tests.functional.services.money_harness import (
     Approved,
     Harness,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.credit.profiles import ProfileClient, require_verified
+from services.credit.adapters.profiles import ProfileClient
+from services.credit.applications.domain import require_verified
 from services.shared.errors import DependencyFailure, UnauthorizedException, VerificationRequired
 
 PROFILE = {"id": "c1", "verificationStatus": "VERIFIED"}

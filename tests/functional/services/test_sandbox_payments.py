@@ -12,14 +12,14 @@ from typing import Any, Protocol
 
 import pytest
 
-from services.credit.payments import (
+from services.credit.payments.provider import (
     TEST_CARDS,
     ChargeStatus,
     PaymentProvider,
     SandboxPaymentProvider,
     charge_id_for,
 )
-from services.credit.sandbox_payments import DynamoSandboxPaymentProvider
+from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
 from services.shared.errors import (
     IdempotencyKeyReused,
     InvalidState,

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bnpl.dynamodb_local import free_port
-from services.credit.scoring import ModelScore, ScoringClient
+from services.credit.adapters.scoring import ModelScore, ScoringClient
 from services.scoring.app import create_app
 from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings

@@ -19,16 +19,17 @@ import httpx
 import pytest
 
 from services.credit import wiring
-from services.credit.checkout_operations import CheckoutOperations
-from services.credit.jobs import Sweep, SweepReport
-from services.credit.leases import LEASE_TIME, Acceptor, Lease, LeaseStore
-from services.credit.payments import Charge, PaymentProvider, Refund
-from services.credit.plan_requests import charge_key, merchant_scope, plan_id_for, request_id
-from services.credit.plan_store import DynamoPlanStore
-from services.credit.policy import load_policy
-from services.credit.refunder import Refunder
-from services.credit.repository import DynamoCheckoutRepository, DynamoMerchantRepository
-from services.credit.sandbox_payments import DynamoSandboxPaymentProvider
+from services.credit.checkouts.operations import CheckoutOperations
+from services.credit.checkouts.store import DynamoCheckoutRepository, DynamoMerchantRepository
+from services.credit.jobs.sweep import Sweep, SweepReport
+from services.credit.payments.lease_store import DynamoLeaseStore
+from services.credit.payments.leases import LEASE_TIME, Acceptor, Lease
+from services.credit.payments.provider import Charge, PaymentProvider, Refund
+from services.credit.payments.refunder import Refunder
+from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
+from services.credit.plans.requests import charge_key, merchant_scope, plan_id_for, request_id
+from services.credit.plans.store import DynamoPlanStore
+from services.credit.policy.rules import load_policy
 from services.shared.errors import DependencyFailure
 from services.shared.money import Money
 from services.shared.settings import Settings
@@ -100,7 +101,7 @@ def sweep(
     )
     return Sweep(
         plans=plans,
-        leases=LeaseStore(settings),
+        leases=DynamoLeaseStore(settings),
         checkouts=checkouts,
         operations=operations,
         updates=updates,
@@ -192,7 +193,7 @@ def test_checkouts_whose_hour_ran_out_before_acceptance_expire_unless_one_is_bei
     owner = request_id(sub, f"live-{uuid.uuid4()}")
     lease = Lease(owner=owner, charge_key=charge_key(sub, owner), until=after + LEASE_TIME)
     acceptor = Acceptor(customer_id=sub, application_id=held.application_id)
-    LeaseStore(harness.settings).claim_checkout(
+    DynamoLeaseStore(harness.settings).claim_checkout(
         held.checkout_id, lease, acceptor=acceptor, now=after
     )
     updates = RecordedUpdates()
@@ -410,7 +411,7 @@ def test_a_plan_lease_of_a_request_that_died_is_settled_once_it_runs_out(
     charge = charge_for(harness, order.sub, dead_key)
     now = datetime.now(UTC)
     lease = Lease(owner=dead, charge_key=charge_key(order.sub, dead_key), until=now + LEASE_TIME)
-    assert LeaseStore(harness.settings).claim_plan(order.plan_id, lease, now=now) is None
+    assert DynamoLeaseStore(harness.settings).claim_plan(order.plan_id, lease, now=now) is None
     plan_before = stored_plan(scan, order.plan_id)
 
     refused = order.pay(client, 2, other_key)
@@ -460,7 +461,7 @@ def test_a_checkout_lease_of_an_acceptance_that_died_is_settled_by_the_sweep(
     now = datetime.now(UTC)
     lease = Lease(owner=dead, charge_key=charge_key(sub, dead_key), until=now + LEASE_TIME)
     acceptor = Acceptor(customer_id=sub, application_id=approved.application_id)
-    stale = LeaseStore(harness.settings).claim_checkout(
+    stale = DynamoLeaseStore(harness.settings).claim_checkout(
         approved.checkout_id, lease, acceptor=acceptor, now=now
     )
     assert stale is None

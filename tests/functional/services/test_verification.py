@@ -22,11 +22,11 @@ from botocore.stub import Stubber
 
 from services.shared.settings import Settings
 from services.user.app import create_app
+from services.user.customers.store import DynamoCustomerRepository
 from services.user.messaging.aws import AwsCodeSender
 from services.user.messaging.outbox import OutboxSender, newest_messages
-from services.user.repository import DynamoCustomerRepository
-from services.user.verification_service import VerificationService
-from services.user.verification_store import DynamoChallengeRepository
+from services.user.verification.service import VerificationService
+from services.user.verification.store import DynamoChallengeRepository
 from tests.functional.services.conftest import ServedApp
 
 pytestmark = [pytest.mark.ddblocal, pytest.mark.anyio]

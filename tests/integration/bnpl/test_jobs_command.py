@@ -17,7 +17,7 @@ import pytest
 
 from bnpl import cli
 from services.credit import wiring
-from services.credit.jobs import SweepReport
+from services.credit.jobs.sweep import SweepReport
 from services.shared.settings import Settings
 from tests.functional.services.money_harness import Harness, accept_body, build_harness
 

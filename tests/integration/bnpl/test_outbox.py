@@ -10,7 +10,7 @@ import pytest
 
 from bnpl import cli
 from services.user.messaging.outbox import OutboxSender
-from services.user.verification import Channel
+from services.user.verification.domain import Channel
 
 pytestmark = pytest.mark.ddblocal
 

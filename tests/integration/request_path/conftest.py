@@ -20,7 +20,7 @@ from bnpl.emulator import build_api, data_sources, stop_lambda_workers
 from bnpl.graphql_client import sigv4_headers
 from bnpl.sandbox import sandbox_merchant
 from services.credit.app import create_app as create_credit_app
-from services.credit.repository import DynamoMerchantRepository
+from services.credit.checkouts.store import DynamoMerchantRepository
 from services.shared.settings import Settings
 from services.user.app import create_app as create_user_app
 from tests.conftest import IdentityProvider

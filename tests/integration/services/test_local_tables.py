@@ -15,10 +15,10 @@ from bnpl.personas import PERSONAS
 from bnpl.sandbox import SANDBOX_MERCHANT_NAME, seed
 from bnpl.settings import SANDBOX_MERCHANT_ARN, SANDBOX_MERCHANT_ID
 from bnpl.tables import create_tables
-from services.credit.repository import DynamoMerchantRepository
+from services.credit.checkouts.store import DynamoMerchantRepository
 from services.shared.settings import Settings
-from services.user.domain import VerificationStatus
-from services.user.repository import DynamoCustomerRepository
+from services.user.customers.domain import VerificationStatus
+from services.user.customers.store import DynamoCustomerRepository
 
 pytestmark = pytest.mark.ddblocal
 

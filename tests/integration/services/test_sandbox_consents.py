@@ -7,10 +7,10 @@ import pytest
 from bnpl.personas import PERSONAS
 from bnpl.sandbox import seed
 from bnpl.sandbox_consents import sandbox_consent_id, seed_bank_consents
-from services.user.consent_repository import DynamoConsentRepository
-from services.user.consent_service import ConsentService
-from services.user.consents import ConsentStatus
-from services.user.sandbox_bank import SandboxBank
+from services.user.consents.domain import ConsentStatus
+from services.user.consents.service import ConsentService
+from services.user.consents.store import DynamoConsentRepository
+from services.user.sandbox_bank.bank import SandboxBank
 
 pytestmark = pytest.mark.ddblocal
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bnpl.personas import PERSONAS
-from services.credit.payments import TEST_CARDS
+from services.credit.payments.provider import TEST_CARDS
 from services.shared.errors import KNOWN_ERRORS
 from tests.unit.docs.api_reference import Table, drift, parse_auth, read_schema, tables
 from tests.unit.schema.stated_limits import FIGURE, LIMITS, NOT_LIMITS

@@ -10,12 +10,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from services.credit import domain as checkouts, limits as credit
+from services.credit import limits as credit
+from services.credit.checkouts import domain as checkouts
 from services.credit_proxy import arguments as proxy
 from services.shared import ids
 from services.shared.errors import ValidationError
 from services.shared.money import CURRENCIES
-from services.user import consents, domain as customers, sandbox_bank, verification
+from services.user.consents import domain as consents
+from services.user.customers import domain as customers
+from services.user.sandbox_bank import bank as sandbox_bank
+from services.user.verification import domain as verification
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from graphql import (
 )
 
 from appsync.sdl import build_executable_schema
-from services.credit import domain as checkouts
+from services.credit.checkouts import domain as checkouts
 from tests.unit.schema.stated_limits import (
     CHARS,
     FIGURE,

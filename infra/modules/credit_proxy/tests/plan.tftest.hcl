@@ -1,50 +1,11 @@
 # Plans the module against a mocked AWS provider: no credentials, no network.
 
 mock_provider "aws" {
-  # Computed values are mocked during plan as well, so assertions can read ARNs and ids.
+  # Computed values are mocked during plan as well, so assertions can read ARNs and ids. The
+  # values are the ones every configuration's tests share, in infra/tests/mocks/aws: `source` is
+  # relative to the directory terraform test runs in (this configuration's), not to this file.
   override_during = plan
-
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = {
-      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/test-credit-proxy"
-    }
-  }
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-      key_id = "11111111-2222-3333-4444-555555555555"
-    }
-  }
-
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      arn = "arn:aws:sqs:us-east-1:123456789012:test-credit-proxy-dlq"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/test-credit-proxy"
-    }
-  }
-
-  mock_resource "aws_lambda_function" {
-    defaults = {
-      arn = "arn:aws:lambda:us-east-1:123456789012:function:test-credit-proxy"
-    }
-  }
-
-  # The endpoint's regional DNS name, as AWS returns it (dns_entry[0] is the regional one).
-  mock_resource "aws_vpc_endpoint" {
-    defaults = {
-      id = "vpce-0123456789abcdef0"
-      dns_entry = [
-        { dns_name = "vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com", hosted_zone_id = "Z7HUB22UULQXV" },
-        { dns_name = "vpce-0123456789abcdef0-abcdefgh-us-east-1a.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com", hosted_zone_id = "Z7HUB22UULQXV" },
-      ]
-    }
-  }
+  source          = "../../tests/mocks/aws"
 }
 
 override_resource {
@@ -162,9 +123,9 @@ run "role_is_least_privilege" {
       DescribeNetwork          = "*"
       CreateFunctionInterfaces = ["arn:aws:ec2:us-east-1:123456789012:network-interface/*", "arn:aws:ec2:us-east-1:123456789012:security-group/sg-function", "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-a", "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-b"]
       ManageFunctionInterfaces = "arn:aws:ec2:us-east-1:123456789012:network-interface/*"
-      WriteFunctionLogs        = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/test-credit-proxy:*"
+      WriteFunctionLogs        = "arn:aws:logs:us-east-1:123456789012:log-group:/mock/log-group:*"
       WriteTraces              = "*"
-      SendDeadLetters          = "arn:aws:sqs:us-east-1:123456789012:test-credit-proxy-dlq"
+      SendDeadLetters          = "arn:aws:sqs:us-east-1:123456789012:mock-dlq"
       UseFunctionKey           = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
     }
     error_message = "The role reaches only its subnets, security group, log group, queue and key."

@@ -1,58 +1,11 @@
 # Plans the module against a mocked AWS provider: no credentials, no network.
 
 mock_provider "aws" {
-  # Computed values are mocked during plan as well, so assertions can read ARNs and ids.
+  # Computed values are mocked during plan as well, so assertions can read ARNs and ids. The
+  # values are the ones every configuration's tests share, in infra/tests/mocks/aws: `source` is
+  # relative to the directory terraform test runs in (this configuration's), not to this file.
   override_during = plan
-
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = {
-      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/test-credit"
-    }
-  }
-
-  mock_resource "aws_cloudwatch_event_bus" {
-    defaults = {
-      arn = "arn:aws:events:us-east-1:123456789012:event-bus/bnpl-credit-events"
-    }
-  }
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-      key_id = "11111111-2222-3333-4444-555555555555"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/mock-role"
-    }
-  }
-
-  # The provider validates these ARNs where other resources take them.
-  mock_resource "aws_lb" {
-    defaults = {
-      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/test-credit/0123456789abcdef"
-    }
-  }
-
-  mock_resource "aws_lb_target_group" {
-    defaults = {
-      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/test-credit-tg/0123456789abcdef"
-    }
-  }
-
-  mock_resource "aws_ecs_task_definition" {
-    defaults = {
-      arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/test-credit:1"
-    }
-  }
-
-  mock_resource "aws_vpc_endpoint_service" {
-    defaults = {
-      service_name = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
-    }
-  }
+  source          = "../../tests/mocks/aws"
 }
 
 override_resource {
@@ -313,7 +266,7 @@ run "execution_role" {
   }
 
   assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if s.Sid == "WriteServiceLogs"] == ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/test-credit:*"]
+    condition     = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if s.Sid == "WriteServiceLogs"] == ["arn:aws:logs:us-east-1:123456789012:log-group:/mock/log-group:*"]
     error_message = "The execution role writes only to the service's log group."
   }
 

@@ -1,38 +1,11 @@
 # Plans the module against a mocked AWS provider: no credentials, no network.
 
 mock_provider "aws" {
-  # Computed values are mocked during plan as well, so assertions can read ARNs and ids.
+  # Computed values are mocked during plan as well, so assertions can read ARNs and ids. The
+  # values are the ones every configuration's tests share, in infra/tests/mocks/aws: `source` is
+  # relative to the directory terraform test runs in (this configuration's), not to this file.
   override_during = plan
-
-  mock_resource "aws_appsync_graphql_api" {
-    defaults = {
-      id  = "mockapi0123456789abcdefghi"
-      arn = "arn:aws:appsync:us-east-1:123456789012:apis/mockapi0123456789abcdefghi"
-      uris = {
-        GRAPHQL  = "https://mock.appsync-api.us-east-1.amazonaws.com/graphql"
-        REALTIME = "wss://mock.appsync-realtime-api.us-east-1.amazonaws.com/graphql"
-      }
-    }
-  }
-
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = {
-      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/appsync/apis/mockapi0123456789abcdefghi"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/mock-role"
-    }
-  }
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-      key_id = "11111111-2222-3333-4444-555555555555"
-    }
-  }
+  source          = "../../tests/mocks/aws"
 }
 
 variables {

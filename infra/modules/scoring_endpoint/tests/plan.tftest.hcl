@@ -1,50 +1,11 @@
 # Plans the module against a mocked AWS provider: no credentials, no network.
 
 mock_provider "aws" {
+  # Computed values are mocked during plan as well, so assertions can read ARNs and ids. The
+  # values are the ones every configuration's tests share, in infra/tests/mocks/aws: `source` is
+  # relative to the directory terraform test runs in (this configuration's), not to this file.
   override_during = plan
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-      key_id = "11111111-2222-3333-4444-555555555555"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/bnpl-test-credit-model-role"
-    }
-  }
-
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = {
-      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/bnpl-test-credit-model"
-    }
-  }
-
-  mock_resource "aws_sagemaker_model" {
-    defaults = {
-      name = "bnpl-test-credit-model-20261122"
-    }
-  }
-
-  mock_resource "aws_sagemaker_endpoint_configuration" {
-    defaults = {
-      name = "bnpl-test-credit-model-20261122"
-    }
-  }
-
-  mock_resource "aws_sagemaker_endpoint" {
-    defaults = {
-      arn = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/bnpl-test-credit-model"
-    }
-  }
-
-  mock_resource "aws_security_group" {
-    defaults = {
-      id = "sg-0123456789abcdef0"
-    }
-  }
+  source          = "../../tests/mocks/aws"
 }
 
 variables {

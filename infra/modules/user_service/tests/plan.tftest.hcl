@@ -1,53 +1,11 @@
 # Plans the module against a mocked AWS provider: no credentials, no network.
 
 mock_provider "aws" {
+  # Computed values are mocked during plan as well, so assertions can read ARNs and ids. The
+  # values are the ones every configuration's tests share, in infra/tests/mocks/aws: `source` is
+  # relative to the directory terraform test runs in (this configuration's), not to this file.
   override_during = plan
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-      key_id = "11111111-2222-3333-4444-555555555555"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/bnpl-test-user-service-role"
-    }
-  }
-
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      arn = "arn:aws:sqs:us-east-1:123456789012:bnpl-test-user-service-dlq"
-    }
-  }
-
-  mock_resource "aws_lambda_function" {
-    defaults = {
-      arn        = "arn:aws:lambda:us-east-1:123456789012:function:bnpl-test-user-service"
-      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:bnpl-test-user-service/invocations"
-    }
-  }
-
-  mock_resource "aws_apigatewayv2_api" {
-    defaults = {
-      id            = "a1b2c3d4e5"
-      api_endpoint  = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
-      execution_arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5"
-    }
-  }
-
-  mock_resource "aws_apigatewayv2_integration" {
-    defaults = {
-      id = "int0123"
-    }
-  }
-
-  mock_resource "aws_security_group" {
-    defaults = {
-      id = "sg-0123456789abcdef0"
-    }
-  }
+  source          = "../../tests/mocks/aws"
 }
 
 override_resource {

@@ -1,28 +1,11 @@
 # Plans the module against a mocked AWS provider: no credentials, no network.
 
 mock_provider "aws" {
+  # Computed values are mocked during plan as well, so assertions can read ARNs and ids. The
+  # values are the ones every configuration's tests share, in infra/tests/mocks/aws: `source` is
+  # relative to the directory terraform test runs in (this configuration's), not to this file.
   override_during = plan
-
-  # The provider validates these ARNs, so the mock must give real-looking ones.
-  mock_resource "aws_wafv2_web_acl" {
-    defaults = {
-      arn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/bnpl-test-api/11111111-2222-3333-4444-555555555555"
-      id  = "11111111-2222-3333-4444-555555555555"
-    }
-  }
-
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = {
-      arn = "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-bnpl-test-api"
-    }
-  }
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-      key_id = "11111111-2222-3333-4444-555555555555"
-    }
-  }
+  source          = "../../tests/mocks/aws"
 }
 
 variables {

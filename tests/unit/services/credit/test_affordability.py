@@ -4,15 +4,15 @@ from dataclasses import replace
 
 import pytest
 
-from services.credit.affordability import (
+from services.credit.screening.checks.affordability import (
     AffordabilityRules,
     FigureSource,
     IncomeAndOutgoings,
     assess_affordability,
     figures_from,
 )
-from services.credit.bureau import BureauReport
-from services.credit.cash_flow import CashFlowSummary
+from services.credit.screening.checks.bureau import BureauReport
+from services.credit.screening.checks.cash_flow import CashFlowSummary
 from services.shared.money import Money
 
 RULES = AffordabilityRules(

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from services.credit.bureau import (
+from services.credit.screening.checks.bureau import (
     BureauUnavailable,
     DerogatoryKind,
     HomeStatus,
@@ -63,7 +63,7 @@ class TestDerivedFiles:
         assert report == bureau().report({"id": "cust-123"})
 
     def test_income_matches_the_sandbox_banks(self):
-        from services.user.sandbox_bank import profile_for
+        from services.user.sandbox_bank.profiles import profile_for
 
         for customer in ("cust-123", "someone-else", "x"):
             report = bureau().report({"id": customer})

@@ -5,7 +5,12 @@ from typing import Any
 
 import pytest
 
-from services.credit.cash_flow import CashFlowSummary, Flow, classify, summarise_bank_data
+from services.credit.screening.checks.cash_flow import (
+    CashFlowSummary,
+    Flow,
+    classify,
+    summarise_bank_data,
+)
 
 TODAY = date(2026, 11, 30)
 
@@ -186,12 +191,12 @@ class TestSummarise:
 
 
 class TestSandboxBankPersonas:
-    """The sandbox bank's personas (services/user/sandbox_bank.py), read as the credit service
-    receives them, give the figures their stories promise."""
+    """The sandbox bank's personas (services/user/sandbox_bank/profiles.py), read as the credit
+    service receives them, give the figures their stories promise."""
 
     @staticmethod
     def summary(customer_id: str) -> CashFlowSummary:
-        from services.user.sandbox_bank import statement
+        from services.user.sandbox_bank.bank import statement
 
         data = statement(customer_id, TODAY)
         return summarise_bank_data(

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.credit.checkout_money import AUTHORISATION_WINDOW, CaptureStatus
-from services.credit.checkout_operations import authorisation
-from services.credit.domain import Checkout, CheckoutRequest, CheckoutStatus
-from services.credit.offers import pay_in_4
-from services.credit.payments import SandboxPaymentProvider
-from services.credit.plans import PaymentPlan, create_plan
+from services.credit.checkouts.domain import Checkout, CheckoutRequest, CheckoutStatus
+from services.credit.checkouts.money import AUTHORISATION_WINDOW, CaptureStatus
+from services.credit.checkouts.operations import authorisation
+from services.credit.payments.provider import SandboxPaymentProvider
+from services.credit.plans.domain import PaymentPlan, create_plan
+from services.credit.policy.offers import pay_in_4
 from services.shared.errors import InvalidState
 from services.shared.money import Money
 

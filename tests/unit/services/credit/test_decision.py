@@ -10,12 +10,18 @@ from typing import Any
 
 import pytest
 
-from services.credit.bureau import BureauReport, Derogatory, DerogatoryKind, HomeStatus, JobType
-from services.credit.cash_flow import CashFlowSummary
-from services.credit.decision import Applicant, DecisionInputs, age_on, decide
-from services.credit.exposure import Exposure, PaymentHistory
-from services.credit.fraud import FraudSignals
-from services.credit.policy import Outcome, RuleCode, load_policy
+from services.credit.policy.decision import Applicant, DecisionInputs, age_on, decide
+from services.credit.policy.rules import Outcome, RuleCode, load_policy
+from services.credit.screening.checks.bureau import (
+    BureauReport,
+    Derogatory,
+    DerogatoryKind,
+    HomeStatus,
+    JobType,
+)
+from services.credit.screening.checks.cash_flow import CashFlowSummary
+from services.credit.screening.checks.exposure import Exposure, PaymentHistory
+from services.credit.screening.checks.fraud import FraudSignals
 from services.shared.money import Money
 
 POLICY = load_policy()

@@ -8,19 +8,19 @@ import importlib
 import pytest
 
 MODULES = [
-    "services.credit.affordability",
-    "services.credit.bureau",
-    "services.credit.cash_flow",
-    "services.credit.dates",
-    "services.credit.fraud",
-    "services.credit.late_fee_rules",
-    "services.credit.late_fees",
+    "services.credit.screening.checks.affordability",
+    "services.credit.screening.checks.bureau",
+    "services.credit.screening.checks.cash_flow",
+    "services.credit.policy.dates",
+    "services.credit.screening.checks.fraud",
+    "services.credit.plans.late_fee_rules",
+    "services.credit.plans.late_fees",
     "services.credit.limits",
-    "services.credit.offers",
-    "services.credit.payments",
-    "services.credit.plan_refunds",
-    "services.credit.policy",
-    "services.credit.reasons",
+    "services.credit.policy.offers",
+    "services.credit.payments.provider",
+    "services.credit.plans.refunds",
+    "services.credit.policy.rules",
+    "services.credit.policy.reasons",
 ]
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from services.credit.domain import (
+from services.credit.checkouts.domain import (
     MAX_APPLICANTS_PER_CHECKOUT,
     Applicant,
     Checkout,

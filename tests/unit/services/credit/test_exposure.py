@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.credit.exposure import (
+from services.credit.screening.checks.exposure import (
     Exposure,
     InMemoryExposure,
     InMemoryPaymentHistory,

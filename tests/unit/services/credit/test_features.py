@@ -6,9 +6,15 @@ from datetime import date
 
 import pytest
 
-from services.credit.bureau import BureauReport, Derogatory, DerogatoryKind, HomeStatus, JobType
-from services.credit.cash_flow import CashFlowSummary
-from services.credit.features import DECISION_TERM_MONTHS, model_features
+from services.credit.screening.checks.bureau import (
+    BureauReport,
+    Derogatory,
+    DerogatoryKind,
+    HomeStatus,
+    JobType,
+)
+from services.credit.screening.checks.cash_flow import CashFlowSummary
+from services.credit.screening.features import DECISION_TERM_MONTHS, model_features
 from services.scoring.inputs import INPUTS, parse_instance
 
 CHECKOUT = {"id": "c1", "amount": {"amount": 45_000, "currency": "GBP"}}

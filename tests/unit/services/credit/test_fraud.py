@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from services.credit.fraud import (
+from services.credit.screening.checks.fraud import (
     Blocklist,
     FraudCheck,
     FraudRules,

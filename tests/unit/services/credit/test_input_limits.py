@@ -9,23 +9,23 @@ from typing import Any
 
 import pytest
 
-from services.credit.credit_application import parse_apply_request
+from services.credit.applications.domain import parse_apply_request
 from services.credit.limits import (
     IDEMPOTENCY_KEY_MAX_CHARS,
     INSTALMENT_NUMBER_MAX,
     PAYMENT_TOKEN_MAX_CHARS,
 )
-from services.credit.offers import pay_in_4
-from services.credit.payments import SandboxPaymentProvider
-from services.credit.plan_refunds import apply_refund
-from services.credit.plan_requests import (
+from services.credit.payments.provider import SandboxPaymentProvider
+from services.credit.plans.domain import create_plan
+from services.credit.plans.refunds import apply_refund
+from services.credit.plans.requests import (
     parse_accept_request,
     parse_capture_request,
     parse_pay_request,
     parse_payoff_request,
     parse_refund_request,
 )
-from services.credit.plans import create_plan
+from services.credit.policy.offers import pay_in_4
 from services.shared.errors import ValidationError
 from services.shared.money import Money
 

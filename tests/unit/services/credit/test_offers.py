@@ -6,13 +6,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from services.credit.affordability import (
-    Affordability,
-    FigureSource,
-    IncomeAndOutgoings,
-    assess_affordability,
-)
-from services.credit.offers import (
+from services.credit.policy.offers import (
     Offer,
     PlanProduct,
     ScheduledPayment,
@@ -23,7 +17,13 @@ from services.credit.offers import (
     pay_in_4,
     split_evenly,
 )
-from services.credit.policy import load_policy
+from services.credit.policy.rules import load_policy
+from services.credit.screening.checks.affordability import (
+    Affordability,
+    FigureSource,
+    IncomeAndOutgoings,
+    assess_affordability,
+)
 from services.shared.money import Money
 
 POLICY = load_policy()

@@ -5,7 +5,7 @@ import threading
 import pytest
 from hypothesis import given, strategies as st
 
-from services.credit.payments import (
+from services.credit.payments.provider import (
     TEST_CARDS,
     ChargeStatus,
     PaymentProvider,
@@ -212,7 +212,7 @@ def test_charges_by_key_are_idempotent(amount, token, repeats):
 
 def test_without_a_card_network_every_call_is_a_dependency_failure():
     """An environment with `BNPL_PAYMENTS=none` charges nothing and says why."""
-    from services.credit.payments import NoCardNetwork
+    from services.credit.payments.provider import NoCardNetwork
     from services.credit.wiring import payment_provider
     from services.shared.errors import DependencyFailure
     from services.shared.settings import Settings

@@ -9,9 +9,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import event, given, settings, strategies as st
 
-from services.credit.late_fees import mark_late
-from services.credit.plan_refunds import apply_refund
-from services.credit.plans import (
+from services.credit.plans.domain import (
     UNPAID,
     InstalmentStatus as S,
     PaymentPlan,
@@ -20,7 +18,9 @@ from services.credit.plans import (
     pay_off,
     payoff_amount,
 )
-from services.credit.policy import load_policy
+from services.credit.plans.late_fees import mark_late
+from services.credit.plans.refunds import apply_refund
+from services.credit.policy.rules import load_policy
 from services.shared.errors import InvalidState, ValidationError
 from services.shared.money import Money
 from tests.unit.services.credit.test_plans import (

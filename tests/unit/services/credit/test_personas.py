@@ -11,19 +11,23 @@ from typing import Any
 import pytest
 
 from bnpl.personas import PERSONAS
-from services.credit.bureau import SandboxBureau
-from services.credit.cash_flow import CashFlowSummary, summarise_bank_data
-from services.credit.decision import Applicant, DecisionInputs, PolicyOutcome, decide
-from services.credit.exposure import Exposure, PaymentHistory
-from services.credit.features import model_features
-from services.credit.fraud import FraudCheck, FraudSubject, InMemoryApplicationHistory
-from services.credit.offers import PlanProduct, make_offers
-from services.credit.policy import Outcome, load_policy
-from services.credit.scoring import ModelFactor, ModelScore
+from services.credit.adapters.scoring import ModelFactor, ModelScore
+from services.credit.policy.decision import Applicant, DecisionInputs, PolicyOutcome, decide
+from services.credit.policy.offers import PlanProduct, make_offers
+from services.credit.policy.rules import Outcome, load_policy
+from services.credit.screening.checks.bureau import SandboxBureau
+from services.credit.screening.checks.cash_flow import CashFlowSummary, summarise_bank_data
+from services.credit.screening.checks.exposure import Exposure, PaymentHistory
+from services.credit.screening.checks.fraud import (
+    FraudCheck,
+    FraudSubject,
+    InMemoryApplicationHistory,
+)
+from services.credit.screening.features import model_features
 from services.scoring.model import TreeEnsemble
 from services.scoring.predictions import predict
 from services.shared.money import Money
-from services.user.sandbox_bank import statement
+from services.user.sandbox_bank.bank import statement
 
 TODAY = date(2026, 11, 30)
 POLICY = load_policy()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from services.credit.plan_history import exposure_of, history_of
-from services.credit.plan_refunds import apply_refund
-from services.credit.plans import InstalmentStatus, PlanStatus
+from services.credit.plans.domain import InstalmentStatus, PlanStatus
+from services.credit.plans.history import exposure_of, history_of
+from services.credit.plans.refunds import apply_refund
 from tests.unit.services.credit.test_plans import TODAY, Harness, gbp, offer_of
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from hypothesis import event, given, settings, strategies as st
 
-from services.credit.checkout_money import (
+from services.credit.checkouts.money import (
     AUTHORISATION_WINDOW,
     CaptureStatus,
     authorise,
@@ -16,11 +16,8 @@ from services.credit.checkout_money import (
     refund,
     void,
 )
-from services.credit.late_fees import mark_late
-from services.credit.offers import Offer, monthly, pay_in_4
-from services.credit.payments import Charge, SandboxPaymentProvider
-from services.credit.plan_refunds import apply_refund
-from services.credit.plans import (
+from services.credit.payments.provider import Charge, SandboxPaymentProvider
+from services.credit.plans.domain import (
     InstalmentStatus as S,
     PaymentPlan,
     PaymentStatus,
@@ -31,7 +28,10 @@ from services.credit.plans import (
     pay_off,
     payoff_amount,
 )
-from services.credit.policy import load_policy
+from services.credit.plans.late_fees import mark_late
+from services.credit.plans.refunds import apply_refund
+from services.credit.policy.offers import Offer, monthly, pay_in_4
+from services.credit.policy.rules import load_policy
 from services.shared.errors import InvalidState, NotFound, PaymentDeclined, ValidationError
 from services.shared.money import Money
 

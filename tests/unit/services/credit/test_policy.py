@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from services.credit.late_fee_rules import LateFeeRules
-from services.credit.policy import (
+from services.credit.plans.late_fee_rules import LateFeeRules
+from services.credit.policy.rules import (
     POLICY_FILE,
     Action,
     Outcome,

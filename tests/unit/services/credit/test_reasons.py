@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.credit.reasons import select_reasons
+from services.credit.policy.reasons import select_reasons
 
 
 @dataclass(frozen=True)

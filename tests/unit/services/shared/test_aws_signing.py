@@ -8,7 +8,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from services.credit.profiles import ProfileClient
+from services.credit.adapters.profiles import ProfileClient
 from services.credit.wiring import user_service_client
 from services.shared.aws_signing import SigV4
 from services.shared.settings import Settings

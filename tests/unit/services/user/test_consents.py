@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.shared.errors import InvalidState, ValidationError
-from services.user.consents import (
+from services.user.consents.domain import (
     DEFAULT_DURATION,
     BankConsent,
     ConsentStatus,

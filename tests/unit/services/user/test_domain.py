@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from services.shared.errors import ValidationError
-from services.user.countries import COUNTRY_CODES
-from services.user.domain import (
+from services.user.customers.countries import COUNTRY_CODES
+from services.user.customers.domain import (
     Address,
     Customer,
     VerificationStatus,

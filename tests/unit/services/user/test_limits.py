@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.shared.errors import ServiceError
-from services.user.consents import RECONFIRMATION_INTERVAL, BankConsent, parse_grant
-from services.user.domain import (
+from services.user.consents.domain import RECONFIRMATION_INTERVAL, BankConsent, parse_grant
+from services.user.customers.domain import (
     ADDRESS_LINE_MAX_CHARS,
     MAX_AGE_YEARS,
     MIN_AGE_YEARS,
@@ -24,8 +24,8 @@ from services.user.domain import (
     parse_name,
     parse_phone,
 )
-from services.user.sandbox_bank import MAX_CONSENT_DURATION
-from services.user.verification import (
+from services.user.sandbox_bank.bank import MAX_CONSENT_DURATION
+from services.user.verification.domain import (
     CODE_DIGITS,
     CODE_LIFETIME,
     MAX_ATTEMPTS,

@@ -16,10 +16,10 @@ from botocore.stub import ANY, Stubber
 
 from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
-from services.user.messaging import code_sender
+from services.user.app import code_sender
 from services.user.messaging.aws import EMAIL_SUBJECT, AwsCodeSender
 from services.user.messaging.outbox import OutboxSender
-from services.user.verification import Channel
+from services.user.verification.domain import Channel
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 EXPIRES = NOW + timedelta(minutes=10)

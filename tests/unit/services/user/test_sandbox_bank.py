@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.user.banking import Transaction
-from services.user.consents import BankConsent, ConsentRequest, Permission
-from services.user.sandbox_bank import SEED, SandboxBank, statement
+from services.user.consents.banking import Transaction
+from services.user.consents.domain import BankConsent, ConsentRequest, Permission
+from services.user.sandbox_bank.bank import SandboxBank, statement
+from services.user.sandbox_bank.profiles import SEED
 
 AS_OF = date(2026, 5, 14)
 PERSONAS = ("approve", "decline", "refer", "thin", "fraud")

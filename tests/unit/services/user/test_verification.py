@@ -15,7 +15,7 @@ from services.shared.errors import (
     RateLimited,
     ValidationError,
 )
-from services.user.verification import (
+from services.user.verification.domain import (
     MAX_ATTEMPTS,
     ChallengeStatus,
     Channel,

@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.credit.bureau import SandboxBureau
-from services.credit.exposure import InMemoryExposure, InMemoryPaymentHistory, PaymentHistory
-from services.credit.fraud import FraudCheck, InMemoryApplicationHistory
-from services.credit.policy import load_policy
-from services.credit.scoring import ModelFactor, ModelScore
-from services.credit.workflow.steps import Screening, Sources
+from services.credit.adapters.scoring import ModelFactor, ModelScore
+from services.credit.policy.rules import load_policy
+from services.credit.screening.checks.bureau import SandboxBureau
+from services.credit.screening.checks.exposure import (
+    InMemoryExposure,
+    InMemoryPaymentHistory,
+    PaymentHistory,
+)
+from services.credit.screening.checks.fraud import FraudCheck, InMemoryApplicationHistory
+from services.credit.screening.steps import Screening, Sources
 from services.shared.errors import DependencyFailure
 from services.shared.money import Money
 

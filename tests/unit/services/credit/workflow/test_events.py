@@ -8,8 +8,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from services.credit.event_publishers import EventBridgePublisher, event_id
-from services.credit.workflow.events import Event, rejection_event
+from services.credit.adapters.event_publishers import EventBridgePublisher, event_id
+from services.credit.screening.events import Event, rejection_event
 from services.shared.errors import DependencyFailure
 from tests.unit.services.credit.workflow.fakes import NOW
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.credit.workflow.retry import RetryPolicy, call_with_retries
+from services.credit.screening.retry import RetryPolicy, call_with_retries
 from services.shared.errors import DependencyFailure, NotFound
 
 

@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from services.credit.bureau import SandboxBureau
-from services.credit.exposure import InMemoryExposure
-from services.credit.workflow.retry import RetryPolicy
-from services.credit.workflow.runner import Workflow
-from services.credit.workflow.steps import StepStatus
+from services.credit.screening.checks.bureau import SandboxBureau
+from services.credit.screening.checks.exposure import InMemoryExposure
+from services.credit.screening.retry import RetryPolicy
+from services.credit.screening.runner import Workflow
+from services.credit.screening.steps import StepStatus
 from services.shared.errors import DependencyFailure, InvalidState
 from tests.unit.services.credit.workflow.fakes import (
     NOW,
@@ -146,7 +146,7 @@ def test_ongoing_loans_and_payment_history_run_at_the_same_time():
 
 def test_a_failure_in_a_parallel_step_goes_to_reject_after_both_finish():
     exposure = InMemoryExposure()
-    from services.credit.exposure import InMemoryPaymentHistory, PaymentHistory
+    from services.credit.screening.checks.exposure import InMemoryPaymentHistory, PaymentHistory
 
     history = InMemoryPaymentHistory({"sandbox-approve": PaymentHistory(overdue_instalments=2)})
     run = workflow(exposure=exposure, payment_history=history).run(screening())

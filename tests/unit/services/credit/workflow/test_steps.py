@@ -6,12 +6,16 @@ from typing import Any
 
 import pytest
 
-from services.credit.bureau import BureauUnavailable, SandboxBureau
-from services.credit.exposure import InMemoryExposure, InMemoryPaymentHistory, PaymentHistory
-from services.credit.fraud import FraudCheck, InMemoryApplicationHistory
-from services.credit.workflow import steps
-from services.credit.workflow.retry import RetryPolicy
-from services.credit.workflow.steps import Screening, StepContext, StepStatus
+from services.credit.screening import steps
+from services.credit.screening.checks.bureau import BureauUnavailable, SandboxBureau
+from services.credit.screening.checks.exposure import (
+    InMemoryExposure,
+    InMemoryPaymentHistory,
+    PaymentHistory,
+)
+from services.credit.screening.checks.fraud import FraudCheck, InMemoryApplicationHistory
+from services.credit.screening.retry import RetryPolicy
+from services.credit.screening.steps import Screening, StepContext, StepStatus
 from services.shared.errors import DependencyFailure, InvalidState
 from tests.unit.services.credit.workflow.fakes import (
     NOW,

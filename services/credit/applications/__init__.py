@@ -1,0 +1,1 @@
+"""Credit applications: applying, deciding, reviewing; their storage and HTTP face."""

@@ -1,0 +1,128 @@
+"""The `/applications` part of the credit service's OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT
+from services.credit.limits import ID_MAX_CHARS, IDEMPOTENCY_KEY_MAX_CHARS, NOTE_MAX_CHARS
+from services.shared.openapi import errors, json_body, ref
+
+_SHOPPER = (
+    "The signed-in customer's token (forwarded by the credit proxy), with "
+    "`X-Bnpl-Source-Ip` and `X-Bnpl-Device-Id` as AppSync saw the request."
+)
+_ID = {"name": "application_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_STEP = {
+    "type": "object",
+    "required": ["name", "status", "durationMs"],
+    "properties": {
+        "name": {"type": "string"},
+        "status": {"type": "string", "enum": ["PASSED", "FAILED", "SKIPPED", "ERROR"]},
+        "durationMs": {"type": "integer"},
+        "detail": {"type": "object", "description": "What the step read and concluded."},
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/applications": {
+        "post": {
+            "summary": "Apply for credit on a checkout (verified customers; idempotent per key)",
+            "description": (
+                _SHOPPER + " Runs pre-screening and the decision synchronously. The same "
+                "idempotencyKey returns the same application and never runs the workflow "
+                "twice; after a DependencyFailure (502) the application stays PENDING and a "
+                "retry with the same key runs it again from the start. A decision is its "
+                "shopper's alone and closes the checkout for nobody; at most "
+                f"{MAX_APPLICANTS_PER_CHECKOUT} shoppers may apply to one checkout until one "
+                "accepts an offer (409 InvalidState, details.reason APPLICANT_LIMIT), and a "
+                "shopper's later application replaces their earlier one."
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("ApplyForCreditInput")}},
+            },
+            "responses": {
+                "200": json_body(ref("CreditApplication"), "The decided application."),
+                "410": json_body(ref("Error"), "The checkout has expired (CheckoutExpired)."),
+                "422": json_body(
+                    ref("Error"), "The key was used for another request (IdempotencyKeyReused)."
+                ),
+                **errors(400, 403, 404, 409, 413, 502),
+            },
+        }
+    },
+    "/applications/{application_id}": {
+        "get": {
+            "summary": "An application, to its customer or the underwriters",
+            "parameters": [_ID],
+            "responses": {
+                "200": json_body(ref("CreditApplication"), "The application."),
+                **errors(403, 404),
+            },
+        }
+    },
+    "/applications/{application_id}/review": {
+        "post": {
+            "summary": "Settle a REFERRED application (group underwriters)",
+            "parameters": [_ID],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("ReviewApplicationInput")}},
+            },
+            "responses": {
+                "200": json_body(ref("CreditApplication"), "The settled application."),
+                "410": json_body(ref("Error"), "The checkout has expired (CheckoutExpired)."),
+                **errors(400, 403, 404, 409, 413),
+            },
+        }
+    },
+}
+
+SCHEMAS: dict[str, Any] = {
+    "ApplyForCreditInput": {
+        "type": "object",
+        "required": ["checkoutId", "idempotencyKey"],
+        "additionalProperties": False,
+        "properties": {
+            "checkoutId": {"type": "string", "maxLength": ID_MAX_CHARS},
+            "bankConsentId": {"type": ["string", "null"], "maxLength": ID_MAX_CHARS},
+            "idempotencyKey": {
+                "type": "string",
+                "pattern": "^[\\x21-\\x7e]+$",
+                "maxLength": IDEMPOTENCY_KEY_MAX_CHARS,
+            },
+        },
+    },
+    "ReviewApplicationInput": {
+        "type": "object",
+        "required": ["outcome", "note"],
+        "additionalProperties": False,
+        "properties": {
+            "outcome": {"type": "string", "enum": ["APPROVED", "DECLINED"]},
+            "note": {"type": "string", "minLength": 1, "maxLength": NOTE_MAX_CHARS},
+        },
+    },
+    "ScreeningStep": _STEP,
+    "CreditApplication": {
+        "type": "object",
+        "required": ["id", "checkoutId", "customerId", "status", "offers", "steps", "createdAt"],
+        "properties": {
+            "id": {"type": "string"},
+            "checkoutId": {"type": "string"},
+            "customerId": {"type": "string"},
+            "status": {"type": "string", "enum": ["PENDING", "DECIDED"]},
+            "decision": {
+                "type": ["object", "null"],
+                "description": (
+                    "outcome, reasons (at most four), decidedAt, policyVersion, affordability, "
+                    "steps, and evidence: band, limit, rules, probabilityBad, modelVersion, "
+                    "review."
+                ),
+            },
+            "offers": {"type": "array", "items": {"type": "object"}},
+            "steps": {"type": "array", "items": ref("ScreeningStep")},
+            "createdAt": {"type": "string", "format": "date-time"},
+        },
+    },
+}

@@ -1,0 +1,305 @@
+"""Where credit applications are kept (DynamoDB), and the workflow's data sources built on them.
+
+- The application item is the claim on its idempotency key (its id derives from the key), and
+  it is written only if absent.
+- Only one run of the workflow at a time: a run first takes a lease on the item (a conditional
+  update on PENDING with no live lease); the decision is written in one transaction with the
+  customer's entry in the checkout's applicants, both conditional, so a decision and its
+  checkout never disagree. The checkout's own status is not touched: one shopper's decision
+  never closes it for another, and the transaction's condition keeps the applicants within
+  `MAX_APPLICANTS_PER_CHECKOUT` however many shoppers decide at once.
+- `DynamoApplicationStore` is also the fraud check's `ApplicationHistory`; exposure and payment
+  history come from the plans (`services.credit.plans.history`). Its port is `application_ports`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError
+from pynamodb.expressions.condition import Condition, size
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from services.credit.applications.domain import ApplicationStatus, CreditApplication
+from services.credit.applications.ports import CheckoutUnavailable, LeaseLost
+from services.credit.checkout_items import adopt_single_applicant, applicant_entry
+from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT, Applicant, CheckoutStatus
+from services.credit.models import ApplicationModel, CheckoutModel, applicant_key
+from services.credit.screening.checks.fraud import VelocityKey
+from services.shared.dynamodb import bind, connection
+from services.shared.errors import DependencyFailure
+from services.shared.money import Money
+from services.shared.settings import Settings
+from services.shared.timestamps import utc_now
+
+logger = logging.getLogger(__name__)
+
+CONFLICT_RETRIES = 5
+CONFLICT_BACKOFF_S = 0.02
+
+
+class DynamoApplicationStore:
+    """Applications in the `applications` table (see the module docstring)."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self._apps = bind(ApplicationModel, settings)
+        self._checkouts = bind(CheckoutModel, settings)
+        self._clock = clock
+        self._connection = connection(settings)
+
+    # ------------------------------------------------------------------ the application item
+
+    def get(self, application_id: str) -> CreditApplication | None:
+        """The application, or None (strongly consistent)."""
+        try:
+            return to_domain(self._apps.get(application_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def create(self, application: CreditApplication, *, owner: str) -> bool:
+        """Put the item only if its id is new, its first run's lease held by `owner`."""
+        item = to_item(self._apps, application)
+        item.lease_owner = owner
+        try:
+            item.save(condition=self._apps.id.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def acquire(self, application_id: str, *, owner: str, now: datetime, until: datetime) -> bool:
+        """A conditional update: PENDING, and no lease or a lapsed one."""
+        apps = self._apps
+        free = apps.lease_until.does_not_exist() | (apps.lease_until < now)
+        try:
+            apps(application_id).update(
+                actions=[
+                    apps.lease_owner.set(owner),
+                    apps.lease_until.set(until),
+                    apps.attempts.add(1),
+                ],
+                condition=apps.id.exists() & (apps.status == ApplicationStatus.PENDING) & free,
+            )
+        except PynamoDBException as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def save_progress(
+        self, application_id: str, *, owner: str, steps: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Keep the steps, free the lease; nothing if the lease was lost meanwhile."""
+        apps = self._apps
+        try:
+            apps(application_id).update(
+                actions=[
+                    apps.steps.set([dict(s) for s in steps]),
+                    apps.lease_owner.remove(),
+                    apps.lease_until.remove(),
+                ],
+                condition=(apps.status == ApplicationStatus.PENDING) & (apps.lease_owner == owner),
+            )
+        except PynamoDBException as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            logger.warning("lease on %s lost before its progress was saved", application_id)
+
+    def decide(self, application: CreditApplication, *, owner: str, now: datetime) -> None:
+        """See `ApplicationStore.decide`."""
+        apps, checkouts = self._apps, self._checkouts
+        entry = checkouts.applicants[applicant_key(application.customer_id)]
+        outcome = CheckoutStatus(_outcome(application))
+        self._record(
+            (apps.status == ApplicationStatus.PENDING) & (apps.lease_owner == owner),
+            application,
+            checkout_condition=_unbound(checkouts, now)
+            & (entry.exists() | (_size(checkouts.applicants) < MAX_APPLICANTS_PER_CHECKOUT)),
+            checkout_action=entry.set(
+                applicant_entry(
+                    application.customer_id,
+                    Applicant(application_id=application.id, outcome=outcome),
+                )
+            ),
+        )
+
+    def settle(self, application: CreditApplication, *, now: datetime) -> None:
+        """See `ApplicationStore.settle`."""
+        apps, checkouts = self._apps, self._checkouts
+        entry = checkouts.applicants[applicant_key(application.customer_id)]
+        self._record(
+            (apps.status == ApplicationStatus.DECIDED) & (apps.outcome == "REFERRED"),
+            application,
+            checkout_condition=_unbound(checkouts, now)
+            & (entry["applicationId"] == application.id)
+            & (entry["outcome"] == CheckoutStatus.REFERRED.value),
+            checkout_action=entry["outcome"].set(_outcome(application)),
+        )
+
+    def _record(
+        self,
+        application_condition: Condition,
+        application: CreditApplication,
+        *,
+        checkout_condition: Condition,
+        checkout_action: Action,
+    ) -> None:
+        write = (application_condition, application, checkout_condition, checkout_action)
+        try:
+            self._transact(*write)
+        except CheckoutUnavailable:
+            # A checkout stored with its one applicant as its own status gets its applicants
+            # map, then takes the decision like any other.
+            if not adopt_single_applicant(self._checkouts, application.checkout_id):
+                raise
+            self._transact(*write)
+
+    def _transact(
+        self,
+        application_condition: Condition,
+        application: CreditApplication,
+        checkout_condition: Condition,
+        checkout_action: Action,
+    ) -> None:
+        apps, checkouts = self._apps, self._checkouts
+        outcome = _outcome(application)
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                with TransactWrite(connection=self._connection) as transaction:
+                    transaction.update(
+                        apps(application.id),
+                        actions=[
+                            apps.status.set(application.status.value),
+                            apps.outcome.set(outcome),
+                            apps.decision.set(dict(application.decision or {})),
+                            apps.offers.set([dict(o) for o in application.offers]),
+                            apps.steps.set([dict(s) for s in application.steps]),
+                            apps.lease_owner.remove(),
+                            apps.lease_until.remove(),
+                        ],
+                        condition=application_condition,
+                    )
+                    transaction.update(
+                        checkouts(application.checkout_id),
+                        actions=[checkout_action],
+                        condition=checkout_condition,
+                    )
+            except TransactWriteError as exc:
+                reasons = [r.code if r else None for r in exc.cancellation_reasons]
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    raise LeaseLost(application.id) from exc
+                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                    raise CheckoutUnavailable(application.checkout_id) from exc
+                if "TransactionConflict" in reasons and attempt < CONFLICT_RETRIES:
+                    time.sleep(CONFLICT_BACKOFF_S * (attempt + 1) * (1 + random.random()))  # noqa: S311
+                    continue
+                logger.warning("decision failed: %s %s", exc.cause_response_code, reasons)
+                message = "Could not store the decision; nothing was written"
+                raise DependencyFailure(message) from exc
+            return
+
+    # ------------------------------------------------------------------ data sources
+
+    def count_applications(
+        self, *, key: VelocityKey, value: str, since: datetime, excluding: str | None
+    ) -> int:
+        """`ApplicationHistory`: applications by customer, device or IP since `since`."""
+        index = {
+            VelocityKey.CUSTOMER: "by_customer",
+            VelocityKey.DEVICE: "by_device",
+            VelocityKey.IP: "by_ip",
+        }[key]
+        items = self._query(index, value, since, attributes=["id"])
+        return sum(1 for item in items if item.id != excluding)
+
+    def _query(
+        self, index: str, value: str, since: datetime, *, attributes: list[str]
+    ) -> Iterable[ApplicationModel]:
+        try:
+            return list(
+                self._apps.query(
+                    value,
+                    self._apps.created_at >= since,
+                    index_name=index,
+                    attributes_to_get=attributes,
+                )
+            )
+        except PynamoDBException as exc:
+            logger.warning("querying %s failed: %r", index, exc)
+            raise DependencyFailure("The application store is unavailable") from exc
+
+
+def _outcome(application: CreditApplication) -> str:
+    if application.outcome is None:
+        raise ValueError("only a decided application is written by a transaction")
+    return application.outcome
+
+
+def _unbound(checkouts: type[CheckoutModel], now: datetime) -> Condition:
+    """The checkout takes decisions: nobody accepted an offer on it, and its hour is not up."""
+    condition: Condition = (
+        (checkouts.status == CheckoutStatus.CREATED.value)
+        & checkouts.plan_id.does_not_exist()
+        & (checkouts.expires_at > now)
+    )
+    return condition
+
+
+def _size(path: Any) -> Any:
+    """DynamoDB's `size()` of an attribute, for conditions (pynamodb leaves it untyped)."""
+    return size(path)  # type: ignore[no-untyped-call]
+
+
+def to_item(model: type[ApplicationModel], application: CreditApplication) -> ApplicationModel:
+    """The stored item of an application."""
+    return model(
+        application.id,
+        customer_id=application.customer_id,
+        checkout_id=application.checkout_id,
+        status=application.status.value,
+        outcome=application.outcome,
+        key_hash=application.key_hash,
+        fingerprint=application.fingerprint,
+        bank_consent_id=application.bank_consent_id,
+        device_id=application.device_id,
+        source_ip=application.source_ip,
+        amount=application.amount.amount,
+        currency=application.amount.currency,
+        checkout_expires_at=application.checkout_expires_at,
+        created_at=application.created_at,
+        attempts=application.attempts,
+        lease_until=application.lease_until,
+        steps=[dict(s) for s in application.steps],
+        decision=None if application.decision is None else dict(application.decision),
+        offers=[dict(o) for o in application.offers],
+    )
+
+
+def to_domain(item: ApplicationModel) -> CreditApplication:
+    """The application a stored item describes."""
+    return CreditApplication(
+        id=item.id,
+        customer_id=item.customer_id,
+        checkout_id=item.checkout_id,
+        status=ApplicationStatus(item.status),
+        key_hash=item.key_hash,
+        fingerprint=item.fingerprint,
+        bank_consent_id=item.bank_consent_id,
+        device_id=item.device_id,
+        source_ip=item.source_ip,
+        amount=Money(int(item.amount), item.currency),
+        checkout_expires_at=item.checkout_expires_at,
+        created_at=item.created_at,
+        attempts=int(item.attempts or 0),
+        lease_until=item.lease_until if item.lease_owner else None,
+        steps=tuple(item.steps or ()),
+        decision=item.decision,
+        offers=tuple(item.offers or ()),
+    )

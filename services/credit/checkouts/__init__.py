@@ -1,0 +1,1 @@
+"""Checkouts and merchants: what a checkout is, its use cases, storage and HTTP face."""

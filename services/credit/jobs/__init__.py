@@ -1,0 +1,1 @@
+"""The sweep: the scheduled work no request does on its own."""

@@ -1,0 +1,237 @@
+"""Runs the screening steps in order, times each one, and ends in a decision or an error.
+
+- The steps run in `SEQUENCE` order; OngoingLoanChecks and PaymentHistory then run at the same
+  time on a thread pool (their calls are blocking I/O; the service runs use cases in threads,
+  so a pool, not asyncio, fits); FinalDecision last.
+- A step that FAILS the applicant sends the run to Reject: the outcome is DECLINED with the
+  rules that failed as reasons, and a rejection event is due (the caller publishes it once the
+  decision is stored). FinalDecision declining goes to Reject too.
+- A step that raises (a dependency still down after its retries, or a refusal such as a revoked
+  consent) is recorded as ERROR and ends the run undecided: the caller keeps the application
+  PENDING with the steps so far, and answers the error.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.credit.policy.decision import PolicyOutcome, assess
+from services.credit.policy.offers import Offer
+from services.credit.policy.reasons import select_reasons
+from services.credit.policy.rules import SCORE_DECLINE, Action, Outcome, Policy
+from services.credit.screening.retry import RetryPolicy
+from services.credit.screening.steps import (
+    FINAL,
+    PARALLEL,
+    SEQUENCE,
+    Screening,
+    Sources,
+    Step,
+    StepContext,
+    StepStatus,
+    Verdict,
+)
+from services.shared.errors import ServiceError
+from services.shared.timestamps import iso_timestamp
+
+logger = logging.getLogger(__name__)
+
+REJECT = "Reject"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepResult:
+    """The API's `ScreeningStep`."""
+
+    name: str
+    status: StepStatus
+    duration_ms: int
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "durationMs": self.duration_ms,
+            "detail": dict(self.detail),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkflowRun:
+    """How a run ended.
+
+    Attributes:
+        outcome: the decision, None when a step errored.
+        error: what stopped an undecided run.
+        rejected: the run went to Reject (publish a rejection event once it is stored).
+    """
+
+    steps: tuple[StepResult, ...]
+    outcome: PolicyOutcome | None
+    offers: tuple[Offer, ...]
+    error: BaseException | None
+    rejected: bool
+
+    @property
+    def decided(self) -> bool:
+        return self.outcome is not None
+
+    def decision_json(self, *, decided_at: Any) -> dict[str, Any]:
+        """The stored `Decision`: the policy's evidence, the time and every step."""
+        assert self.outcome is not None
+        return {
+            **self.outcome.to_json(),
+            "decidedAt": iso_timestamp(decided_at),
+            "steps": [step.to_json() for step in self.steps],
+        }
+
+
+class Workflow:
+    """The pre-screening workflow over injected data sources.
+
+    Args:
+        sources: the data sources of the steps.
+        policy: the credit policy decisions are made under.
+        retry: how dependency calls are retried.
+        sleep, jitter: the backoff's clock and randomness (injected in tests).
+        timer: a monotonic clock in seconds, for step durations.
+        pool: runs the parallel steps; a private pool when not given.
+    """
+
+    def __init__(
+        self,
+        *,
+        sources: Sources,
+        policy: Policy,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        timer: Callable[[], float] = time.perf_counter,
+        pool: ThreadPoolExecutor | None = None,
+    ) -> None:
+        self.policy = policy
+        self._ctx = StepContext(
+            sources=sources,
+            policy=policy,
+            retry=retry or RetryPolicy(),
+            sleep=sleep,
+            jitter=jitter,
+        )
+        self._timer = timer
+        self._pool = pool or ThreadPoolExecutor(
+            max_workers=8, thread_name_prefix="screening-parallel"
+        )
+
+    def run(self, screening: Screening) -> WorkflowRun:
+        """Screen one application and decide it, unless a step errors."""
+        steps: list[StepResult] = []
+        stages = [*((step,) for step in SEQUENCE), PARALLEL, (FINAL,)]
+        for stage in stages:
+            results = self._stage(stage, screening)
+            steps.extend(result for result, _ in results)
+            errors = [error for _, error in results if error is not None]
+            if errors:
+                return self._undecided(steps, errors[0])
+            if any(result.status is StepStatus.FAILED for result, _ in results):
+                return self._reject(steps, screening)
+        assert screening.outcome is not None  # FinalDecision passed, so it decided
+        return WorkflowRun(
+            steps=tuple(steps),
+            outcome=screening.outcome,
+            offers=tuple(screening.offers),
+            error=None,
+            rejected=False,
+        )
+
+    def _stage(
+        self, stage: tuple[tuple[str, Step], ...], screening: Screening
+    ) -> list[tuple[StepResult, BaseException | None]]:
+        """One step inline, or several at once on the pool (each times itself)."""
+        if len(stage) == 1:
+            name, step = stage[0]
+            return [self._timed(name, step, screening)]
+        futures = [self._pool.submit(self._timed, name, step, screening) for name, step in stage]
+        return [future.result() for future in futures]
+
+    def _timed(
+        self, name: str, step: Step, screening: Screening
+    ) -> tuple[StepResult, BaseException | None]:
+        began = self._timer()
+        error: BaseException | None = None
+        try:
+            verdict = step(screening, self._ctx)
+        except ServiceError as exc:
+            error = exc
+            verdict = Verdict(
+                status=StepStatus.ERROR,
+                detail={"error": exc.code, "message": exc.message, **exc.details},
+            )
+        except Exception as exc:
+            logger.exception("screening step %s broke", name)
+            error = exc
+            verdict = Verdict(status=StepStatus.ERROR, detail={"error": "InternalError"})
+        elapsed_ms = round((self._timer() - began) * 1000)
+        return StepResult(
+            name=name, status=verdict.status, duration_ms=elapsed_ms, detail=verdict.detail
+        ), error
+
+    @staticmethod
+    def _undecided(steps: list[StepResult], error: BaseException) -> WorkflowRun:
+        return WorkflowRun(steps=tuple(steps), outcome=None, offers=(), error=error, rejected=False)
+
+    def _reject(self, steps: list[StepResult], screening: Screening) -> WorkflowRun:
+        """The Reject state: a DECLINED outcome whose reasons are the rules that failed."""
+        began = self._timer()
+        outcome = screening.outcome
+        if outcome is None or outcome.outcome is not Outcome.DECLINED:
+            outcome = self._early_decline(screening)
+        steps.append(
+            StepResult(
+                name=REJECT,
+                status=StepStatus.PASSED,
+                duration_ms=round((self._timer() - began) * 1000),
+                detail={
+                    "reasons": [reason.code for reason in outcome.reasons],
+                    "event": "CreditApplicationRejected",
+                },
+            )
+        )
+        return WorkflowRun(
+            steps=tuple(steps), outcome=outcome, offers=(), error=None, rejected=True
+        )
+
+    def _early_decline(self, screening: Screening) -> PolicyOutcome:
+        # A step declined before the model was asked: the outcome stands on the rules alone.
+        # Affordability is still assessed and recorded on whatever figures were gathered.
+        policy = self.policy
+        hits = screening.hits
+        ranked = [h.code.value for h in hits if h.action is Action.DECLINE] + [
+            h.code.value for h in hits if h.action is Action.REFER
+        ]
+        affordability = assess(
+            screening.amount,
+            band=None,
+            cash_flow=screening.cash_flow,
+            bureau=screening.bureau,
+            policy=policy,
+            today=screening.today,
+        )
+        return PolicyOutcome(
+            outcome=Outcome.DECLINED,
+            band=None,
+            limit=None,
+            available=None,
+            reasons=select_reasons(ranked, (), describe=policy.describe, fallback=SCORE_DECLINE),
+            affordability=affordability,
+            policy_version=policy.version,
+            hits=tuple(hits),
+            probability_bad=None,
+            model_version=None,
+        )

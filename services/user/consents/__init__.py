@@ -1,0 +1,1 @@
+"""Open-banking account-information consents and the bank data read under them."""

@@ -1,0 +1,1 @@
+"""Customers: their profiles, what makes one valid, and where they are kept."""

@@ -1,0 +1,1 @@
+"""Verifying a customer's phone or email with one-time codes."""
