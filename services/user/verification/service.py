@@ -27,7 +27,7 @@ from services.user.verification.domain import (
 )
 from services.user.verification.ports import ChallengeRepository
 
-logger = logging.getLogger("services.user.verification.domain")
+logger = logging.getLogger("services.user.verification")
 
 # Racing starts of one customer can take the slot we chose; choosing again settles it, and a
 # customer has only five slots to race for.

@@ -28,7 +28,7 @@ from services.user.verification.domain import (
     Channel,
 )
 
-logger = logging.getLogger("services.user.verification.domain")
+logger = logging.getLogger("services.user.verification")
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 _TRANSACTION_ATTEMPTS = 5
