@@ -8,6 +8,7 @@ encode it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -179,29 +180,21 @@ class CreditClient:
         service_token = None
         if credentials.authorization is None:
             service_token = self._tokens.token()
-        response = self._send(
+        send = functools.partial(
+            self._send,
             credentials=credentials,
             method=method,
             path=path,
             body=body,
-            service_token=service_token,
             attempts=attempts,
             extra=extra,
         )
+        response = send(service_token=service_token)
         if response.status_code == 401 and service_token is not None:
             # The service refused our cached token (keys rotated, clock skew): fetch a fresh one
             # and try once more. A 401 means nothing was done, so this is safe for writes too.
             self._tokens.invalidate(service_token)
-            service_token = self._tokens.token()
-            response = self._send(
-                credentials=credentials,
-                method=method,
-                path=path,
-                body=body,
-                service_token=service_token,
-                attempts=attempts,
-                extra=extra,
-            )
+            response = send(service_token=self._tokens.token())
         return _result(response)
 
     def _send(
