@@ -5,12 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: dev test install checkov prerequisites check lint schema
+.PHONY: dev test install checkov browser prerequisites check lint schema
 
 dev: install
 	$(BIN)/bnpl dev
 
-test: install checkov
+test: install checkov browser
 	$(BIN)/python -m pytest
 
 install: prerequisites $(VENV)/.installed node_modules/.installed
@@ -39,6 +39,18 @@ $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
 	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'checkov==$(CHECKOV_VERSION)'
 	@touch $@
+
+# The browser tests drive Debian's chromium (Playwright cannot download browsers here) and trust
+# the stack's local CA through a throwaway NSS database (certutil, from libnss3-tools).
+BROWSER_PACKAGES := chromium libnss3-tools
+
+APT := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
+
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 \
+	  || { echo "installing $(BROWSER_PACKAGES) for the browser tests"; \
+	       $(APT) install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 \
+	       || { $(APT) update -q >/dev/null && $(APT) install -y -q $(BROWSER_PACKAGES) >/dev/null; }; }
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
