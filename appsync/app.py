@@ -1,4 +1,5 @@
-"""The emulator's HTTP face: `POST /graphql` as AppSync answers it, GraphiQL on `GET /graphql`."""
+"""The emulator's HTTP face: `POST /graphql` as AppSync answers it, GraphiQL on `GET /graphql`
+(its assets under `/graphql/assets/`)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry.http.ides import get_graphql_ide_html
 
 from appsync.api import AppSyncApi, MalformedRequest, Operation
 from appsync.auth.iam import SignedRequest
 from appsync.auth.lambda_authorizer import AuthorizationRequest
 from appsync.auth.modes import Unauthenticated
 from appsync.errors import request_error
+from appsync.graphiql import ASSET_ROUTE, GraphiQLConfig, GraphiQLPage
 from appsync.realtime import realtime_endpoint
 
 logger = logging.getLogger("appsync")
@@ -138,21 +139,27 @@ def _safe(operation: Callable[[], Operation]) -> Operation | None:
 
 
 def create_app(
-    api: AppSyncApi, *, on_shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+    api: AppSyncApi,
+    *,
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+    graphiql: GraphiQLConfig | None = None,
 ) -> Starlette:
     """The ASGI app serving one API at `/graphql`, with `/health` for supervisors.
 
     Args:
         api: the API to serve.
         on_shutdown: coroutines to await when the server stops (closing data-source clients).
+        graphiql: what the GraphiQL page offers and where its assets are; without it the page
+            says it has no assets.
     """
+    page = GraphiQLPage(api.config, graphiql or GraphiQLConfig())
 
     async def graphql(request: Request) -> Response:
         if request.method == "GET":
             # A browser opening the endpoint gets GraphiQL; a GET carrying a query runs it.
             accept = request.headers.get("accept", "")
             if "text/html" in accept and "query" not in request.query_params:
-                return HTMLResponse(get_graphql_ide_html("graphiql"))
+                return page.render(request)
         try:
             body = await (_get(request) if request.method == "GET" else _post(request))
             return _GraphQLResponse(body)
@@ -208,6 +215,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/graphql", options, methods=["OPTIONS"]),
+            Route(ASSET_ROUTE, page.assets.serve, methods=["GET"]),
             WebSocketRoute("/graphql", realtime),
             WebSocketRoute("/graphql/realtime", realtime),
             Route("/health", health, methods=["GET"]),

@@ -1,5 +1,6 @@
-"""`bnpl`: run the local stack (and reset its data), mint dev tokens, send GraphQL requests, list
-the dev outbox, run the credit service's jobs, export the schema, smoke-test a deployed API.
+"""`bnpl`: run the local stack (and reset its data), print its Amplify configuration, mint dev
+tokens, send GraphQL requests, list the dev outbox, run the credit service's jobs, export the
+schema, smoke-test a deployed API.
 
 Each command's work lives in `bnpl.commands`; it is imported only when that command runs, so
 `bnpl token` does not pay for what `bnpl dev` needs.
@@ -65,6 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
         ".bnpl/ by default): DynamoDB Local's database and the sandbox bureau-outage switch. The "
         "dev signing key stays, so tokens already minted still verify. Refused while a `bnpl "
         "dev` stack runs on that folder.",
+    )
+
+    amplify = commands.add_parser(
+        "amplify-config",
+        help="print the local stack's Amplify JS v6 configuration (JSON)",
+        description="Print what a front end passes to Amplify.configure to use the local stack: "
+        "the dev user pool (its HTTPS endpoint as userPoolEndpoint) and the emulator's HTTPS "
+        "GraphQL endpoint. `bnpl dev` also writes both forms into the data folder.",
+    )
+    amplify.add_argument(
+        "--outputs",
+        action="store_true",
+        help="print amplify_outputs.json (Gen 2) instead; the endpoint is in custom",
     )
 
     token = commands.add_parser("token", help="print a dev token for a persona or a subject")
@@ -189,6 +203,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
         from bnpl.commands import reset
 
         return reset.run()
+    if args.command == "amplify-config":
+        from bnpl.commands import amplify_config
+
+        return amplify_config.run(gen2_outputs=args.outputs)
     if args.command == "token":
         from bnpl.commands import token
 

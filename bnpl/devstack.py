@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from bnpl.settings import DevSettings
+from bnpl.tls import LocalTls, trusting
 
 READY_LINE = b"bnpl dev: ready in"
 
@@ -46,6 +47,11 @@ class RunningStack:
         """Everything the stack printed so far."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    @property
+    def ca_path(self) -> Path:
+        """The local CA the stack's HTTPS listeners chain to: what clients verify against."""
+        return LocalTls(self.settings.tls_dir).ca_path
+
 
 def distinct_free_ports(count: int) -> list[int]:
     """`count` different ports nothing listens on right now.
@@ -63,7 +69,7 @@ def distinct_free_ports(count: int) -> list[int]:
 def stack_environ(data_dir: Path) -> dict[str, str]:
     """The environment of a stack on fresh free ports, keeping its files in `data_dir`."""
     env = dict(os.environ)
-    names = ("APPSYNC", "USER", "CREDIT", "IDP", "DYNAMODB", "SCORING")
+    names = ("APPSYNC", "USER", "CREDIT", "IDP", "DYNAMODB", "SCORING", "APPSYNC_TLS", "IDP_TLS")
     for name, port in zip(names, distinct_free_ports(len(names)), strict=True):
         env[f"BNPL_{name}_PORT"] = str(port)
     env["BNPL_DATA_DIR"] = str(data_dir)
@@ -72,20 +78,37 @@ def stack_environ(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _healthy(settings: DevSettings, client: httpx.Client) -> bool:
-    for port in (
-        settings.idp_port,
-        settings.user_port,
-        settings.credit_port,
-        settings.appsync_port,
-        settings.scoring_port,
-    ):
+def _healthy(settings: DevSettings, client: httpx.Client, secure: httpx.Client) -> bool:
+    checks = [
+        (client, settings.url(port))
+        for port in (
+            settings.idp_port,
+            settings.user_port,
+            settings.credit_port,
+            settings.appsync_port,
+            settings.scoring_port,
+        )
+    ] + [
+        (secure, settings.https_url(port))
+        for port in (settings.idp_tls_port, settings.appsync_tls_port)
+    ]
+    for http, base in checks:
         try:
-            if client.get(f"{settings.url(port)}/health").status_code != 200:
+            if http.get(f"{base}/health").status_code != 200:
                 return False
         except httpx.HTTPError:
             return False
     return True
+
+
+def _healthy_now(settings: DevSettings, client: httpx.Client) -> bool:
+    # The CA exists once bnpl dev has made it, before any listener starts; verified against it,
+    # and nothing else, the HTTPS checks pass only for the stack's own certificate.
+    ca_path = LocalTls(settings.tls_dir).ca_path
+    if not ca_path.is_file():
+        return False
+    with httpx.Client(timeout=1.0, verify=trusting(ca_path)) as secure:
+        return _healthy(settings, client, secure)
 
 
 @contextmanager
@@ -126,7 +149,7 @@ def running_stack(
         with httpx.Client(timeout=1.0) as client:
             # Ready means healthy *and* announced: the banner is printed right after the last
             # health check bnpl dev makes, so a caller may read it from the log.
-            while READY_LINE not in log_path.read_bytes() or not _healthy(settings, client):
+            while READY_LINE not in log_path.read_bytes() or not _healthy_now(settings, client):
                 if process.poll() is not None or time.perf_counter() - started > timeout_s:
                     raise RuntimeError(
                         f"bnpl dev did not become ready:\n{log_path.read_text(errors='replace')}"

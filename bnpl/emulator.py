@@ -21,11 +21,13 @@ from appsync.auth.modes import AuthMode
 from appsync.config import ApiConfig
 from appsync.datasources.http import HttpDataSource, pooled_client
 from appsync.datasources.lambda_function import LambdaDataSource
+from appsync.graphiql import GraphiQLConfig, IamSigner, SignInUser, UserPoolSignIn
 from appsync.limits import RESOLVER_COUNT_LIMIT
 from appsync.resolver import DataSource
 from appsync.sdl import appsync_sdl
 from bnpl import settings as dev
-from bnpl.settings import PROJECT_ROOT
+from bnpl.personas import PERSONAS
+from bnpl.settings import PROJECT_ROOT, DevSettings
 from resolvers.bindings import BINDINGS, IAM_CALLERS
 from schema.operations import SCHEMA
 from services.credit_proxy.handler import CreditProxy
@@ -171,6 +173,51 @@ def build_api(settings: Settings, sources: Mapping[str, DataSource]) -> AppSyncA
     )
 
 
+GRAPHIQL_QUERY = """# Pick who you are above, then run.
+query Me {
+  me { id email verificationStatus }
+}
+"""
+
+
+def graphiql_config(settings: DevSettings) -> GraphiQLConfig:
+    """GraphiQL of the local API: the npm packages `make` installs, sign-in for every persona at
+    the dev identity provider (its developer-console app client), and the sandbox merchant's IAM
+    keys.
+
+    The personas' passwords and the merchant's secret are embedded in the page, so a click signs
+    in. They are dev-only credentials that `bnpl dev` prints at start-up anyway; they verify only
+    against this stack's own identity provider and emulator, never against AWS.
+    """
+    users = tuple(
+        SignInUser(
+            name=persona.name,
+            email=persona.email,
+            password=persona.password,
+            description=persona.summary,
+        )
+        for persona in PERSONAS.values()
+    )
+    return GraphiQLConfig(
+        node_modules=PROJECT_ROOT / "node_modules",
+        title="bnpl",
+        user_pool=UserPoolSignIn(
+            endpoint=f"{settings.url(settings.idp_port)}/",
+            secure_endpoint=f"{settings.https_url(settings.idp_tls_port)}/",
+            client_id=settings.console_client_id,
+            users=users,
+        ),
+        iam_signers=(
+            IamSigner(
+                label=f"sandbox merchant ({dev.SANDBOX_MERCHANT_ID})",
+                access_key_id=dev.SANDBOX_MERCHANT_ACCESS_KEY_ID,
+                secret_access_key=dev.SANDBOX_MERCHANT_SECRET_ACCESS_KEY,
+            ),
+        ),
+        default_query=GRAPHIQL_QUERY,
+    )
+
+
 def create_app() -> Starlette:
     """The ASGI app `bnpl dev` serves (uvicorn `--factory bnpl.emulator:create_app`)."""
     settings = Settings.from_environ()
@@ -179,4 +226,8 @@ def create_app() -> Starlette:
     async def close() -> None:
         await close_data_sources(sources)
 
-    return create_asgi_app(build_api(settings, sources), on_shutdown=[close])
+    return create_asgi_app(
+        build_api(settings, sources),
+        on_shutdown=[close],
+        graphiql=graphiql_config(DevSettings.from_environ()),
+    )

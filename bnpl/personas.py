@@ -1,6 +1,8 @@
 """Sandbox personas: customers whose data gives known outcomes in the local stack.
 
-`bnpl token <persona>` signs a token for one of them; `bnpl dev` seeds their profiles.
+`bnpl token <persona>` signs a token for one of them; `bnpl dev` seeds their profiles, and the
+dev identity provider keeps each as a confirmed user who signs in with the persona's email and
+dev password (`Sandbox-<name>-1`), as a shopper signs in through Amplify.
 """
 
 from __future__ import annotations
@@ -22,6 +24,24 @@ class Persona:
     phone: str
     summary: str
     groups: tuple[str, ...] = ("customers",)
+
+    @property
+    def password(self) -> str:
+        """The persona's dev password (`Sandbox-<name>-1`), for signing in to the dev identity
+        provider. Local only, and printed by `bnpl dev`; it meets the user pool's password
+        policy (12+ characters, upper and lower case, a digit, a symbol), and the pool keeps only
+        its SRP verifier."""
+        return dev_password(self.name)
+
+
+def dev_password(name: str) -> str:
+    """A persona's dev password.
+
+    Example:
+        >>> dev_password("approve")
+        'Sandbox-approve-1'
+    """
+    return f"Sandbox-{name}-1"
 
 
 def _persona(name: str, *, given: str, family: str, dob: str, phone: str, summary: str) -> Persona:

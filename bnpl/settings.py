@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.shared.settings import (
+    DEFAULT_CONSOLE_CLIENT_ID,
     DEFAULT_REGION,
     DEFAULT_SERVICE_CLIENT_ID,
     DEFAULT_USER_POOL_ID,
@@ -69,6 +70,13 @@ class DevSettings:
         web_client_id: app client of the checkout frontend (`BNPL_WEB_CLIENT_ID`).
         service_client_id: machine-to-machine app client of the credit proxy
             (`BNPL_SERVICE_CLIENT_ID`).
+        appsync_tls_port: the emulator over HTTPS/WSS (`BNPL_APPSYNC_TLS_PORT`).
+        idp_tls_port: the dev identity provider over HTTPS (`BNPL_IDP_TLS_PORT`).
+        console_client_id: app client of the developer console, GraphiQL
+            (`BNPL_CONSOLE_CLIENT_ID`); local only.
+        idp_first_lockout_s: how long the dev identity provider locks a user out after five
+            failed sign-ins in a row, doubling with each further failure
+            (`BNPL_IDP_FIRST_LOCKOUT_S`; Cognito's 1 second by default).
     """
 
     host: str
@@ -83,6 +91,11 @@ class DevSettings:
     web_client_id: str
     service_client_id: str
     scoring_port: int = 4004
+    # Local TLS: the same emulator and identity provider, also over HTTPS/WSS (bnpl.tls).
+    appsync_tls_port: int = 4443
+    idp_tls_port: int = 4433
+    console_client_id: str = DEFAULT_CONSOLE_CLIENT_ID
+    idp_first_lockout_s: float = 1.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> DevSettings:
@@ -101,6 +114,10 @@ class DevSettings:
             web_client_id=env.get("BNPL_WEB_CLIENT_ID", DEFAULT_WEB_CLIENT_ID),
             service_client_id=env.get("BNPL_SERVICE_CLIENT_ID", DEFAULT_SERVICE_CLIENT_ID),
             scoring_port=int(env.get("BNPL_SCORING_PORT", "4004")),
+            appsync_tls_port=int(env.get("BNPL_APPSYNC_TLS_PORT", "4443")),
+            idp_tls_port=int(env.get("BNPL_IDP_TLS_PORT", "4433")),
+            console_client_id=env.get("BNPL_CONSOLE_CLIENT_ID", DEFAULT_CONSOLE_CLIENT_ID),
+            idp_first_lockout_s=float(env.get("BNPL_IDP_FIRST_LOCKOUT_S", "1")),
         )
 
     @property
@@ -111,6 +128,17 @@ class DevSettings:
     def url(self, port: int) -> str:
         """Base URL of a local process."""
         return f"http://{self.host}:{port}"
+
+    # ---------------------------------------------------------------- local TLS
+
+    def https_url(self, port: int) -> str:
+        """Base URL of a local HTTPS listener (its certificate chains to the CA in `tls_dir`)."""
+        return f"https://{self.host}:{port}"
+
+    @property
+    def tls_dir(self) -> Path:
+        """The local CA and the HTTPS listeners' certificate (see bnpl.tls)."""
+        return self.data_dir / "tls"
 
     @property
     def graphql_url(self) -> str:
@@ -140,7 +168,7 @@ class DevSettings:
             "BNPL_DYNAMODB_ENDPOINT": self.url(self.dynamodb_port),
             "BNPL_COGNITO_ISSUER": self.issuer,
             "BNPL_COGNITO_JWKS_URL": self.jwks_url,
-            "BNPL_COGNITO_CLIENT_IDS": self.web_client_id,
+            "BNPL_COGNITO_CLIENT_IDS": f"{self.web_client_id},{self.console_client_id}",
             "BNPL_SERVICE_CLIENT_ID": self.service_client_id,
             "BNPL_SERVICE_CLIENT_SECRET": DEV_SERVICE_CLIENT_SECRET,
             "BNPL_TOKEN_ENDPOINT": f"{self.url(self.idp_port)}/oauth2/token",

@@ -12,6 +12,7 @@ import http.client
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -66,13 +67,28 @@ class StopRequestedError(Exception):
     """SIGINT, SIGTERM or SIGHUP arrived: the caller should stop everything and exit."""
 
 
-def http_probe(url: str, *, any_status: bool = False, timeout_s: float = 1.0) -> Probe:
-    """A probe that is ready when `GET url` answers 200 (or anything, with `any_status`)."""
+def http_probe(
+    url: str, *, any_status: bool = False, timeout_s: float = 1.0, ca_file: Path | None = None
+) -> Probe:
+    """A probe that is ready when `GET url` answers 200 (or anything, with `any_status`).
+
+    An `https://` URL is ready only once its certificate verifies against `ca_file` (the
+    system's CAs without it) for the URL's host: a listener presenting the wrong certificate
+    is not serving.
+    """
     parts = urlsplit(url)
-    host, port, path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path or "/"
+    secure = parts.scheme == "https"
+    host, path = parts.hostname or "127.0.0.1", parts.path or "/"
+    port = parts.port or (443 if secure else 80)
+
+    def connect() -> http.client.HTTPConnection:
+        if not secure:
+            return http.client.HTTPConnection(host, port, timeout=timeout_s)
+        context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        return http.client.HTTPSConnection(host, port, timeout=timeout_s, context=context)
 
     def probe() -> bool:
-        connection = http.client.HTTPConnection(host, port, timeout=timeout_s)
+        connection = connect()
         try:
             connection.request("GET", path)
             status = connection.getresponse().status
@@ -81,6 +97,15 @@ def http_probe(url: str, *, any_status: bool = False, timeout_s: float = 1.0) ->
         finally:
             connection.close()
         return any_status or status == 200
+
+    return probe
+
+
+def all_ready(*probes: Probe) -> Probe:
+    """A probe that is ready when every one of `probes` is (a process with several listeners)."""
+
+    def probe() -> bool:
+        return all(check() for check in probes)
 
     return probe
 

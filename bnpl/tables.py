@@ -11,6 +11,7 @@ from pynamodb.attributes import TTLAttribute
 from pynamodb.exceptions import TableError
 from pynamodb.models import Model
 
+from bnpl.idp.models import MODELS as IDP_MODELS
 from services.credit.models import LOCAL_MODELS as CREDIT_LOCAL_MODELS, MODELS as CREDIT_MODELS
 from services.shared.dynamodb import bind
 from services.shared.settings import Settings
@@ -20,25 +21,32 @@ from services.user.models import MODELS as USER_MODELS
 # The services' tables, which Terraform deploys too; and those only the local stack has.
 SERVICE_MODELS: tuple[type[Model], ...] = (*USER_MODELS, *CREDIT_MODELS)
 LOCAL_MODELS: tuple[type[Model], ...] = (*USER_LOCAL_MODELS, *CREDIT_LOCAL_MODELS)
-ALL_MODELS: tuple[type[Model], ...] = (*SERVICE_MODELS, *LOCAL_MODELS)
+# The dev identity provider's user pool: locally it stands in for Cognito, which keeps its
+# users itself, so it is neither a service's table nor deployed.
+USER_POOL_MODELS: tuple[type[Model], ...] = IDP_MODELS
+ALL_MODELS: tuple[type[Model], ...] = (*SERVICE_MODELS, *LOCAL_MODELS, *USER_POOL_MODELS)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 ACTIVE_TIMEOUT_S = 60.0
 
 
-def create_tables(settings: Settings) -> list[str]:
-    """Create every table that is missing and wait until all are active.
+def create_tables(settings: Settings, models: tuple[type[Model], ...] = ALL_MODELS) -> list[str]:
+    """Create every table of `models` that is missing and wait until all are active.
 
     Safe to run again, and alongside another run: existing tables are left as they are.
 
+    Args:
+        settings: where the tables are and how they are named.
+        models: whose tables; all of the stack's by default.
+
     Returns:
-        The physical names of all the services' tables.
+        The physical names of the tables.
 
     Raises:
         TimeoutError: a table did not become active in time.
     """
-    tables = [bind(model, settings) for model in ALL_MODELS]
+    tables = [bind(model, settings) for model in models]
     # Ask for every missing table first and wait afterwards: DynamoDB creates them in parallel.
     for table in tables:
         if not table.exists():

@@ -3,6 +3,10 @@
 Order follows the dependencies: DynamoDB Local and the dev identity provider (they need nothing),
 then the tables and sandbox data, then the user and credit services (they need the tables), then
 the emulator (it calls the services). Each step waits until what it depends on is healthy.
+
+The emulator and the dev identity provider each listen twice, over HTTP and over HTTPS/WSS, from
+one process (bnpl.serve); their certificate comes from the data folder's local CA (bnpl.tls). The
+Amplify configuration of the stack is written into the data folder before anything starts.
 """
 
 from __future__ import annotations
@@ -16,7 +20,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bnpl import dynamodb_local, sandbox, settings as dev_credentials, tables
-from bnpl.commands import UsageError, data_folder, dev_settings, reset as reset_command
+from bnpl.commands import (
+    UsageError,
+    amplify_config,
+    data_folder,
+    dev_settings,
+    reset as reset_command,
+)
 from bnpl.idp.keys import signing_key
 from bnpl.idp.tokens import mint_token
 from bnpl.personas import DEFAULT_PERSONA, PERSONAS
@@ -26,8 +36,10 @@ from bnpl.supervisor import (
     ChildSpec,
     StopRequestedError,
     Supervisor,
+    all_ready,
     http_probe,
 )
+from bnpl.tls import LocalTls, local_tls, server_names, trust_instructions
 from services.shared.settings import Settings
 
 READY_TIMEOUT_S = 30.0
@@ -35,6 +47,7 @@ STOP_GRACE_S = 5.0
 # The start-up token is for an interactive session: valid for a working day, not Cognito's hour.
 BANNER_TOKEN_TTL_S = 8 * 3600
 _TAIL_LINES = 15
+AMPLIFY_FILES = (amplify_config.CONFIG_FILE, amplify_config.OUTPUTS_FILE)
 
 
 def _port_owners(settings: DevSettings) -> dict[str, tuple[int, str]]:
@@ -45,6 +58,8 @@ def _port_owners(settings: DevSettings) -> dict[str, tuple[int, str]]:
         "credit": (settings.credit_port, "BNPL_CREDIT_PORT"),
         "scoring": (settings.scoring_port, "BNPL_SCORING_PORT"),
         "appsync": (settings.appsync_port, "BNPL_APPSYNC_PORT"),
+        "appsync HTTPS": (settings.appsync_tls_port, "BNPL_APPSYNC_TLS_PORT"),
+        "idp HTTPS": (settings.idp_tls_port, "BNPL_IDP_TLS_PORT"),
     }
 
 
@@ -113,6 +128,50 @@ def _uvicorn(
     )
 
 
+def _with_tls(
+    name: str,
+    factory: str,
+    *,
+    ports: tuple[int, int],
+    settings: DevSettings,
+    env: Mapping[str, str],
+    tls: LocalTls,
+) -> ChildSpec:
+    """One process serving the app over HTTP on `ports[0]` and HTTPS/WSS on `ports[1]`
+    (bnpl.serve); ready once both answer, the HTTPS one with a certificate from the local CA."""
+    port, tls_port = ports
+    return ChildSpec(
+        name=name,
+        argv=[
+            sys.executable,
+            "-m",
+            "bnpl.serve",
+            "--factory",
+            factory,
+            "--host",
+            settings.host,
+            "--port",
+            str(port),
+            "--tls-port",
+            str(tls_port),
+            "--certfile",
+            str(tls.cert_path),
+            "--keyfile",
+            str(tls.key_path),
+            # As for the others: open connections cannot turn a clean stop into a SIGKILL.
+            "--timeout-graceful-shutdown",
+            str(int(STOP_GRACE_S) - 2),
+        ],
+        ready=all_ready(
+            http_probe(f"{settings.url(port)}/health"),
+            http_probe(f"{settings.https_url(tls_port)}/health", ca_file=tls.ca_path),
+        ),
+        env=env,
+        cwd=PROJECT_ROOT,
+        ready_timeout_s=READY_TIMEOUT_S,
+    )
+
+
 def _dynamodb(
     settings: DevSettings, env: Mapping[str, str], *, in_memory: bool, java: str, jar: Path
 ) -> ChildSpec:
@@ -151,8 +210,15 @@ def _create_tables(supervisor: Supervisor, env: Mapping[str, str]) -> None:
     )
 
 
-def banner(settings: DevSettings, *, ready_after_s: float) -> str:
-    """What `bnpl dev` prints once everything is healthy: URLs, a token, personas, IAM keys."""
+def banner(settings: DevSettings, *, ready_after_s: float, ca_created: bool = False) -> str:
+    """What `bnpl dev` prints once everything is healthy: URLs (HTTP, HTTPS/WSS), how to trust
+    the local CA, the Amplify configuration files, a token, personas, IAM keys.
+
+    Args:
+        settings: the stack's settings.
+        ready_after_s: the start-up time.
+        ca_created: the local CA was made by this run (browsers must trust it anew).
+    """
     persona = PERSONAS[DEFAULT_PERSONA]
     token = mint_token(
         settings,
@@ -162,12 +228,18 @@ def banner(settings: DevSettings, *, ready_after_s: float) -> str:
         ttl_s=BANNER_TOKEN_TTL_S,
     )
     width = max(len(name) for name in PERSONAS)
-    sub_width = max(len(p.sub) for p in PERSONAS.values())
+    email_width = max(len(p.email) for p in PERSONAS.values())
+    password_width = max(len(p.password) for p in PERSONAS.values())
     personas = "\n".join(
-        f"    {p.name:<{width}}  {p.sub:<{sub_width}}  {p.summary}" for p in PERSONAS.values()
+        f"    {p.name:<{width}}  {p.email:<{email_width}}  {p.password:<{password_width}}"
+        f"  {p.summary}"
+        for p in PERSONAS.values()
     )
     url = settings.url
     hours = BANNER_TOKEN_TTL_S // 3600
+    secure_graphql = amplify_config.graphql_endpoint(settings)
+    realtime = secure_graphql.replace("https://", "wss://", 1) + "/realtime"
+    amplify_files = "  ".join(str(settings.data_dir / name) for name in AMPLIFY_FILES)
     return f"""
 bnpl dev: ready in {ready_after_s:.1f} s
 
@@ -175,12 +247,17 @@ bnpl dev: ready in {ready_after_s:.1f} s
   services      user {url(settings.user_port)}  credit {url(settings.credit_port)}
                 idp {url(settings.idp_port)}  dynamodb {url(settings.dynamodb_port)}
                 scoring {url(settings.scoring_port)} (SageMaker runtime API, `invoke_endpoint`)
+  HTTPS, WSS    {secure_graphql}  {realtime}
+                idp {amplify_config.user_pool_endpoint(settings)}
+  Amplify       {amplify_files}
+                (`bnpl amplify-config`, `bnpl amplify-config --outputs`)
 
+{trust_instructions(LocalTls(settings.tls_dir).ca_path, created=ca_created)}
   Authorization header for persona "{persona.name}" (id token, valid {hours} h):
 {token}
 
-  Personas (`bnpl token <name>`, `bnpl gql --as <name> '<document>'`):
-    {"name":<{width}}  {"sub":<{sub_width}}  summary
+  Personas (sign in with email and password, or `bnpl token <name>`, `bnpl gql --as <name> ...`):
+    {"name":<{width}}  {"email":<{email_width}}  {"password":<{password_width}}  summary
 {personas}
 
   Sandbox merchant, AWS_IAM (SigV4, service appsync; `bnpl gql --iam '<document>'`):
@@ -221,6 +298,9 @@ def _run(
     settings: DevSettings, *, in_memory: bool, started: float, out: TextIO, java: str, jar: Path
 ) -> int:
     signing_key(settings.signing_key_path)  # created once here, before the IdP and the banner
+    # Made (or renewed) here, once, before the two processes that present the certificate.
+    tls = local_tls(settings.tls_dir, names=server_names(settings.host))
+    amplify_config.write_files(settings)
     # This process runs the table step with boto3, which reads its credentials from os.environ:
     # it gets the same environment as the children.
     os.environ.update(settings.service_environ())
@@ -230,7 +310,14 @@ def _run(
         try:
             supervisor.start(
                 _dynamodb(settings, env, in_memory=in_memory, java=java, jar=jar),
-                _uvicorn("idp", "bnpl.idp.app:create_app", settings.idp_port, settings, env),
+                _with_tls(
+                    "idp",
+                    "bnpl.idp.app:create_app",
+                    ports=(settings.idp_port, settings.idp_tls_port),
+                    settings=settings,
+                    env=env,
+                    tls=tls,
+                ),
                 # The model server needs nothing else, so it loads while DynamoDB starts.
                 _uvicorn(
                     "scoring",
@@ -249,11 +336,19 @@ def _run(
                 ),
             )
             supervisor.start(
-                _uvicorn(
-                    "appsync", "bnpl.emulator:create_app", settings.appsync_port, settings, env
+                _with_tls(
+                    "appsync",
+                    "bnpl.emulator:create_app",
+                    ports=(settings.appsync_port, settings.appsync_tls_port),
+                    settings=settings,
+                    env=env,
+                    tls=tls,
                 )
             )
-            supervisor.write(banner(settings, ready_after_s=time.monotonic() - started))
+            ready_after_s = time.monotonic() - started
+            supervisor.write(
+                banner(settings, ready_after_s=ready_after_s, ca_created=tls.ca_created)
+            )
             supervisor.watch()
         except StopRequestedError:
             pass

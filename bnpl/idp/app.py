@@ -1,5 +1,6 @@
-"""The dev identity provider's HTTP app: JWKS and OpenID configuration at Cognito's paths,
-Cognito's client-credentials token endpoint, and dev tokens for personas.
+"""The dev identity provider's HTTP app: Cognito's user-pool API (`POST /`, bnpl.idp.cognito_api),
+JWKS and OpenID configuration at Cognito's paths, Cognito's client-credentials token endpoint, and
+dev tokens for personas.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import base64
 import binascii
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,7 +20,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bnpl.idp import startup
+from bnpl.idp.cognito_api import endpoint
+from bnpl.idp.cors import UserPoolApiCors
 from bnpl.idp.keys import signing_key
+from bnpl.idp.provider import Provider
 from bnpl.idp.tokens import (
     SERVICE_SCOPE,
     SERVICE_TOKEN_TTL_S,
@@ -139,14 +144,22 @@ async def _dev_token_request(request: Request) -> dict[str, Any]:
     return payload
 
 
-def create_app(settings: DevSettings | None = None) -> Starlette:
+def create_app(
+    settings: DevSettings | None = None,
+    *,
+    user_pool_factory: Callable[[], Provider] | None = None,
+) -> Starlette:
     """The provider's ASGI app (`uvicorn --factory bnpl.idp.app:create_app`).
 
     Args:
         settings: the local stack's settings; read from the environment by default.
+        user_pool_factory: builds the user pool behind `POST /`; by default the stack's, on the
+            tables the environment's service settings name (built at start-up, in the
+            background, since DynamoDB Local may still be starting).
     """
     settings = settings or DevSettings.from_environ()
     key = signing_key(settings.signing_key_path)  # create the key now, not on the first request
+    handle = startup.user_pool_handle(settings, user_pool_factory)
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -223,7 +236,9 @@ def create_app(settings: DevSettings | None = None) -> Starlette:
         )
 
     return Starlette(
+        lifespan=startup.warming(handle),
         routes=[
+            Route("/", endpoint(handle), methods=["POST"]),
             Route("/health", health, methods=["GET"]),
             Route("/{user_pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
             Route(
@@ -234,14 +249,15 @@ def create_app(settings: DevSettings | None = None) -> Starlette:
             Route("/oauth2/token", token_endpoint, methods=["POST"]),
             Route("/dev/tokens", dev_tokens, methods=["POST"]),
         ],
-        # Pages served by the local stack (any port on this machine) may fetch dev tokens; no
-        # other origin may.
+        # Cognito's user-pool API answers any origin; pages served by the local stack (any port on
+        # this machine) may also fetch dev tokens, and no other origin may.
         middleware=[
+            Middleware(UserPoolApiCors),
             Middleware(
                 CORSMiddleware,
                 allow_origin_regex=r"https?://(127\.0\.0\.1|localhost)(:\d+)?",
                 allow_methods=["GET", "POST"],
                 allow_headers=["authorization", "content-type"],
-            )
+            ),
         ],
     )

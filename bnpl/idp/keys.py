@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from jwt.algorithms import RSAAlgorithm
 
 
@@ -24,6 +25,18 @@ class SigningKey:
 
     private_key: rsa.RSAPrivateKey
     kid: str
+
+    def derived_secret(self, purpose: str) -> bytes:
+        """A 32-byte secret for one `purpose`, derived from the private key: it lives as long as
+        the key does, every process that reads the key derives the same one, and none is stored.
+        """
+        material = self.private_key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
+        return hkdf.derive(material)
 
     @property
     def jwk(self) -> dict[str, str]:

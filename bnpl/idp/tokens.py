@@ -14,10 +14,16 @@ from bnpl.settings import DevSettings
 
 TokenUse = Literal["id", "access"]
 ID_TOKEN: TokenUse = "id"  # noqa: S105 - a claim value, not a secret
+ACCESS_TOKEN: TokenUse = "access"  # noqa: S105 - a claim value, not a secret
 
 USER_SCOPE = "aws.cognito.signin.user.admin"
 SERVICE_SCOPE = "bnpl/merchant-proxy"
 SERVICE_TOKEN_TTL_S = 3600
+# Claims the pool writes itself: a user attribute of the same name never replaces one.
+_RESERVED_CLAIMS = frozenset(
+    {"sub", "iss", "aud", "token_use", "cognito:username", "cognito:groups", "email"}
+    | {"email_verified", "origin_jti", "event_id", "auth_time", "iat", "exp", "jti"}
+)
 
 
 def _sign(key: SigningKey, claims: Mapping[str, Any]) -> str:
@@ -34,6 +40,11 @@ def mint_token(
     client_id: str | None = None,
     ttl_s: int = 3600,
     now: float | None = None,
+    email_verified: bool = True,
+    attributes: Mapping[str, str] | None = None,
+    origin_jti: str | None = None,
+    event_id: str | None = None,
+    auth_time: int | None = None,
 ) -> str:
     """Sign a user's id or access token with exactly the claims Cognito puts in it.
 
@@ -46,6 +57,12 @@ def mint_token(
         client_id: the app client; the web client by default.
         ttl_s: seconds until `exp`.
         now: the issue time (epoch seconds); the current time by default.
+        email_verified: the id token's `email_verified`.
+        attributes: the user's other attributes (`given_name`...), which id tokens carry.
+        origin_jti: the sign-in the token belongs to (shared by the tokens of one sign-in and
+            their refreshes); a new one by default.
+        event_id: the sign-in event; a new one by default.
+        auth_time: when the user signed in (epoch seconds); the issue time by default.
 
     Returns:
         The compact JWT, usable as the `Authorization` header.
@@ -67,16 +84,17 @@ def mint_token(
         claims["cognito:groups"] = group_list
     if token_use == ID_TOKEN:
         claims |= {"iss": settings.issuer, "aud": client, "cognito:username": sub}
+        claims |= {k: v for k, v in (attributes or {}).items() if k not in _RESERVED_CLAIMS}
         if email is not None:
-            claims |= {"email": email, "email_verified": True}
+            claims |= {"email": email, "email_verified": email_verified}
     else:
         claims |= {"iss": settings.issuer, "version": 2, "client_id": client}
         claims |= {"scope": USER_SCOPE, "username": sub}
     claims |= {
         "token_use": token_use,
-        "origin_jti": str(uuid.uuid4()),
-        "event_id": str(uuid.uuid4()),
-        "auth_time": issued,
+        "origin_jti": origin_jti or str(uuid.uuid4()),
+        "event_id": event_id or str(uuid.uuid4()),
+        "auth_time": issued if auth_time is None else auth_time,
         "iat": issued,
         "exp": issued + ttl_s,
         "jti": str(uuid.uuid4()),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 from typing import Any, TypeVar, cast
 
+import botocore.session
+import pynamodb.connection.base
 from pynamodb.connection import Connection
 from pynamodb.models import Model
 
@@ -25,6 +27,24 @@ MAX_RETRY_ATTEMPTS = 3
 
 _bound: dict[tuple[Any, ...], type[Model]] = {}
 _lock = threading.Lock()
+
+# pynamodb gives each model's connection a botocore session of its own (client creation is not
+# thread-safe), and each new session parses botocore's DynamoDB and endpoint JSON again: about
+# 0.1 s apiece, most of the time it took to create a dozen tables or to serve the first request
+# on each. Sessions made here share one loader, whose cache keeps what it has parsed; each still
+# creates its clients alone.
+_LOADER = botocore.session.get_session().get_component("data_loader")
+
+
+def _session_sharing_the_loader(
+    env_vars: dict[str, tuple[Any, Any, Any, Any]] | None = None,
+) -> botocore.session.Session:
+    session = botocore.session.get_session(env_vars)
+    session.register_component("data_loader", _LOADER)
+    return session
+
+
+pynamodb.connection.base.get_session = _session_sharing_the_loader  # type: ignore[attr-defined]
 
 
 def short_name(model: type[Model]) -> str:

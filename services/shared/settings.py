@@ -17,6 +17,8 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_USER_POOL_ID = "us-east-1_bnplLocal"
 DEFAULT_WEB_CLIENT_ID = "bnpl-local-web"
 DEFAULT_SERVICE_CLIENT_ID = "bnpl-local-credit-proxy"
+# The local developer console's (GraphiQL's) app client: only the dev identity provider has it.
+DEFAULT_CONSOLE_CLIENT_ID = "bnpl-local-graphiql"
 
 # The API's introspection switch and execution limits: the defaults of the dev environment's
 # Terraform variables of the same names (infra/envs/dev/variables.tf), which are the source of
@@ -182,7 +184,12 @@ class Settings:
             table_prefix=env.get("BNPL_TABLE_PREFIX", "bnpl-dev-"),
             cognito_issuer=issuer,
             cognito_jwks_url=env.get("BNPL_COGNITO_JWKS_URL", f"{issuer}/.well-known/jwks.json"),
-            cognito_client_ids=_csv(env.get("BNPL_COGNITO_CLIENT_IDS", DEFAULT_WEB_CLIENT_ID)),
+            cognito_client_ids=_csv(
+                env.get(
+                    "BNPL_COGNITO_CLIENT_IDS",
+                    f"{DEFAULT_WEB_CLIENT_ID},{DEFAULT_CONSOLE_CLIENT_ID}",
+                )
+            ),
             service_client_id=env.get("BNPL_SERVICE_CLIENT_ID", DEFAULT_SERVICE_CLIENT_ID),
             token_endpoint=env.get(
                 "BNPL_TOKEN_ENDPOINT",

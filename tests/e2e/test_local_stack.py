@@ -3,6 +3,7 @@ and a merchant backend would drive it."""
 
 from __future__ import annotations
 
+import re
 import signal
 import uuid
 from collections.abc import Callable, Iterator
@@ -96,9 +97,17 @@ def table_items(stack: RunningStack, short_name: str) -> list[dict[str, Any]]:
 
 
 def test_graphiql_is_served(stack):
+    """GraphiQL and every asset it loads come from the emulator itself (no CDN)."""
     page = httpx.get(stack.settings.graphql_url, headers={"accept": "text/html"})
     assert page.status_code == 200
-    assert "graphiql" in page.text.lower()
+    assert 'id="graphiql-config"' in page.text
+    assets = re.findall(r'(?:src|href)="(/graphql/assets/[^"]+)"', page.text)
+    assert len(assets) == 9
+    for path in assets:
+        asset = httpx.get(f"{stack.settings.url(stack.settings.appsync_port)}{path}")
+        assert asset.status_code == 200, path
+    for url in re.findall(r"https?://[^\s\"'<>]+", page.text):  # the sign-in endpoints
+        assert url.startswith(("http://127.0.0.1:", "https://127.0.0.1:")), url
 
 
 def test_new_customer_registers_and_reads_their_profile(customer):

@@ -39,9 +39,10 @@ class PlannedResource:
 
 @dataclass(frozen=True, kw_only=True)
 class DevPlan:
-    """The dev root's planned resources."""
+    """The dev root's planned resources, and its outputs' planned values by name."""
 
     resources: tuple[PlannedResource, ...]
+    outputs: Mapping[str, Any]
 
     def of_type(self, *types: str) -> list[PlannedResource]:
         """The planned resources of these types, in plan order."""
@@ -83,7 +84,8 @@ def dev_plan(
         for change in plan.get("resource_changes", [])
         if change.get("mode") == "managed" and "delete" not in change["change"]["actions"]
     )
-    _plans[DEV_ROOT] = DevPlan(resources=resources)
+    outputs = {name: change.get("after") for name, change in plan.get("output_changes", {}).items()}
+    _plans[DEV_ROOT] = DevPlan(resources=resources, outputs=outputs)
     return _plans[DEV_ROOT]
 
 

@@ -1,5 +1,6 @@
-# What front ends need (graphql_url, realtime_url, region, user_pool_id, web_client_id) and what
-# operators need (repositories to push to, resolvers, tables, each component's settings).
+# What front ends need (graphql_url, realtime_url, region, user_pool_id, web_client_id, and the
+# Amplify configuration made of them) and what operators need (repositories to push to,
+# resolvers, tables, each component's settings).
 
 output "graphql_url" {
   description = "HTTPS endpoint of the GraphQL API."
@@ -24,6 +25,16 @@ output "user_pool_id" {
 output "web_client_id" {
   description = "Id of the web app client (front ends sign in with it)."
   value       = module.platform.web_client_id
+}
+
+output "amplify_config" {
+  description = "The object a front end passes to Amplify.configure (Amplify JS v6)."
+  value       = module.platform.amplify_config
+}
+
+output "amplify_outputs" {
+  description = "amplify_outputs.json (Amplify Gen 2) for this environment."
+  value       = module.platform.amplify_outputs
 }
 
 output "graphql_api_id" {

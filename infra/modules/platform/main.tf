@@ -314,3 +314,14 @@ module "waf" {
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
   tags                            = local.tags
 }
+
+locals {
+  # AppSync's names of the authorization modes and Amplify JS v6's (`defaultAuthMode`).
+  amplify_auth_modes = {
+    AMAZON_COGNITO_USER_POOLS = "userPool"
+    AWS_IAM                   = "iam"
+    API_KEY                   = "apiKey"
+    OPENID_CONNECT            = "oidc"
+    AWS_LAMBDA                = "lambda"
+  }
+}

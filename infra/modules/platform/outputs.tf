@@ -53,6 +53,46 @@ output "region" {
   value       = var.region
 }
 
+output "amplify_config" {
+  description = "The object a front end passes to Amplify.configure (Amplify JS v6): the user pool, its web app client and the GraphQL API."
+  value = {
+    Auth = {
+      Cognito = {
+        userPoolId       = module.user_pool.user_pool_id
+        userPoolClientId = module.user_pool.web_client_id
+        loginWith        = { email = contains(module.user_pool.username_attributes, "email") }
+      }
+    }
+    API = {
+      GraphQL = {
+        endpoint        = module.graphql_api.graphql_url
+        region          = var.region
+        defaultAuthMode = local.amplify_auth_modes[module.graphql_api.authentication_type]
+      }
+    }
+  }
+}
+
+output "amplify_outputs" {
+  description = "The same as amplify_outputs.json (Amplify Gen 2, version 1.3), for `terraform output -json amplify_outputs > amplify_outputs.json`."
+  value = {
+    version = "1.3"
+    auth = {
+      user_pool_id            = module.user_pool.user_pool_id
+      aws_region              = var.region
+      user_pool_client_id     = module.user_pool.web_client_id
+      username_attributes     = module.user_pool.username_attributes
+      user_verification_types = module.user_pool.auto_verified_attributes
+    }
+    data = {
+      url                        = module.graphql_api.graphql_url
+      aws_region                 = var.region
+      default_authorization_type = module.graphql_api.authentication_type
+      authorization_types        = module.graphql_api.additional_authentication_types
+    }
+  }
+}
+
 # ---------------------------------------------------------------- for operators
 
 output "resolvers" {

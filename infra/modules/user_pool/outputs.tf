@@ -48,3 +48,18 @@ output "group_names" {
   description = "Names of the pool's user groups."
   value       = sort(keys(aws_cognito_user_group.this))
 }
+
+output "username_attributes" {
+  description = "What customers sign in with (email); front ends' Amplify loginWith follows it."
+  value       = sort(aws_cognito_user_pool.this.username_attributes)
+}
+
+output "auto_verified_attributes" {
+  description = "Attributes the pool verifies by sending a code (email)."
+  value       = sort(aws_cognito_user_pool.this.auto_verified_attributes)
+}
+
+output "web_client_auth_flows" {
+  description = "The authentication flows the web app client allows."
+  value       = sort(aws_cognito_user_pool_client.web.explicit_auth_flows)
+}

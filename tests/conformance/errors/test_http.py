@@ -103,9 +103,13 @@ class TestGet:
         )
 
     async def test_a_browser_gets_graphiql(self, client):
+        """A browser opening the endpoint gets a page, never a GraphQL error: GraphiQL, or, as
+        here, where the app was given no GraphiQL assets, what to install for it
+        (tests/conformance/graphiql/ tests the page itself)."""
         response = await client.get(URL, headers={"accept": "text/html,application/xhtml+xml"})
-        assert response.status_code == 200
-        assert "graphiql" in response.text.lower()
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert "GraphiQL's assets are not installed" in response.text
 
 
 class TestIntrospection:

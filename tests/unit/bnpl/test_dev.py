@@ -5,12 +5,14 @@ from __future__ import annotations
 import socket
 
 import jwt
+import pytest
 
 from bnpl import cli, dynamodb_local
 from bnpl.commands import dev
 from bnpl.idp.keys import signing_key
 from bnpl.personas import DEFAULT_PERSONA, PERSONAS
 from bnpl.settings import SANDBOX_MERCHANT_ACCESS_KEY_ID, SANDBOX_MERCHANT_SECRET_ACCESS_KEY
+from bnpl.tls import LocalTls, trust_instructions
 
 
 def test_without_java_it_names_what_to_install_and_exits_2(tmp_path, monkeypatch, capsys):
@@ -43,7 +45,7 @@ def test_a_port_in_use_names_the_variable_to_change(tmp_path, monkeypatch, capsy
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        for name in ("APPSYNC", "USER", "IDP", "DYNAMODB"):
+        for name in ("APPSYNC", "USER", "IDP", "DYNAMODB", "APPSYNC_TLS", "IDP_TLS"):
             monkeypatch.setenv(f"BNPL_{name}_PORT", str(dynamodb_local.free_port()))
         monkeypatch.setenv("BNPL_CREDIT_PORT", str(port))
         monkeypatch.setenv("BNPL_DATA_DIR", str(tmp_path / "data"))
@@ -61,7 +63,7 @@ def test_a_bad_port_setting_is_a_usage_error(monkeypatch, capsys):
     assert "invalid setting" in capsys.readouterr().err
 
 
-def test_banner_has_the_url_a_working_token_the_personas_and_the_iam_keys(dev_settings):
+def test_banner_has_the_url_a_working_token_the_personas_sign_in_and_the_iam_keys(dev_settings):
     text = dev.banner(dev_settings, ready_after_s=6.42)
 
     assert "ready in 6.4 s" in text
@@ -77,9 +79,57 @@ def test_banner_has_the_url_a_working_token_the_personas_and_the_iam_keys(dev_se
     assert claims["sub"] == PERSONAS[DEFAULT_PERSONA].sub
     for persona in PERSONAS.values():
         assert any(
-            line.split() == [persona.name, persona.sub, *persona.summary.split()]
+            line.split()
+            == [persona.name, persona.email, persona.password, *persona.summary.split()]
             for line in text.splitlines()
         ), persona.name
     assert SANDBOX_MERCHANT_ACCESS_KEY_ID in text
     assert SANDBOX_MERCHANT_SECRET_ACCESS_KEY in text
     assert dev_settings.region in text
+
+
+@pytest.mark.parametrize(
+    ("variable", "owner"),
+    [("BNPL_APPSYNC_TLS_PORT", "appsync HTTPS"), ("BNPL_IDP_TLS_PORT", "idp HTTPS")],
+)
+def test_a_busy_https_port_names_its_variable(tmp_path, monkeypatch, capsys, variable, owner):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        names = (
+            "APPSYNC",
+            "USER",
+            "CREDIT",
+            "IDP",
+            "DYNAMODB",
+            "SCORING",
+            "APPSYNC_TLS",
+            "IDP_TLS",
+        )
+        for name in names:
+            monkeypatch.setenv(f"BNPL_{name}_PORT", str(dynamodb_local.free_port()))
+        monkeypatch.setenv(variable, str(port))
+        monkeypatch.setenv("BNPL_DATA_DIR", str(tmp_path / "data"))
+
+        assert cli.main(["dev", "--in-memory"]) == 2
+
+    err = capsys.readouterr().err
+    assert f"port {port} ({owner}) is in use" in err
+    assert variable in err
+
+
+def test_banner_has_the_https_and_wss_urls_the_amplify_files_and_how_to_trust_the_ca(
+    dev_settings,
+):
+    text = dev.banner(dev_settings, ready_after_s=5.0)
+
+    graphql = f"https://{dev_settings.host}:{dev_settings.appsync_tls_port}/graphql"
+    assert graphql in text.split()
+    assert f"wss://{dev_settings.host}:{dev_settings.appsync_tls_port}/graphql/realtime" in text
+    assert f"https://{dev_settings.host}:{dev_settings.idp_tls_port}" in text.split()
+    assert str(dev_settings.data_dir / "amplify-config.json") in text.split()
+    assert str(dev_settings.data_dir / "amplify_outputs.json") in text.split()
+    assert "bnpl amplify-config" in text
+    assert trust_instructions(LocalTls(dev_settings.tls_dir).ca_path) in text
+    assert "(new: made by this run)" in dev.banner(dev_settings, ready_after_s=5.0, ca_created=True)

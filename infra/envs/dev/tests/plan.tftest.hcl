@@ -248,3 +248,22 @@ run "components_are_wired" {
     error_message = "Dev has a single NAT gateway."
   }
 }
+
+run "front_end_configuration" {
+  command = plan
+
+  assert {
+    condition     = output.amplify_config.Auth.Cognito.userPoolId == output.user_pool_id && output.amplify_config.Auth.Cognito.userPoolClientId == output.web_client_id
+    error_message = "The Amplify configuration names dev's pool and its web client."
+  }
+
+  assert {
+    condition     = output.amplify_config.API.GraphQL == { endpoint = output.graphql_url, region = output.region, defaultAuthMode = "userPool" }
+    error_message = "The Amplify configuration names dev's API, authorized by the user pool by default."
+  }
+
+  assert {
+    condition     = output.amplify_outputs.data.url == output.graphql_url && output.amplify_outputs.auth.user_pool_client_id == output.web_client_id
+    error_message = "amplify_outputs names the same API and web client."
+  }
+}

@@ -215,3 +215,49 @@ run "short_log_retention_is_refused" {
 
   expect_failures = [var.log_retention_in_days]
 }
+
+run "front_end_configuration" {
+  command = plan
+
+  assert {
+    # Compared as JSON, which is what a front end reads (`terraform output -json`): HCL's `==`
+    # also compares types, and a literal's tuples are not the output's lists.
+    condition = jsonencode(output.amplify_config) == jsonencode({
+      Auth = {
+        Cognito = {
+          userPoolId       = "us-east-1_Mock12345"
+          userPoolClientId = "mockclient0123456789abcdef"
+          loginWith        = { email = true }
+        }
+      }
+      API = {
+        GraphQL = {
+          endpoint        = "https://mock.appsync-api.us-east-1.amazonaws.com/graphql"
+          region          = "us-east-1"
+          defaultAuthMode = "userPool"
+        }
+      }
+    })
+    error_message = "Amplify.configure's object names the pool, its web client and the API, which Cognito user pools authorize by default."
+  }
+
+  assert {
+    condition = jsonencode(output.amplify_outputs) == jsonencode({
+      version = "1.3"
+      auth = {
+        user_pool_id            = "us-east-1_Mock12345"
+        aws_region              = "us-east-1"
+        user_pool_client_id     = "mockclient0123456789abcdef"
+        username_attributes     = ["email"]
+        user_verification_types = ["email"]
+      }
+      data = {
+        url                        = "https://mock.appsync-api.us-east-1.amazonaws.com/graphql"
+        aws_region                 = "us-east-1"
+        default_authorization_type = "AMAZON_COGNITO_USER_POOLS"
+        authorization_types        = ["AWS_IAM"]
+      }
+    })
+    error_message = "amplify_outputs.json carries the same pool, client and API, with IAM as the additional mode."
+  }
+}

@@ -73,6 +73,16 @@ run "clients" {
   }
 
   assert {
+    condition     = output.web_client_auth_flows == tolist(["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"])
+    error_message = "The web client's flows are exactly the web page's: SRP sign-in and refresh."
+  }
+
+  assert {
+    condition     = output.username_attributes == tolist(["email"]) && output.auto_verified_attributes == tolist(["email"])
+    error_message = "Front ends sign customers in with their email, which the pool verifies."
+  }
+
+  assert {
     condition     = aws_cognito_user_pool_client.credit_proxy.generate_secret && aws_cognito_user_pool_client.credit_proxy.allowed_oauth_flows == toset(["client_credentials"])
     error_message = "The credit proxy's client is confidential and uses client_credentials."
   }
