@@ -57,6 +57,10 @@ class AssetStore:
         """Every asset the page may ask for."""
         return tuple(self._files)
 
+    def path(self, name: str) -> Path:
+        """Where the asset `name` is read from."""
+        return self._files[name]
+
     def missing(self) -> list[Path]:
         """The files that are not there (looked up on every page, so `npm ci` needs no
         restart)."""

@@ -68,16 +68,14 @@ def cognito(idp_url: str, stack: RunningStack) -> Any:
 
 
 @pytest.fixture(scope="module")
-def amplify(stack: RunningStack, idp_url: str) -> dict[str, Any]:
-    """One run of the Node script: a new shopper's sign-up, sign-in, API calls, refresh and
-    sign-out, and a second shopper locked out."""
+def amplify(stack: RunningStack) -> dict[str, Any]:
+    """One run of the Node script, configured with the Amplify configuration `bnpl dev` wrote
+    (HTTPS, the local CA trusted as a developer would trust it): a new shopper's sign-up,
+    sign-in, API calls, refresh and sign-out, and a second shopper locked out."""
     run = uuid.uuid4().hex[:8]
+    amplify_config = json.loads((stack.settings.data_dir / "amplify-config.json").read_text())
     config = {
-        "userPoolId": stack.settings.user_pool_id,
-        "userPoolClientId": stack.settings.web_client_id,
-        "userPoolEndpoint": idp_url,
-        "graphqlEndpoint": stack.settings.graphql_url,
-        "region": stack.settings.region,
+        "amplify": amplify_config,
         "email": f"amplify-{run}@example.test",
         "lockedEmail": f"amplify-locked-{run}@example.test",
         "password": PASSWORD,
@@ -85,7 +83,11 @@ def amplify(stack: RunningStack, idp_url: str) -> dict[str, Any]:
     }
     completed = subprocess.run(
         ["node", str(SCRIPT)],
-        env={**stack.environ, "AUTH_FLOW_CONFIG": json.dumps(config)},
+        env={
+            **stack.environ,
+            "AUTH_FLOW_CONFIG": json.dumps(config),
+            "NODE_EXTRA_CA_CERTS": str(stack.ca_path),
+        },
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -129,6 +131,15 @@ def test_a_wrong_password_is_not_authorized(amplify):
     step = amplify["results"]["signInWrongPassword"]
     assert (step["ok"], step["name"]) == (False, "NotAuthorizedException")
     assert step["message"] == "Incorrect username or password."
+
+
+def test_amplify_talked_to_the_stack_over_https_only(amplify, stack):
+    urls = {call["url"] for call in amplify["calls"]} | set(amplify["graphqlUrls"])
+    assert urls == {
+        amplify["config"]["amplify"]["Auth"]["Cognito"]["userPoolEndpoint"] + "/",
+        amplify["config"]["amplify"]["API"]["GraphQL"]["endpoint"],
+    }
+    assert all(url.startswith("https://127.0.0.1:") for url in urls)
 
 
 def test_sign_in_is_srp_and_yields_cognito_tokens(amplify, stack):

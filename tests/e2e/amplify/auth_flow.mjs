@@ -23,36 +23,30 @@ import { sharedInMemoryStorage } from 'aws-amplify/utils';
 
 const config = JSON.parse(process.env.AUTH_FLOW_CONFIG);
 
-// Every call to the user pool, as the pool answered it.
+// Every call to the user pool, as the pool answered it, and where GraphQL requests went.
 const calls = [];
+const graphqlUrls = [];
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init = {}) => {
+  const url = typeof input === 'string' ? input : (input.url ?? String(input));
   const response = await realFetch(input, init);
   const headers = new Headers(init.headers ?? {});
   const target = headers.get('x-amz-target');
   if (target) {
     calls.push({
+      url,
       operation: target.split('.').pop(),
       status: response.status,
       error: response.headers.get('x-amzn-errortype')?.split(':')[0] ?? null,
     });
+  } else {
+    graphqlUrls.push(url);
   }
   return response;
 };
 
-Amplify.configure({
-  Auth: {
-    Cognito: {
-      userPoolId: config.userPoolId,
-      userPoolClientId: config.userPoolClientId,
-      userPoolEndpoint: config.userPoolEndpoint,
-      loginWith: { email: true },
-    },
-  },
-  API: {
-    GraphQL: { endpoint: config.graphqlEndpoint, region: config.region, defaultAuthMode: 'userPool' },
-  },
-});
+// The configuration exactly as `bnpl dev` wrote it (`bnpl amplify-config`).
+Amplify.configure(config.amplify);
 // Node has no localStorage: keep the tokens in memory, as a test browser would keep them.
 cognitoUserPoolsTokenProvider.setKeyValueStorage(sharedInMemoryStorage);
 
@@ -127,4 +121,4 @@ for (let attempt = 1; attempt <= 5; attempt += 1) {
 }
 await step('lockedRightPassword', () => signIn({ username: lockedEmail, password }));
 
-process.stdout.write(`${JSON.stringify({ results, calls }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ results, calls, graphqlUrls }, null, 2)}\n`);

@@ -36,6 +36,7 @@ SHORT_NAMES = [
     "credit_event_outbox",
     "sandbox_charges",
     "sandbox_refunds",
+    "dev_user_pool",
 ]
 
 
