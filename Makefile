@@ -59,3 +59,22 @@ node_modules/.installed: package.json package-lock.json
 # Regenerate schema/schema.graphql and resolvers/bindings.json from the code.
 schema: install
 	$(BIN)/bnpl schema export
+
+# The shopper's checkout page (web/): its own npm project, built into web/dist, which `bnpl dev`
+# serves. Rebuilt only when its sources change; the suite's codegen and type checks use its
+# node_modules.
+.PHONY: web
+dev: web
+test: web
+
+web: web/dist/index.html
+
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) \
+  web/index.html web/vite.config.ts web/tsconfig.json web/codegen.ts
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build

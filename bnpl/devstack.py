@@ -69,7 +69,10 @@ def distinct_free_ports(count: int) -> list[int]:
 def stack_environ(data_dir: Path) -> dict[str, str]:
     """The environment of a stack on fresh free ports, keeping its files in `data_dir`."""
     env = dict(os.environ)
-    names = ("APPSYNC", "USER", "CREDIT", "IDP", "DYNAMODB", "SCORING", "APPSYNC_TLS", "IDP_TLS")
+    names = (
+        *("APPSYNC", "USER", "CREDIT", "IDP", "DYNAMODB", "SCORING", "APPSYNC_TLS", "IDP_TLS"),
+        *("WEB", "WEB_TLS", "SHOP", "SHOP_TLS"),
+    )
     for name, port in zip(names, distinct_free_ports(len(names)), strict=True):
         env[f"BNPL_{name}_PORT"] = str(port)
     env["BNPL_DATA_DIR"] = str(data_dir)
@@ -87,10 +90,17 @@ def _healthy(settings: DevSettings, client: httpx.Client, secure: httpx.Client) 
             settings.credit_port,
             settings.appsync_port,
             settings.scoring_port,
+            settings.web_port,
+            settings.shop_port,
         )
     ] + [
         (secure, settings.https_url(port))
-        for port in (settings.idp_tls_port, settings.appsync_tls_port)
+        for port in (
+            settings.idp_tls_port,
+            settings.appsync_tls_port,
+            settings.web_tls_port,
+            settings.shop_tls_port,
+        )
     ]
     for http, base in checks:
         try:

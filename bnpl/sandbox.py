@@ -6,7 +6,7 @@ from datetime import UTC
 
 from bnpl.personas import PERSONAS, Persona
 from bnpl.sandbox_consents import seed_bank_consents
-from bnpl.settings import SANDBOX_MERCHANT_ARN, SANDBOX_MERCHANT_ID
+from bnpl.settings import SANDBOX_MERCHANT_ARN, SANDBOX_MERCHANT_ID, DevSettings
 from services.credit.checkouts.domain import Merchant
 from services.credit.checkouts.store import DynamoMerchantRepository
 from services.shared.settings import Settings
@@ -18,12 +18,16 @@ SANDBOX_MERCHANT_NAME = "Sandbox Outfitters"
 CUSTOMER_GROUP = "customers"
 
 
-def sandbox_merchant() -> Merchant:
-    """The merchant whose backend signs with the sandbox IAM credentials."""
+def sandbox_merchant(settings: DevSettings | None = None) -> Merchant:
+    """The merchant whose backend signs with the sandbox IAM credentials; the demo shop's
+    HTTPS origins are its allowed redirect URL prefixes."""
+    settings = settings or DevSettings.from_environ()
+    hosts = dict.fromkeys(("127.0.0.1", "localhost", settings.host))
     return Merchant(
         id=SANDBOX_MERCHANT_ID,
         name=SANDBOX_MERCHANT_NAME,
         principal_arns=frozenset({SANDBOX_MERCHANT_ARN}),
+        redirect_url_prefixes=tuple(f"https://{h}:{settings.shop_tls_port}/" for h in hosts),
     )
 
 

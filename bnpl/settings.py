@@ -74,6 +74,12 @@ class DevSettings:
         idp_tls_port: the dev identity provider over HTTPS (`BNPL_IDP_TLS_PORT`).
         console_client_id: app client of the developer console, GraphiQL
             (`BNPL_CONSOLE_CLIENT_ID`); local only.
+        web_port: the hosted checkout page, `web/dist` and its `/config.json`
+            (`BNPL_WEB_PORT`).
+        web_tls_port: the same over HTTPS, the page's origin (`BNPL_WEB_TLS_PORT`).
+        shop_port: the demo merchant shop (`BNPL_SHOP_PORT`).
+        shop_tls_port: the same over HTTPS, the origin of its return URLs
+            (`BNPL_SHOP_TLS_PORT`).
         idp_first_lockout_s: how long the dev identity provider locks a user out after five
             failed sign-ins in a row, doubling with each further failure
             (`BNPL_IDP_FIRST_LOCKOUT_S`; Cognito's 1 second by default).
@@ -96,6 +102,10 @@ class DevSettings:
     idp_tls_port: int = 4433
     console_client_id: str = DEFAULT_CONSOLE_CLIENT_ID
     idp_first_lockout_s: float = 1.0
+    web_port: int = 4005
+    web_tls_port: int = 4445
+    shop_port: int = 4006
+    shop_tls_port: int = 4446
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> DevSettings:
@@ -118,6 +128,10 @@ class DevSettings:
             idp_tls_port=int(env.get("BNPL_IDP_TLS_PORT", "4433")),
             console_client_id=env.get("BNPL_CONSOLE_CLIENT_ID", DEFAULT_CONSOLE_CLIENT_ID),
             idp_first_lockout_s=float(env.get("BNPL_IDP_FIRST_LOCKOUT_S", "1")),
+            web_port=int(env.get("BNPL_WEB_PORT", "4005")),
+            web_tls_port=int(env.get("BNPL_WEB_TLS_PORT", "4445")),
+            shop_port=int(env.get("BNPL_SHOP_PORT", "4006")),
+            shop_tls_port=int(env.get("BNPL_SHOP_TLS_PORT", "4446")),
         )
 
     @property
@@ -151,6 +165,16 @@ class DevSettings:
         return f"{self.url(self.idp_port)}/{self.user_pool_id}/.well-known/jwks.json"
 
     @property
+    def checkout_page_url(self) -> str:
+        """The hosted checkout page's origin (the web process over HTTPS)."""
+        return self.https_url(self.web_tls_port)
+
+    @property
+    def shop_url(self) -> str:
+        """The demo shop's HTTPS origin: its return URLs start here."""
+        return self.https_url(self.shop_tls_port)
+
+    @property
     def bureau_outage_path(self) -> Path:
         """Create this file to take the sandbox credit bureau down; delete it to bring it back."""
         return self.data_dir / BUREAU_OUTAGE_FILE
@@ -177,6 +201,9 @@ class DevSettings:
             "BNPL_SCORING_ENDPOINT_URL": self.url(self.scoring_port),
             "BNPL_APPSYNC_URL": self.graphql_url,
             "BNPL_SANDBOX_BUREAU_OUTAGE_FILE": str(self.bureau_outage_path),
+            "BNPL_CHECKOUT_PAGE_URL": self.checkout_page_url,
+            # Merchants trying the API from a laptop may return shoppers to http://localhost.
+            "BNPL_ALLOW_LOCAL_HTTP_REDIRECTS": "true",
             # The credit service's dev principal (see above); DynamoDB Local accepts any keys.
             "AWS_ACCESS_KEY_ID": CREDIT_SERVICE_ACCESS_KEY_ID,
             "AWS_SECRET_ACCESS_KEY": CREDIT_SERVICE_SECRET_ACCESS_KEY,

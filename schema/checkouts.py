@@ -8,9 +8,9 @@ import strawberry
 
 from appsync.declare import resolved_by_binding
 from appsync.directives import aws_cognito_user_pools, aws_iam
-from appsync.scalars import AWSDateTime
+from appsync.scalars import AWSURL, AWSDateTime
 from schema.credit import CreditApplication
-from schema.limits import ID, IDEMPOTENCY_KEY, MAX_AMOUNT_MINOR_UNITS
+from schema.limits import ID, IDEMPOTENCY_KEY, MAX_AMOUNT_MINOR_UNITS, URL_MAX_CHARS
 from schema.money import Money, MoneyInput
 from schema.plans import PaymentPlan
 
@@ -76,6 +76,24 @@ class Checkout:
             "partial refund the checkout stays CAPTURED."
         )
     )
+    confirmation_url: AWSURL | None = strawberry.field(
+        description=(
+            "Where the hosted page sends the shopper after they accept an offer, with "
+            "`checkoutId` added to the query; null if the merchant gave none."
+        )
+    )
+    cancel_url: AWSURL | None = strawberry.field(
+        description=(
+            "Where the hosted page sends the shopper who cancels, with `checkoutId` added to "
+            "the query; null if the merchant gave none."
+        )
+    )
+    redirect_url: AWSURL = strawberry.field(
+        description=(
+            "The hosted checkout page for this checkout: send the shopper's browser here. The "
+            "outcome is read with `checkout(id)`, never taken from the return redirect."
+        )
+    )
 
     @strawberry.field(
         directives=[aws_cognito_user_pools()],
@@ -124,6 +142,22 @@ class CreateCheckoutInput:
         )
     )
     items: list[LineItemInput] = strawberry.field(description="1 to 100 lines.")
+    confirmation_url: AWSURL | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Where the hosted page sends the shopper after they accept an offer, at most "
+            f"{URL_MAX_CHARS:,} characters. Given with cancelUrl or not at all; https (http "
+            "only for localhost in the local stack), no fragment, within one of the merchant's "
+            "allowed redirect URL prefixes."
+        ),
+    )
+    cancel_url: AWSURL | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            f"Where the hosted page sends the shopper who cancels, at most {URL_MAX_CHARS:,} "
+            "characters; the rules of confirmationUrl."
+        ),
+    )
 
 
 @strawberry.input(
@@ -144,6 +178,11 @@ class CheckoutUpdateInput:
     created_at: AWSDateTime
     captured_amount: MoneyInput | None = strawberry.UNSET
     refunded_amount: MoneyInput | None = strawberry.UNSET
+    confirmation_url: AWSURL | None = strawberry.UNSET
+    cancel_url: AWSURL | None = strawberry.UNSET
+    # Optional so that a publisher predating it still publishes; the credit service always sends
+    # it, and Checkout.redirectUrl is non-null to subscribers who select it.
+    redirect_url: AWSURL | None = strawberry.UNSET
 
 
 @strawberry.input(

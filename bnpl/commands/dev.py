@@ -4,9 +4,11 @@ Order follows the dependencies: DynamoDB Local and the dev identity provider (th
 then the tables and sandbox data, then the user and credit services (they need the tables), then
 the emulator (it calls the services). Each step waits until what it depends on is healthy.
 
-The emulator and the dev identity provider each listen twice, over HTTP and over HTTPS/WSS, from
-one process (bnpl.serve); their certificate comes from the data folder's local CA (bnpl.tls). The
-Amplify configuration of the stack is written into the data folder before anything starts.
+The hosted checkout page (`web`, web/dist) and the demo shop (`shop`) need nothing at start-up:
+they start in the first batch. They, the emulator and the dev identity provider each listen
+twice, over HTTP and over HTTPS/WSS, from one process (bnpl.serve); their certificate comes from
+the data folder's local CA (bnpl.tls). The Amplify configuration of the stack is written into
+the data folder before anything starts.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ def _port_owners(settings: DevSettings) -> dict[str, tuple[int, str]]:
         "appsync": (settings.appsync_port, "BNPL_APPSYNC_PORT"),
         "appsync HTTPS": (settings.appsync_tls_port, "BNPL_APPSYNC_TLS_PORT"),
         "idp HTTPS": (settings.idp_tls_port, "BNPL_IDP_TLS_PORT"),
+        "web": (settings.web_port, "BNPL_WEB_PORT"),
+        "web HTTPS": (settings.web_tls_port, "BNPL_WEB_TLS_PORT"),
+        "shop": (settings.shop_port, "BNPL_SHOP_PORT"),
+        "shop HTTPS": (settings.shop_tls_port, "BNPL_SHOP_TLS_PORT"),
     }
 
 
@@ -249,6 +255,8 @@ bnpl dev: ready in {ready_after_s:.1f} s
                 scoring {url(settings.scoring_port)} (SageMaker runtime API, `invoke_endpoint`)
   HTTPS, WSS    {secure_graphql}  {realtime}
                 idp {amplify_config.user_pool_endpoint(settings)}
+  demo shop     {settings.shop_url}  (basket, "Pay later" as the sandbox merchant)
+  checkout page {settings.checkout_page_url}/checkout/<checkoutId>  (web/dist, /config.json)
   Amplify       {amplify_files}
                 (`bnpl amplify-config`, `bnpl amplify-config --outputs`)
 
@@ -325,6 +333,23 @@ def _run(
                     settings.scoring_port,
                     settings,
                     env,
+                ),
+                # Nor do the page's host and the shop: they call the API only when asked to.
+                _with_tls(
+                    "web",
+                    "bnpl.web_host:create_app",
+                    ports=(settings.web_port, settings.web_tls_port),
+                    settings=settings,
+                    env=env,
+                    tls=tls,
+                ),
+                _with_tls(
+                    "shop",
+                    "bnpl.shop.app:create_app",
+                    ports=(settings.shop_port, settings.shop_tls_port),
+                    settings=settings,
+                    env=env,
+                    tls=tls,
                 ),
             )
             _create_tables(supervisor, env)

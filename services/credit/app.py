@@ -50,6 +50,7 @@ def create_app(
     service = CheckoutService(
         checkouts=checkouts,
         merchants=merchants or DynamoMerchantRepository(settings),
+        allow_local_http=settings.allow_local_http_redirects,
     )
     applications = applications or application_service(settings, checkouts=checkouts)
     plans = plans or plan_service(settings, checkouts=checkouts)
@@ -57,7 +58,7 @@ def create_app(
     return create_service_app(
         service="credit",
         routes=[
-            *checkout_routes(service, operations),
+            *checkout_routes(service, operations, page_url=settings.checkout_page_url),
             *application_routes(applications),
             *plan_routes(plans),
         ],

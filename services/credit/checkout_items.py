@@ -17,6 +17,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from services.credit.checkouts.domain import OUTCOMES, Applicant, Checkout, CheckoutStatus, LineItem
+from services.credit.checkouts.redirects import ReturnUrls
 from services.credit.models import CheckoutModel, LineItemMap, applicant_entries, applicant_key
 from services.shared.errors import DependencyFailure
 from services.shared.money import Money
@@ -88,6 +89,8 @@ def to_item(model: type[CheckoutModel], checkout: Checkout) -> CheckoutModel:
         refunded_amount=checkout.refunded.amount if checkout.refunded else None,
         expires_at=checkout.expires_at,
         created_at=checkout.created_at,
+        confirmation_url=checkout.return_urls.confirmation if checkout.return_urls else None,
+        cancel_url=checkout.return_urls.cancel if checkout.return_urls else None,
     )
 
 
@@ -131,6 +134,11 @@ def to_domain(item: CheckoutModel) -> Checkout:
         refunded=_money(item.refunded_amount, item.currency),
         expires_at=item.expires_at,
         created_at=item.created_at,
+        return_urls=(
+            ReturnUrls(confirmation=item.confirmation_url, cancel=item.cancel_url)
+            if item.confirmation_url and item.cancel_url
+            else None
+        ),
     )
 
 

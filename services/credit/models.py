@@ -56,6 +56,8 @@ class CheckoutModel(Model):
     refunded_amount = NumberAttribute(null=True)  # minor units refunded by the merchant so far
     expires_at = UTCDateTimeAttribute()
     created_at = UTCDateTimeAttribute()
+    confirmation_url = UnicodeAttribute(null=True)  # where the shopper returns after accepting
+    cancel_url = UnicodeAttribute(null=True)  # where the shopper returns after cancelling
     # The request taking the first payment holds the checkout while it charges (`leases.py`),
     # for one applicant's application.
     lease_owner = UnicodeAttribute(null=True)
@@ -99,6 +101,8 @@ class MerchantModel(Model):
     id = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
     principal_arns = UnicodeSetAttribute()
+    # The prefixes a checkout's return URLs must fall within (strings); none allows no return URLs.
+    redirect_url_prefixes = ListAttribute[str](attr_name="redirectUrlPrefixes", null=True)
 
 
 class ApplicationsByCustomer(GlobalSecondaryIndex["ApplicationModel"]):  # type: ignore[no-untyped-call]

@@ -20,6 +20,7 @@ from services.credit.checkouts.openapi import (
     PATHS as CHECKOUT_MONEY_PATHS,
     SCHEMAS as CHECKOUT_MONEY_SCHEMAS,
 )
+from services.credit.checkouts.redirects import URL_MAX_CHARS
 from services.credit.limits import ID_MAX_CHARS
 from services.credit.plans.openapi import PATHS as PLAN_PATHS, SCHEMAS as PLAN_SCHEMAS
 from services.shared.openapi import document, errors, json_body, ref
@@ -52,6 +53,18 @@ _REQUEST_PROPERTIES = {
         "maxItems": MAX_ITEMS,
         "items": ref("LineItem"),
     },
+}
+
+_URL = {"type": "string", "format": "uri", "maxLength": URL_MAX_CHARS}
+_RETURN_URLS = {
+    "confirmationUrl": {
+        **_URL,
+        "description": "Where the hosted page sends the shopper after accepting an offer, with "
+        "`checkoutId` added to the query. With cancelUrl or not at all: https (http for "
+        "localhost only where the service allows it), no fragment, within one of the "
+        "merchant's allowed redirect URL prefixes (ValidationError otherwise).",
+    },
+    "cancelUrl": {**_URL, "description": "Where the shopper who cancels goes; as confirmationUrl."},
 }
 
 OPENAPI = document(
@@ -118,7 +131,7 @@ OPENAPI = document(
             "type": "object",
             "required": sorted(_REQUEST_PROPERTIES),
             "additionalProperties": False,
-            "properties": _REQUEST_PROPERTIES,
+            "properties": {**_REQUEST_PROPERTIES, **_RETURN_URLS},
         },
         "Checkout": {
             "type": "object",
@@ -131,6 +144,7 @@ OPENAPI = document(
                 "status",
                 "expiresAt",
                 "createdAt",
+                "redirectUrl",
             ],
             "properties": {
                 "id": {"type": "string"},
@@ -157,6 +171,14 @@ OPENAPI = document(
                     "description": f"createdAt + {int(CHECKOUT_LIFETIME.total_seconds())} s.",
                 },
                 "createdAt": {"type": "string", "format": "date-time"},
+                "confirmationUrl": {"type": ["string", "null"], "format": "uri"},
+                "cancelUrl": {"type": ["string", "null"], "format": "uri"},
+                "redirectUrl": {
+                    "type": "string",
+                    "format": "uri",
+                    "description": "The hosted checkout page: `<BNPL_CHECKOUT_PAGE_URL>/checkout/"
+                    "<id>`.",
+                },
             },
         },
         **CHECKOUT_MONEY_SCHEMAS,

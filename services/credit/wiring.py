@@ -107,6 +107,7 @@ def checkout_updates(settings: Settings, http: httpx.Client) -> CheckoutUpdates:
         region=settings.region,
         credentials=session.get_credentials,
         http=http,
+        page_url=settings.checkout_page_url,
     )
 
 

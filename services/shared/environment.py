@@ -204,6 +204,23 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         description="Local stack only: while this file exists the sandbox bureau is down.",
     ),
     EnvVar(
+        name="BNPL_CHECKOUT_PAGE_URL",
+        description="The hosted checkout page's origin: a checkout's redirectUrl is "
+        "<origin>/checkout/<id> (CloudFront in AWS).",
+        read_by=_components("credit"),
+        required_by=_components("credit"),
+    ),
+    EnvVar(
+        name="BNPL_WEB_TLS_PORT",
+        description="The checkout page's HTTPS port (local defaults only).",
+    ),
+    EnvVar(
+        name="BNPL_ALLOW_LOCAL_HTTP_REDIRECTS",
+        description="true lets return URLs be plain HTTP to localhost (the local stack only); "
+        "off unless set.",
+        read_by=_components("credit"),
+    ),
+    EnvVar(
         name="BNPL_SCORING_MODEL_DIR",
         description="Folder holding the credit model's model.json (default models/credit-v1).",
         read_by=_components("scoring"),

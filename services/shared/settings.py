@@ -80,6 +80,14 @@ def _messaging(value: str) -> Literal["outbox", "aws"]:
     raise ValueError(f"BNPL_MESSAGING must be outbox or aws, not {value!r}")
 
 
+def _flag(value: str, name: str) -> bool:
+    if value in {"true", "1"}:
+        return True
+    if value in {"false", "0", ""}:
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     """Configuration shared by the services (user, credit, credit proxy).
@@ -132,6 +140,12 @@ class Settings:
         events: where credit events (rejections) go (`BNPL_EVENTS`): `outbox`, a DynamoDB
             table (the local default), or `eventbridge`.
         event_bus_name: the EventBridge bus of credit events (`BNPL_EVENT_BUS_NAME`).
+        checkout_page_url: the hosted checkout page's origin; a checkout's `redirectUrl` is
+            `<checkout_page_url>/checkout/<id>` (`BNPL_CHECKOUT_PAGE_URL`; locally the web
+            process's HTTPS origin, `BNPL_WEB_TLS_PORT`, 4445).
+        allow_local_http_redirects: whether a checkout's return URLs may be plain HTTP to
+            `localhost` or `127.0.0.1` (`BNPL_ALLOW_LOCAL_HTTP_REDIRECTS`, `true`; off unless
+            set: `bnpl dev` sets it, AWS never does).
         sandbox_bureau_outage_file: local stack only: while this file exists the sandbox
             credit bureau answers as if it were down (`BNPL_SANDBOX_BUREAU_OUTAGE_FILE`).
 
@@ -167,6 +181,8 @@ class Settings:
     user_service_auth: Literal["token", "iam"] = "token"
     payments: Literal["sandbox", "none"] = "sandbox"
     sandbox_bureau_outage_file: str | None = None
+    checkout_page_url: str = "https://127.0.0.1:4445"
+    allow_local_http_redirects: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -231,6 +247,13 @@ class Settings:
             events=_events(env.get("BNPL_EVENTS", "outbox")),
             event_bus_name=env.get("BNPL_EVENT_BUS_NAME", "bnpl-credit-events"),
             sandbox_bureau_outage_file=env.get("BNPL_SANDBOX_BUREAU_OUTAGE_FILE") or None,
+            checkout_page_url=env.get(
+                "BNPL_CHECKOUT_PAGE_URL", f"https://{host}:{env.get('BNPL_WEB_TLS_PORT', '4445')}"
+            ).rstrip("/"),
+            allow_local_http_redirects=_flag(
+                env.get("BNPL_ALLOW_LOCAL_HTTP_REDIRECTS", "false"),
+                "BNPL_ALLOW_LOCAL_HTTP_REDIRECTS",
+            ),
         )
 
     def table_name(self, short_name: str) -> str:

@@ -47,7 +47,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 CREATE = """
 mutation Create($input: CreateCheckoutInput!) {
   createCheckout(input: $input) {
-    id merchantId merchantReference status customerId expiresAt createdAt
+    id merchantId merchantReference status customerId expiresAt createdAt redirectUrl
     amount { amount currency } items { sku name quantity unitPrice { amount currency } }
   }
 }"""
@@ -179,6 +179,7 @@ def update_of(checkout: dict[str, Any], status: str, customer_id: str) -> dict[s
         "customerId": customer_id,
         "expiresAt": checkout["expiresAt"],
         "createdAt": checkout["createdAt"],
+        "redirectUrl": checkout["redirectUrl"],
     }
 
 

@@ -413,6 +413,7 @@ async def test_a_subscriber_hears_confirmed_then_captured_then_the_refund(
             CREDIT_SERVICE_ACCESS_KEY_ID, CREDIT_SERVICE_SECRET_ACCESS_KEY
         ),
         http=http,
+        page_url="https://127.0.0.1:4445",
         lanes=1,
     )
     async with checkout_updates(stack, persona_token(stack, "refer"), checkout_id) as updates:

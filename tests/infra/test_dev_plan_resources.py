@@ -33,11 +33,30 @@ PREFIX = "module.platform.module"
 # What the dev root plans, by resource type, apart from the types that follow the code (below).
 # Dev runs in two availability zones with a single NAT gateway.
 EXPECTED_COUNTS: dict[str, int] = {
-    # The API (graphql_api) and its web ACL (waf).
+    # The API (graphql_api) and its web ACL (waf); the checkout page's global web ACL, which its
+    # distribution names (no association).
     "aws_appsync_graphql_api": 1,
-    "aws_wafv2_web_acl": 1,
+    "aws_wafv2_web_acl": 2,
     "aws_wafv2_web_acl_association": 1,
-    "aws_wafv2_web_acl_logging_configuration": 1,
+    "aws_wafv2_web_acl_logging_configuration": 2,
+    # The checkout page (web_page): its bucket and the access-log bucket, each private, versioned,
+    # encrypted, with a lifecycle and a TLS-only policy; the page bucket's access logging; its
+    # config.json; CloudFront with origin access control, the SPA route function, two cache
+    # policies (hashed assets, entry files) and the security headers.
+    "aws_s3_bucket": 2,
+    "aws_s3_bucket_public_access_block": 2,
+    "aws_s3_bucket_ownership_controls": 2,
+    "aws_s3_bucket_versioning": 2,
+    "aws_s3_bucket_server_side_encryption_configuration": 2,
+    "aws_s3_bucket_lifecycle_configuration": 2,
+    "aws_s3_bucket_policy": 2,
+    "aws_s3_bucket_logging": 1,
+    "aws_s3_object": 1,
+    "aws_cloudfront_distribution": 1,
+    "aws_cloudfront_origin_access_control": 1,
+    "aws_cloudfront_function": 1,
+    "aws_cloudfront_cache_policy": 2,
+    "aws_cloudfront_response_headers_policy": 1,
     # The user service: a Lambda behind an HTTP API with one IAM-authorized $default route.
     "aws_apigatewayv2_api": 1,
     "aws_apigatewayv2_stage": 1,
@@ -75,16 +94,17 @@ EXPECTED_COUNTS: dict[str, int] = {
     "aws_iam_policy": 1,  # the merchant policy (resolvers/bindings.json `iam_callers.merchant`)
     "aws_iam_role_policy": 11,
     # API, WAF, flow logs, credit service, credit proxy, user service (function and access),
-    # scoring endpoint.
-    "aws_cloudwatch_log_group": 8,
+    # scoring endpoint, the checkout page's WAF.
+    "aws_cloudwatch_log_group": 9,
     # Images: lambda, credit-service, scoring; only the Lambda repository needs a policy.
     "aws_ecr_repository": 3,
     "aws_ecr_lifecycle_policy": 3,
     "aws_ecr_repository_policy": 1,
     # Keys: logs (network; the API and WAF logs use it too), images, tables, credit events,
-    # credit proxy, user service, scoring endpoint; each with an alias.
-    "aws_kms_key": 7,
-    "aws_kms_alias": 7,
+    # credit proxy, user service, scoring endpoint, the checkout page's files and its WAF logs
+    # (in us-east-1); each with an alias.
+    "aws_kms_key": 9,
+    "aws_kms_alias": 9,
     # Network: one VPC, a private and a public subnet per zone, one NAT gateway (dev).
     "aws_vpc": 1,
     "aws_subnet": 4,
@@ -191,11 +211,31 @@ def test_one_resolver_per_binding(planned: DevPlan):
 def test_the_api_is_behind_the_web_acl_which_logs(planned: DevPlan):
     (api,) = planned.of_type("aws_appsync_graphql_api")
     (association,) = planned.of_type("aws_wafv2_web_acl_association")
-    (acl,) = planned.of_type("aws_wafv2_web_acl")
-    (logging,) = planned.of_type("aws_wafv2_web_acl_logging_configuration")
+    (acl,) = [a for a in planned.of_type("aws_wafv2_web_acl") if a.values["scope"] == "REGIONAL"]
+    logged = {
+        r.values["resource_arn"] for r in planned.of_type("aws_wafv2_web_acl_logging_configuration")
+    }
     assert association.values["resource_arn"] == api.values["arn"]
     assert association.values["web_acl_arn"] == acl.values["arn"]
-    assert logging.values["resource_arn"] == acl.values["arn"]
+    assert acl.values["arn"] in logged
+
+
+def test_the_checkout_page_is_behind_a_global_web_acl_which_logs(planned: DevPlan):
+    (distribution,) = planned.of_type("aws_cloudfront_distribution")
+    (acl,) = [a for a in planned.of_type("aws_wafv2_web_acl") if a.values["scope"] == "CLOUDFRONT"]
+    logged = {
+        r.values["resource_arn"] for r in planned.of_type("aws_wafv2_web_acl_logging_configuration")
+    }
+    assert distribution.values["web_acl_id"] == acl.values["arn"]
+    assert acl.values["arn"] in logged
+
+
+def test_the_credit_service_redirects_to_the_checkout_page(planned: DevPlan):
+    url = planned.outputs["checkout_page_url"]
+    assert url.startswith("https://")
+    assert planned.outputs["service_environment"]["credit"]["BNPL_CHECKOUT_PAGE_URL"] == url
+    # Plain-http localhost return URLs are the local stack's only.
+    assert "BNPL_ALLOW_LOCAL_HTTP_REDIRECTS" not in planned.outputs["service_environment"]["credit"]
 
 
 def test_one_role_per_component(planned: DevPlan):

@@ -34,8 +34,28 @@ module "platform" {
   # Dev is a sandbox: checkouts are paid with the test tokens, never a real card.
   sandbox_payments = true
 
+  # The checkout page on CloudFront: its cloudfront.net name unless a domain is given.
+  checkout_page_web_acl_arn     = module.checkout_page_waf.web_acl_arn
+  checkout_page_aliases         = var.checkout_page_aliases
+  checkout_page_certificate_arn = var.checkout_page_certificate_arn
+
   deletion_protection   = var.deletion_protection
   log_retention_in_days = var.log_retention_in_days
   force_delete_images   = var.force_delete_images
+  tags                  = var.tags
+}
+
+# CloudFront takes only global web ACLs, made in us-east-1 (with their log group and key): the
+# API's rate limit and managed rules, in front of the checkout page.
+module "checkout_page_waf" {
+  source    = "../../modules/waf"
+  providers = { aws = aws.us_east_1 }
+
+  name       = "${trimsuffix(var.name_prefix, "-")}-checkout-page"
+  scope      = "CLOUDFRONT"
+  region     = "us-east-1"
+  account_id = var.account_id
+
+  log_retention_in_days = var.log_retention_in_days
   tags                  = var.tags
 }

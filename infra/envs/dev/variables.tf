@@ -132,3 +132,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "checkout_page_aliases" {
+  description = "Custom domain names of the checkout page (need checkout_page_certificate_arn); empty serves it on its cloudfront.net name."
+  type        = list(string)
+  default     = []
+}
+
+variable "checkout_page_certificate_arn" {
+  description = "ACM certificate in us-east-1 for checkout_page_aliases (TLS 1.2 at least); null uses CloudFront's default certificate."
+  type        = string
+  default     = null
+}

@@ -37,6 +37,26 @@ output "amplify_outputs" {
   value       = module.platform.amplify_outputs
 }
 
+output "checkout_page_url" {
+  description = "Base URL of the shoppers' checkout page; Checkout.redirectUrl is <this>/checkout/<id>."
+  value       = module.platform.checkout_page_url
+}
+
+output "checkout_page_bucket" {
+  description = "Bucket the deploy step syncs web/dist to (keep config.json: Terraform writes it)."
+  value       = module.platform.checkout_page_bucket
+}
+
+output "checkout_page_distribution_id" {
+  description = "Id of the checkout page's CloudFront distribution, to invalidate after a deploy."
+  value       = module.platform.checkout_page_distribution_id
+}
+
+output "checkout_page_content_security_policy" {
+  description = "The Content-Security-Policy the checkout page is served with."
+  value       = module.platform.checkout_page_content_security_policy
+}
+
 output "graphql_api_id" {
   description = "Id of the GraphQL API."
   value       = module.platform.graphql_api_id

@@ -1,5 +1,8 @@
-# The whole product in one environment. AppSync (behind a web ACL) is the only public entry:
+# The whole product in one environment. AppSync (behind a web ACL) is the only public API; the
+# shoppers' checkout page is static files behind CloudFront (and its own global web ACL, made in
+# us-east-1 by the environment's root and given as checkout_page_web_acl_arn):
 #
+#   shoppers ─▶ WAF ─▶ CloudFront ─▶ S3 (the page and its config.json)
 #   shoppers / merchants ─▶ WAF ─▶ AppSync ─┬─ HTTP, SigV4 ─▶ API Gateway ─▶ user service Lambda
 #                                           └─ Lambda ─▶ credit proxy ─ PrivateLink ─▶ NLB ─▶
 #                                              credit service (ECS Fargate) ─▶ SageMaker endpoint
@@ -165,6 +168,9 @@ module "credit_service" {
     # tokens on the sandbox network (its tables deployed here); any other answers
     # DependencyFailure to money-moving requests.
     BNPL_PAYMENTS = var.sandbox_payments ? "sandbox" : "none"
+    # Checkout.redirectUrl is <this>/checkout/<id>. BNPL_ALLOW_LOCAL_HTTP_REDIRECTS stays unset:
+    # plain-http localhost return URLs are the local stack's only.
+    BNPL_CHECKOUT_PAGE_URL = module.web_page.url
   })
 
   table_arns                 = [for short in local.table_owners.credit : module.tables.table_arns[short]]
@@ -315,7 +321,51 @@ module "waf" {
   tags                            = local.tags
 }
 
+# ---------------------------------------------------------------- the checkout page
+
+module "web_page" {
+  source = "../web_page"
+
+  name         = "${local.name}-checkout-page"
+  region       = var.region
+  account_id   = var.account_id
+  partition    = var.partition
+  graphql_url  = module.graphql_api.graphql_url
+  realtime_url = module.graphql_api.realtime_url
+  # The page's /config.json is the amplify_config output, so the page needs no build per
+  # environment.
+  app_config = local.amplify_config
+
+  web_acl_arn     = var.checkout_page_web_acl_arn
+  aliases         = var.checkout_page_aliases
+  certificate_arn = var.checkout_page_certificate_arn
+  price_class     = var.checkout_page_price_class
+
+  log_retention_in_days           = var.log_retention_in_days
+  kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
+  tags                            = local.tags
+}
+
 locals {
+  # What the front end passes to Amplify.configure (Amplify JS v6): the amplify_config output
+  # and the page's config.json.
+  amplify_config = {
+    Auth = {
+      Cognito = {
+        userPoolId       = module.user_pool.user_pool_id
+        userPoolClientId = module.user_pool.web_client_id
+        loginWith        = { email = contains(module.user_pool.username_attributes, "email") }
+      }
+    }
+    API = {
+      GraphQL = {
+        endpoint        = module.graphql_api.graphql_url
+        region          = var.region
+        defaultAuthMode = local.amplify_auth_modes[module.graphql_api.authentication_type]
+      }
+    }
+  }
+
   # AppSync's names of the authorization modes and Amplify JS v6's (`defaultAuthMode`).
   amplify_auth_modes = {
     AMAZON_COGNITO_USER_POOLS = "userPool"

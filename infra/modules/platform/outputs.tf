@@ -55,22 +55,7 @@ output "region" {
 
 output "amplify_config" {
   description = "The object a front end passes to Amplify.configure (Amplify JS v6): the user pool, its web app client and the GraphQL API."
-  value = {
-    Auth = {
-      Cognito = {
-        userPoolId       = module.user_pool.user_pool_id
-        userPoolClientId = module.user_pool.web_client_id
-        loginWith        = { email = contains(module.user_pool.username_attributes, "email") }
-      }
-    }
-    API = {
-      GraphQL = {
-        endpoint        = module.graphql_api.graphql_url
-        region          = var.region
-        defaultAuthMode = local.amplify_auth_modes[module.graphql_api.authentication_type]
-      }
-    }
-  }
+  value       = local.amplify_config
 }
 
 output "amplify_outputs" {
@@ -91,6 +76,26 @@ output "amplify_outputs" {
       authorization_types        = module.graphql_api.additional_authentication_types
     }
   }
+}
+
+output "checkout_page_url" {
+  description = "Base URL of the shoppers' checkout page (https://<distribution domain>); Checkout.redirectUrl is <this>/checkout/<id>."
+  value       = module.web_page.url
+}
+
+output "checkout_page_bucket" {
+  description = "Bucket the deploy step syncs web/dist to (config.json in it is Terraform's)."
+  value       = module.web_page.bucket_name
+}
+
+output "checkout_page_distribution_id" {
+  description = "Id of the checkout page's CloudFront distribution, to invalidate after a deploy."
+  value       = module.web_page.distribution_id
+}
+
+output "checkout_page_content_security_policy" {
+  description = "The Content-Security-Policy the checkout page is served with."
+  value       = module.web_page.content_security_policy
 }
 
 # ---------------------------------------------------------------- for operators
@@ -181,6 +186,11 @@ output "scoring_endpoint" {
 output "web_acl_arn" {
   description = "ARN of the web ACL in front of the API."
   value       = module.waf.web_acl_arn
+}
+
+output "checkout_page_web_acl_arn" {
+  description = "ARN of the (global) web ACL in front of the checkout page."
+  value       = module.web_page.web_acl_arn
 }
 
 output "network" {

@@ -202,6 +202,31 @@ variable "waf_rate_limit" {
   default     = 1000
 }
 
+# ---------------------------------------------------------------- the checkout page
+
+variable "checkout_page_web_acl_arn" {
+  description = "ARN of the global (CLOUDFRONT scope, us-east-1) web ACL in front of the checkout page; the environment's root makes it with modules/waf."
+  type        = string
+}
+
+variable "checkout_page_aliases" {
+  description = "Custom domain names of the checkout page (need checkout_page_certificate_arn); empty serves it on its cloudfront.net name."
+  type        = list(string)
+  default     = []
+}
+
+variable "checkout_page_certificate_arn" {
+  description = "ACM certificate in us-east-1 for checkout_page_aliases; null uses CloudFront's default certificate."
+  type        = string
+  default     = null
+}
+
+variable "checkout_page_price_class" {
+  description = "CloudFront price class of the checkout page: PriceClass_100, PriceClass_200 or PriceClass_All."
+  type        = string
+  default     = "PriceClass_100"
+}
+
 # ---------------------------------------------------------------- operations
 
 variable "deletion_protection" {

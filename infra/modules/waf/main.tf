@@ -1,5 +1,7 @@
-# The web ACL in front of the AppSync API: a per-IP rate limit and AWS's managed rule groups,
-# every request's verdict logged to an encrypted log group.
+# A web ACL: a per-IP rate limit and AWS's managed rule groups, every request's verdict logged to
+# an encrypted log group. REGIONAL in front of the AppSync API (associated here); CLOUDFRONT in
+# front of the checkout page's distribution, which names the ACL itself (web_acl_id) and whose
+# ACL, log group and key must be in us-east-1 (the caller passes that region's provider).
 
 locals {
   # WAF only delivers to CloudWatch Logs groups whose name starts with aws-waf-logs-.
@@ -11,8 +13,8 @@ locals {
 
 resource "aws_wafv2_web_acl" "this" {
   name        = var.name
-  description = "Protects the GraphQL API ${var.name}: per-IP rate limit and AWS managed rules."
-  scope       = "REGIONAL" # AppSync APIs are regional resources
+  description = "Protects ${var.scope == "REGIONAL" ? "the GraphQL API" : "the CloudFront distribution"} ${var.name}: per-IP rate limit and AWS managed rules."
+  scope       = var.scope
 
   default_action {
     allow {}
@@ -132,9 +134,19 @@ resource "aws_wafv2_web_acl" "this" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = (var.scope == "REGIONAL") == (var.resource_arn != null)
+      error_message = "A REGIONAL ACL needs resource_arn (the API it protects); a CLOUDFRONT ACL takes none (the distribution names it)."
+    }
+  }
 }
 
+# A distribution is not associated: it names its ACL (web_acl_id).
 resource "aws_wafv2_web_acl_association" "this" {
+  count = var.scope == "REGIONAL" ? 1 : 0
+
   resource_arn = var.resource_arn
   web_acl_arn  = aws_wafv2_web_acl.this.arn
 }

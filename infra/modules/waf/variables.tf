@@ -8,12 +8,24 @@ variable "name" {
   }
 }
 
-variable "resource_arn" {
-  description = "ARN of the resource the ACL protects: the AppSync GraphQL API (\"arn:aws:appsync:<region>:<account>:apis/<api-id>\")."
+variable "scope" {
+  description = "REGIONAL (the AppSync API, associated with resource_arn) or CLOUDFRONT (a distribution, which names the ACL; create it in us-east-1)."
   type        = string
+  default     = "REGIONAL"
 
   validation {
-    condition     = can(regex("^arn:[a-z-]+:appsync:[a-z0-9-]+:[0-9]{12}:apis/[A-Za-z0-9]+$", var.resource_arn))
+    condition     = contains(["REGIONAL", "CLOUDFRONT"], var.scope)
+    error_message = "scope must be REGIONAL or CLOUDFRONT."
+  }
+}
+
+variable "resource_arn" {
+  description = "ARN of the resource a REGIONAL ACL protects: the AppSync GraphQL API (\"arn:aws:appsync:<region>:<account>:apis/<api-id>\"); null for CLOUDFRONT."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.resource_arn == null || can(regex("^arn:[a-z-]+:appsync:[a-z0-9-]+:[0-9]{12}:apis/[A-Za-z0-9]+$", coalesce(var.resource_arn, "-")))
     error_message = "resource_arn must be an AppSync GraphQL API ARN."
   }
 }

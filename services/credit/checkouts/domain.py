@@ -9,6 +9,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from services.credit.checkouts.redirects import (
+    FIELDS as RETURN_URL_FIELDS,
+    ReturnUrls,
+    parse_return_urls,
+)
 from services.shared.errors import CheckoutExpired, InvalidState, ServiceError, ValidationError
 from services.shared.money import Money, is_int
 from services.shared.timestamps import iso_timestamp
@@ -29,6 +34,7 @@ MAX_APPLICANTS_PER_CHECKOUT = 3
 _MERCHANT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CHECKOUT_FIELDS = frozenset({"merchantId", "merchantReference", "amount", "items"})
+_OPTIONAL_FIELDS = frozenset(RETURN_URL_FIELDS)
 _ITEM_FIELDS = frozenset({"sku", "name", "quantity", "unitPrice"})
 
 
@@ -69,11 +75,13 @@ Caller = CustomerCaller | MerchantCaller
 
 @dataclass(frozen=True, kw_only=True)
 class Merchant:
-    """A merchant and the IAM principals allowed to act for it."""
+    """A merchant, the IAM principals allowed to act for it, and the URL prefixes its return
+    URLs must fall within (`redirects.within`)."""
 
     id: str
     name: str
     principal_arns: frozenset[str]
+    redirect_url_prefixes: tuple[str, ...] = ()
 
     def allows(self, caller: Caller) -> bool:
         """Whether `caller` acts for this merchant."""
@@ -112,6 +120,7 @@ class CheckoutRequest:
     merchant_reference: str
     amount: Money
     items: tuple[LineItem, ...]
+    return_urls: ReturnUrls | None = None
 
     @property
     def reference_key(self) -> str:
@@ -152,6 +161,7 @@ class Checkout:
     captured: Money | None = None  # what the merchant captured, once CAPTURED
     refunded: Money | None = None  # what the merchant refunded of it so far
     applicants: Mapping[str, Applicant] = field(default_factory=dict)  # by sub, while unbound
+    return_urls: ReturnUrls | None = None  # where the hosted page sends the shopper back
 
     @classmethod
     def open(cls, request: CheckoutRequest, *, checkout_id: str, now: datetime) -> Checkout:
@@ -166,6 +176,7 @@ class Checkout:
             customer_id=None,
             expires_at=now + CHECKOUT_LIFETIME,
             created_at=now,
+            return_urls=request.return_urls,
         )
 
     def answers(self, request: CheckoutRequest) -> bool:
@@ -175,6 +186,7 @@ class Checkout:
             and self.merchant_reference == request.merchant_reference
             and self.amount == request.amount
             and self.items == request.items
+            and self.return_urls == request.return_urls
         )
 
     def expired(self, now: datetime) -> bool:
@@ -255,49 +267,10 @@ class Checkout:
             body["capturedAmount"] = self.captured.to_json()
         if self.refunded is not None:
             body["refundedAmount"] = self.refunded.to_json()
+        if self.return_urls is not None:
+            body["confirmationUrl"] = self.return_urls.confirmation
+            body["cancelUrl"] = self.return_urls.cancel
         return body
-
-
-def checkout_from_json(body: Mapping[str, Any]) -> Checkout:
-    """The checkout `Checkout.to_json` described (a stored answer, replayed).
-
-    Example:
-        >>> from datetime import UTC
-        >>> request = CheckoutRequest(merchant_id="m", merchant_reference="r",
-        ...     amount=Money(100, "GBP"), items=())
-        >>> checkout = Checkout.open(request, checkout_id="c", now=datetime(2026, 1, 1, tzinfo=UTC))
-        >>> checkout_from_json(checkout.to_json()) == checkout
-        True
-    """
-
-    def money(value: Any) -> Money | None:
-        return None if value is None else Money(int(value["amount"]), str(value["currency"]))
-
-    amount = money(body["amount"])
-    assert amount is not None, "a checkout always has an amount"
-    return Checkout(
-        id=body["id"],
-        merchant_id=body["merchantId"],
-        merchant_reference=body["merchantReference"],
-        amount=amount,
-        items=tuple(
-            LineItem(
-                sku=item["sku"],
-                name=item["name"],
-                quantity=int(item["quantity"]),
-                unit_price=Money(int(item["unitPrice"]["amount"]), item["unitPrice"]["currency"]),
-            )
-            for item in body["items"]
-        ),
-        status=CheckoutStatus(body["status"]),
-        customer_id=body.get("customerId"),
-        expires_at=datetime.fromisoformat(body["expiresAt"]),
-        created_at=datetime.fromisoformat(body["createdAt"]),
-        application_id=body.get("applicationId"),
-        plan_id=body.get("planId"),
-        captured=money(body.get("capturedAmount")),
-        refunded=money(body.get("refundedAmount")),
-    )
 
 
 def parse_checkout_request(payload: Mapping[str, Any]) -> CheckoutRequest:
@@ -306,7 +279,8 @@ def parse_checkout_request(payload: Mapping[str, Any]) -> CheckoutRequest:
     Rules: a known currency; an amount above 0 and at most `MAX_CHECKOUT_AMOUNT` minor units; a
     merchantReference of 1 to 128 characters; 1 to 100 items, each with a sku, a name, a
     quantity of at least 1 and a unit price in the checkout's currency; and the items adding up
-    to the amount exactly.
+    to the amount exactly; `confirmationUrl` and `cancelUrl` both or neither
+    (`redirects.parse_return_urls`; the merchant's allow-list is checked once it is known).
 
     Raises:
         ValidationError: naming the first field at fault in `details["field"]`.
@@ -321,7 +295,7 @@ def parse_checkout_request(payload: Mapping[str, Any]) -> CheckoutRequest:
         '5.00 GBP'
     """
     for name in payload:
-        if name not in _CHECKOUT_FIELDS:
+        if name not in _CHECKOUT_FIELDS | _OPTIONAL_FIELDS:
             raise ValidationError(f"unknown field {name!r}", field=str(name))
     for name in sorted(_CHECKOUT_FIELDS):
         if payload.get(name) is None:
@@ -345,7 +319,11 @@ def parse_checkout_request(payload: Mapping[str, Any]) -> CheckoutRequest:
             field="amount.amount",
         )
     return CheckoutRequest(
-        merchant_id=merchant_id, merchant_reference=reference, amount=amount, items=items
+        merchant_id=merchant_id,
+        merchant_reference=reference,
+        amount=amount,
+        items=items,
+        return_urls=parse_return_urls(payload),
     )
 
 

@@ -26,8 +26,8 @@ from services.credit.checkouts.domain import (
     Caller,
     Checkout,
     CheckoutStatus,
+    LineItem,
     MerchantCaller,
-    checkout_from_json,
 )
 from services.credit.checkouts.money import (
     Authorisation,
@@ -39,6 +39,7 @@ from services.credit.checkouts.money import (
     void,
 )
 from services.credit.checkouts.ports import CheckoutRepository, CheckoutUpdates, MerchantRepository
+from services.credit.checkouts.redirects import parse_return_urls
 from services.credit.limits import is_id
 from services.credit.payments.refunder import Refunder
 from services.credit.plans.domain import PaymentPlan
@@ -282,4 +283,48 @@ def _checkout_after(checkout: Checkout, change: CheckoutChange) -> Checkout:
         status=CheckoutStatus(auth.status.value),
         captured=auth.captured if auth.captured.amount else None,
         refunded=auth.refunded if auth.refunded.amount else None,
+    )
+
+
+def checkout_from_json(body: Mapping[str, Any]) -> Checkout:
+    """The checkout `Checkout.to_json` described (a stored answer, replayed).
+
+    Example:
+        >>> from datetime import UTC
+        >>> from services.credit.checkouts.domain import CheckoutRequest
+        >>> request = CheckoutRequest(merchant_id="m", merchant_reference="r",
+        ...     amount=Money(100, "GBP"), items=())
+        >>> checkout = Checkout.open(request, checkout_id="c", now=datetime(2026, 1, 1, tzinfo=UTC))
+        >>> checkout_from_json(checkout.to_json()) == checkout
+        True
+    """
+
+    def money(value: Any) -> Money | None:
+        return None if value is None else Money(int(value["amount"]), str(value["currency"]))
+
+    amount = money(body["amount"])
+    assert amount is not None, "a checkout always has an amount"
+    return Checkout(
+        id=body["id"],
+        merchant_id=body["merchantId"],
+        merchant_reference=body["merchantReference"],
+        amount=amount,
+        items=tuple(
+            LineItem(
+                sku=item["sku"],
+                name=item["name"],
+                quantity=int(item["quantity"]),
+                unit_price=Money(int(item["unitPrice"]["amount"]), item["unitPrice"]["currency"]),
+            )
+            for item in body["items"]
+        ),
+        status=CheckoutStatus(body["status"]),
+        customer_id=body.get("customerId"),
+        expires_at=datetime.fromisoformat(body["expiresAt"]),
+        created_at=datetime.fromisoformat(body["createdAt"]),
+        application_id=body.get("applicationId"),
+        plan_id=body.get("planId"),
+        captured=money(body.get("capturedAmount")),
+        refunded=money(body.get("refundedAmount")),
+        return_urls=parse_return_urls(body),
     )

@@ -16,6 +16,7 @@ from services.credit.checkouts.domain import (
     parse_checkout_request,
 )
 from services.credit.checkouts.ports import CheckoutRepository, MerchantRepository
+from services.credit.checkouts.redirects import check_return_urls
 from services.credit.limits import is_id
 from services.shared.errors import Conflict, NotFound, Unauthorized
 from services.shared.timestamps import utc_now
@@ -50,8 +51,11 @@ class CheckoutService:
         merchants: MerchantRepository,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = new_checkout_id,
+        allow_local_http: bool = False,
     ) -> None:
         self._checkouts = checkouts
+        # Plain-HTTP return URLs to localhost: the local stack's setting, never AWS's.
+        self._allow_local_http = allow_local_http
         self._merchants = merchants
         self._clock = clock
         self._new_id = new_id
@@ -64,7 +68,8 @@ class CheckoutService:
         claimed in the same transaction that writes the checkout.
 
         Raises:
-            ValidationError: invalid input (nothing is written).
+            ValidationError: invalid input, including return URLs outside the merchant's
+                allow-list (nothing is written).
             Unauthorized: the caller is not a merchant principal of `merchantId`.
             Conflict: the reference already belongs to a different checkout.
         """
@@ -76,6 +81,12 @@ class CheckoutService:
             # The same answer for an unknown merchant and someone else's: ids are not revealed.
             raise Unauthorized(
                 f"Not allowed to create checkouts for merchant {request.merchant_id}"
+            )
+        if request.return_urls is not None:
+            check_return_urls(
+                request.return_urls,
+                allowed_prefixes=merchant.redirect_url_prefixes,
+                allow_local_http=self._allow_local_http,
             )
         existing = self._checkouts.get_by_reference(request.merchant_id, request.merchant_reference)
         if existing is not None:

@@ -127,12 +127,20 @@ class DynamoMerchantRepository:
             item = self._model.get(merchant_id, consistent_read=True)
         except DoesNotExist:
             return None
-        return Merchant(id=item.id, name=item.name, principal_arns=frozenset(item.principal_arns))
+        return Merchant(
+            id=item.id,
+            name=item.name,
+            principal_arns=frozenset(item.principal_arns),
+            redirect_url_prefixes=tuple(item.redirect_url_prefixes or ()),
+        )
 
     def save(self, merchant: Merchant) -> None:
         """Create or replace a merchant (a merchant always has at least one principal)."""
         if not merchant.principal_arns:
             raise ValueError("a merchant needs at least one principal ARN")
         self._model(
-            merchant.id, name=merchant.name, principal_arns=set(merchant.principal_arns)
+            merchant.id,
+            name=merchant.name,
+            principal_arns=set(merchant.principal_arns),
+            redirect_url_prefixes=list(merchant.redirect_url_prefixes) or None,
         ).save()

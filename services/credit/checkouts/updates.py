@@ -27,6 +27,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from services.credit.checkouts.redirects import checkout_page
+
 logger = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT_S = 2.0
@@ -38,6 +40,7 @@ mutation Publish($input: CheckoutUpdateInput!) {
     capturedAmount { amount currency }
     refundedAmount { amount currency }
     items { sku name quantity unitPrice { amount currency } }
+    confirmationUrl cancelUrl redirectUrl
   }
 }"""
 # The fields of `CheckoutUpdateInput`; the checkout's JSON has more (applicationId).
@@ -53,6 +56,8 @@ _INPUT_FIELDS = (
     "createdAt",
     "capturedAmount",
     "refundedAmount",
+    "confirmationUrl",
+    "cancelUrl",
 )
 
 
@@ -64,6 +69,8 @@ class AppSyncCheckoutUpdates:
         region: the signature's region.
         credentials: the service's AWS credentials (re-read per call: roles rotate them).
         http: a client; its own timeout is replaced by `PUBLISH_TIMEOUT_S` per call.
+        page_url: where the hosted checkout page is served (`Settings.checkout_page_url`), for
+            the checkout's `redirectUrl`.
     """
 
     def __init__(
@@ -73,9 +80,11 @@ class AppSyncCheckoutUpdates:
         region: str,
         credentials: Callable[[], Credentials | None],
         http: httpx.Client,
+        page_url: str,
         lanes: int = 4,
     ) -> None:
         self._url = url
+        self._page_url = page_url
         self._region = region
         self._credentials = credentials
         self._http = http
@@ -95,7 +104,9 @@ class AppSyncCheckoutUpdates:
 
     def publish_now(self, checkout: Mapping[str, Any]) -> bool:
         """Publish in this thread; False (logged) when it failed."""
-        variables = {"input": {name: checkout.get(name) for name in _INPUT_FIELDS}}
+        fields = {name: checkout.get(name) for name in _INPUT_FIELDS}
+        page = checkout_page(self._page_url, str(checkout.get("id")))
+        variables = {"input": {**fields, "redirectUrl": page}}
         body = json.dumps({"query": PUBLISH, "variables": variables}).encode()
         try:
             credentials = self._credentials()

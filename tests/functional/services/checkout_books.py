@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from services.credit.checkouts.redirects import checkout_page
 from services.credit.models import PlanModel
 from services.shared.dynamodb import bind
 from services.shared.settings import Settings
@@ -120,7 +121,9 @@ def given_back(harness: Harness, document: dict[str, Any]) -> list[int]:
 
 
 def published(harness: Harness, checkout_id: str) -> list[dict[str, Any]]:
-    return [dict(u) for u in harness.updates.checkouts if u["id"] == checkout_id]
+    """The checkout's updates, as subscribers get them (the publisher adds `redirectUrl`)."""
+    page = checkout_page(harness.settings.checkout_page_url, checkout_id)
+    return [{**u, "redirectUrl": page} for u in harness.updates.checkouts if u["id"] == checkout_id]
 
 
 def books(harness: Harness, scan: Scan, checkout_id: str) -> dict[str, Any]:

@@ -52,7 +52,11 @@ def http():
 
 def updates(url: str, http: httpx.Client, credentials: Any = CREDENTIALS) -> AppSyncCheckoutUpdates:
     return AppSyncCheckoutUpdates(
-        url=url, region="eu-west-2", credentials=lambda: credentials, http=http
+        url=url,
+        region="eu-west-2",
+        credentials=lambda: credentials,
+        http=http,
+        page_url="https://pay.example.test",
     )
 
 
@@ -76,6 +80,7 @@ def test_an_update_is_signed_and_sends_only_the_input_fields(api, http):
     sent = body["variables"]["input"]
     assert sent["refundedAmount"] == {"amount": 1, "currency": "GBP"}
     assert "applicationId" not in sent
+    assert sent["redirectUrl"] == "https://pay.example.test/checkout/chk_1"
     assert "publishCheckoutUpdate" in body["query"]
 
 

@@ -144,6 +144,7 @@ def publish_over_http(stack: RunningStack, checkout: dict[str, Any]) -> bool:
                 CREDIT_SERVICE_ACCESS_KEY_ID, CREDIT_SERVICE_SECRET_ACCESS_KEY
             ),
             http=http,
+            page_url="https://127.0.0.1:4445",
             lanes=1,
         )
         try:

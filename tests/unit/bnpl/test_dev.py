@@ -13,6 +13,7 @@ from bnpl.idp.keys import signing_key
 from bnpl.personas import DEFAULT_PERSONA, PERSONAS
 from bnpl.settings import SANDBOX_MERCHANT_ACCESS_KEY_ID, SANDBOX_MERCHANT_SECRET_ACCESS_KEY
 from bnpl.tls import LocalTls, trust_instructions
+from services.shared.settings import Settings
 
 
 def test_without_java_it_names_what_to_install_and_exits_2(tmp_path, monkeypatch, capsys):
@@ -90,7 +91,14 @@ def test_banner_has_the_url_a_working_token_the_personas_sign_in_and_the_iam_key
 
 @pytest.mark.parametrize(
     ("variable", "owner"),
-    [("BNPL_APPSYNC_TLS_PORT", "appsync HTTPS"), ("BNPL_IDP_TLS_PORT", "idp HTTPS")],
+    [
+        ("BNPL_APPSYNC_TLS_PORT", "appsync HTTPS"),
+        ("BNPL_IDP_TLS_PORT", "idp HTTPS"),
+        ("BNPL_WEB_PORT", "web"),
+        ("BNPL_WEB_TLS_PORT", "web HTTPS"),
+        ("BNPL_SHOP_PORT", "shop"),
+        ("BNPL_SHOP_TLS_PORT", "shop HTTPS"),
+    ],
 )
 def test_a_busy_https_port_names_its_variable(tmp_path, monkeypatch, capsys, variable, owner):
     with socket.socket() as busy:
@@ -106,6 +114,10 @@ def test_a_busy_https_port_names_its_variable(tmp_path, monkeypatch, capsys, var
             "SCORING",
             "APPSYNC_TLS",
             "IDP_TLS",
+            "WEB",
+            "WEB_TLS",
+            "SHOP",
+            "SHOP_TLS",
         )
         for name in names:
             monkeypatch.setenv(f"BNPL_{name}_PORT", str(dynamodb_local.free_port()))
@@ -133,3 +145,18 @@ def test_banner_has_the_https_and_wss_urls_the_amplify_files_and_how_to_trust_th
     assert "bnpl amplify-config" in text
     assert trust_instructions(LocalTls(dev_settings.tls_dir).ca_path) in text
     assert "(new: made by this run)" in dev.banner(dev_settings, ready_after_s=5.0, ca_created=True)
+
+
+def test_banner_has_the_demo_shop_and_the_checkout_page(dev_settings):
+    words = dev.banner(dev_settings, ready_after_s=5.0).split()
+    assert f"https://{dev_settings.host}:{dev_settings.shop_tls_port}" in words
+    page = f"https://{dev_settings.host}:{dev_settings.web_tls_port}/checkout/<checkoutId>"
+    assert page in words
+
+
+def test_the_credit_service_gets_the_page_url_and_local_http_return_urls(dev_settings):
+    environ = dev_settings.service_environ()
+    settings = Settings.from_environ(environ)
+    assert settings.checkout_page_url == f"https://{dev_settings.host}:{dev_settings.web_tls_port}"
+    assert settings.allow_local_http_redirects is True
+    assert Settings.from_environ({}).allow_local_http_redirects is False

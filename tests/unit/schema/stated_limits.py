@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.credit import limits as credit
-from services.credit.checkouts import domain as checkouts
+from services.credit.checkouts import domain as checkouts, redirects
 from services.credit_proxy import arguments as proxy
 from services.shared import ids
 from services.shared.errors import ValidationError
@@ -154,6 +154,15 @@ LIMITS: tuple[Stated, ...] = (
     ),
     Stated(
         "CreateCheckoutInput.items", "1 to {} lines", (checkouts.MAX_ITEMS,), "domain.MAX_ITEMS"
+    ),
+    *(
+        Stated(
+            f"CreateCheckoutInput.{name}",
+            "at most {} characters",
+            (redirects.URL_MAX_CHARS,),
+            "redirects.URL_MAX_CHARS",
+        )
+        for name in ("confirmationUrl", "cancelUrl")
     ),
     Stated("LineItemInput.sku", CHARS, (checkouts.SKU_MAX_CHARS,), "domain.SKU_MAX_CHARS"),
     Stated(

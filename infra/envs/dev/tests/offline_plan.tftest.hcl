@@ -13,6 +13,18 @@ provider "aws" {
   skip_region_validation      = true
 }
 
+# The checkout page's web ACL is made in us-east-1, with the same dummy credentials.
+provider "aws" {
+  alias                       = "us_east_1"
+  region                      = "us-east-1"
+  access_key                  = "offline-plan"
+  secret_key                  = "offline-plan"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
 variables {
   account_id                   = "123456789012"
   lambda_image                 = "git-0123abc"

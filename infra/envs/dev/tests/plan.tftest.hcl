@@ -18,6 +18,20 @@ mock_provider "aws" {
   }
 }
 
+# The checkout page's web ACL, its logs and key are made in us-east-1 (CloudFront's region).
+mock_provider "aws" {
+  alias           = "us_east_1"
+  override_during = plan
+  source          = "../../tests/mocks/aws"
+
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = {
+      arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/mock-page/11111111-2222-3333-4444-555555555555"
+      id  = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+}
+
 # Each repository gets its own URL, so each component's image can be told apart.
 override_resource {
   target          = module.platform.module.container_images.aws_ecr_repository.this["lambda"]
@@ -265,5 +279,24 @@ run "front_end_configuration" {
   assert {
     condition     = output.amplify_outputs.data.url == output.graphql_url && output.amplify_outputs.auth.user_pool_client_id == output.web_client_id
     error_message = "amplify_outputs names the same API and web client."
+  }
+}
+
+run "checkout_page" {
+  command = plan
+
+  assert {
+    condition     = startswith(output.checkout_page_url, "https://") && output.service_environment.credit.BNPL_CHECKOUT_PAGE_URL == output.checkout_page_url
+    error_message = "The credit service builds Checkout.redirectUrl from the checkout page's HTTPS URL."
+  }
+
+  assert {
+    condition     = output.checkout_page_bucket != "" && output.checkout_page_distribution_id != ""
+    error_message = "The deploy step's bucket and distribution are outputs."
+  }
+
+  assert {
+    condition     = strcontains(output.checkout_page_content_security_policy, "connect-src 'self' ${output.graphql_url} ${output.realtime_url} https://cognito-idp.${output.region}.amazonaws.com;")
+    error_message = "The page may connect to its own origin, the API, its real-time endpoint and Cognito only."
   }
 }

@@ -11,6 +11,20 @@ mock_provider "aws" {
   source          = "../../tests/mocks/aws"
 }
 
+# The checkout page's web ACL, its logs and key are made in us-east-1 (CloudFront's region).
+mock_provider "aws" {
+  alias           = "us_east_1"
+  override_during = plan
+  source          = "../../tests/mocks/aws"
+
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = {
+      arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/mock-page/11111111-2222-3333-4444-555555555555"
+      id  = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+}
+
 # Each repository gets its own URL, so each component's image can be told apart.
 override_resource {
   target          = module.platform.module.container_images.aws_ecr_repository.this["lambda"]
@@ -109,4 +123,18 @@ run "three_zones_at_least" {
   }
 
   expect_failures = [var.availability_zones]
+}
+
+run "checkout_page_on_its_own_domain" {
+  command = plan
+
+  variables {
+    checkout_page_aliases         = ["pay.bnpl.example"]
+    checkout_page_certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+  }
+
+  assert {
+    condition     = output.checkout_page_url == "https://pay.bnpl.example" && output.service_environment.credit.BNPL_CHECKOUT_PAGE_URL == output.checkout_page_url
+    error_message = "With a domain, redirects go to it."
+  }
 }

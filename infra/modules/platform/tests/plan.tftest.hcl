@@ -71,6 +71,7 @@ variables {
   introspection_config         = "ENABLED"
   query_depth_limit            = 10
   resolver_count_limit         = 10000
+  checkout_page_web_acl_arn    = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/bnpl-test-checkout-page/11111111-2222-3333-4444-555555555555"
 }
 
 run "api_data_sources_point_at_the_services" {
@@ -259,5 +260,44 @@ run "front_end_configuration" {
       }
     })
     error_message = "amplify_outputs.json carries the same pool, client and API, with IAM as the additional mode."
+  }
+}
+
+run "checkout_page" {
+  command = plan
+
+  assert {
+    condition     = output.checkout_page_url == "https://dmock0123456789.cloudfront.net" && output.checkout_page_distribution_id == "EMOCKDISTRIBUTION"
+    error_message = "The checkout page is served on its distribution's HTTPS domain."
+  }
+
+  assert {
+    condition     = module.credit_service.environment.BNPL_CHECKOUT_PAGE_URL == output.checkout_page_url
+    error_message = "The credit service builds Checkout.redirectUrl from the page's URL."
+  }
+
+  assert {
+    condition     = !contains(keys(module.credit_service.environment), "BNPL_ALLOW_LOCAL_HTTP_REDIRECTS")
+    error_message = "Plain-http localhost redirect URLs are the local stack's only."
+  }
+
+  assert {
+    condition     = module.web_page.bucket_name == output.checkout_page_bucket
+    error_message = "The bucket output is the page's bucket."
+  }
+
+  assert {
+    condition     = jsonencode(jsondecode(module.web_page.config_json)) == jsonencode(output.amplify_config)
+    error_message = "The page's config.json is the amplify_config output."
+  }
+
+  assert {
+    condition     = strcontains(output.checkout_page_content_security_policy, "connect-src 'self' https://mock.appsync-api.us-east-1.amazonaws.com/graphql wss://mock.appsync-realtime-api.us-east-1.amazonaws.com/graphql https://cognito-idp.us-east-1.amazonaws.com;")
+    error_message = "The page may connect to this environment's API, its real-time endpoint and Cognito."
+  }
+
+  assert {
+    condition     = output.checkout_page_web_acl_arn == var.checkout_page_web_acl_arn
+    error_message = "The page is behind the given global web ACL."
   }
 }

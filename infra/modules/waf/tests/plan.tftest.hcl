@@ -67,7 +67,7 @@ run "acl" {
   }
 
   assert {
-    condition     = aws_wafv2_web_acl_association.this.resource_arn == var.resource_arn && aws_wafv2_web_acl_association.this.web_acl_arn == aws_wafv2_web_acl.this.arn
+    condition     = aws_wafv2_web_acl_association.this[0].resource_arn == var.resource_arn && aws_wafv2_web_acl_association.this[0].web_acl_arn == aws_wafv2_web_acl.this.arn
     error_message = "The ACL is associated with the API."
   }
 }
@@ -161,4 +161,49 @@ run "rate_limit_below_waf_minimum_is_refused" {
   }
 
   expect_failures = [var.rate_limit]
+}
+
+run "cloudfront_acl_is_not_associated" {
+  command = plan
+
+  variables {
+    name         = "bnpl-test-page"
+    scope        = "CLOUDFRONT"
+    resource_arn = null
+  }
+
+  assert {
+    condition     = aws_wafv2_web_acl.this.scope == "CLOUDFRONT" && length(aws_wafv2_web_acl_association.this) == 0
+    error_message = "A CLOUDFRONT ACL is named by its distribution, not associated."
+  }
+
+  assert {
+    condition     = output.rules == ["000:rate-limit-per-ip", "010:aws-ip-reputation", "020:aws-common", "030:aws-known-bad-inputs"]
+    error_message = "The page's ACL has the same rules as the API's."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.name == "aws-waf-logs-bnpl-test-page"
+    error_message = "Its verdicts are logged like the API's."
+  }
+}
+
+run "a_regional_acl_without_a_resource_is_refused" {
+  command = plan
+
+  variables {
+    resource_arn = null
+  }
+
+  expect_failures = [aws_wafv2_web_acl.this]
+}
+
+run "a_cloudfront_acl_with_a_resource_is_refused" {
+  command = plan
+
+  variables {
+    scope = "CLOUDFRONT"
+  }
+
+  expect_failures = [aws_wafv2_web_acl.this]
 }

@@ -199,3 +199,26 @@ mock_resource "aws_wafv2_web_acl" {
     id  = "11111111-2222-3333-4444-555555555555"
   }
 }
+
+# The checkout page (modules/web_page): its buckets, distribution and CloudFront's policies.
+mock_resource "aws_s3_bucket" {
+  defaults = {
+    arn                         = "arn:aws:s3:::mock-bucket"
+    bucket_domain_name          = "mock-bucket.s3.amazonaws.com"
+    bucket_regional_domain_name = "mock-bucket.s3.us-east-1.amazonaws.com"
+  }
+}
+
+mock_resource "aws_cloudfront_distribution" {
+  defaults = {
+    id          = "EMOCKDISTRIBUTION"
+    arn         = "arn:aws:cloudfront::123456789012:distribution/EMOCKDISTRIBUTION"
+    domain_name = "dmock0123456789.cloudfront.net"
+  }
+}
+
+mock_resource "aws_cloudfront_function" {
+  defaults = {
+    arn = "arn:aws:cloudfront::123456789012:function/mock-function"
+  }
+}
