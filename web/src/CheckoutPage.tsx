@@ -294,7 +294,7 @@ function Flow({
           onCancel={onCancel}
         />
       </div>
-      {checkout && <OrderSummary checkout={checkout} />}
+      {checkout && <OrderSummary checkout={checkout} expired={step.kind === "expired"} />}
     </div>
   );
 }
@@ -439,7 +439,7 @@ function StepView({
   }
 }
 
-function OrderSummary({ checkout }: { checkout: Checkout }) {
+function OrderSummary({ checkout, expired }: { checkout: Checkout; expired: boolean }) {
   return (
     <aside className="summary" aria-labelledby="summary-heading">
       <h2 id="summary-heading">Your order</h2>
@@ -461,7 +461,9 @@ function OrderSummary({ checkout }: { checkout: Checkout }) {
         <span>{money(checkout.amount)}</span>
       </p>
       <p className="muted">
-        Open until {time(checkout.expiresAt)} on {day(checkout.expiresAt.slice(0, 10))}
+        {expired || isExpired(checkout)
+          ? "This checkout has expired."
+          : `Open until ${time(checkout.expiresAt)} on ${day(checkout.expiresAt.slice(0, 10))}`}
       </p>
     </aside>
   );
