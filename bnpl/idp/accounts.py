@@ -19,6 +19,7 @@ from bnpl.idp import errors
 from bnpl.idp.codes import RESET, SIGN_UP, delivery, with_code_sent
 from bnpl.idp.pool import AppClient
 from bnpl.idp.provider import Provider
+from bnpl.idp.sign_in import set_password
 from bnpl.idp.store import EmailTakenError
 from bnpl.idp.users import (
     CONFIRMED,
@@ -149,17 +150,5 @@ def confirm_forgot_password(provider: Provider, request: Request) -> dict[str, A
     if user is None:
         raise errors.code_mismatch()
     provider.codes.use(user, RESET, code, exhausted=errors.limit_exceeded())
-    credentials = Verifier.for_password(provider.pool.name, user.username, password)
-    provider.update_user(
-        user.username,
-        lambda u: replace(
-            u,
-            credentials=credentials,
-            # A new password ends any lockout: the reset proved who is asking.
-            failed_sign_ins=0,
-            last_failure_at=None,
-            locked_until=None,
-            updated_at=provider.now(),
-        ),
-    )
+    set_password(provider, user.username, password)
     return {}

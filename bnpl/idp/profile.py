@@ -17,9 +17,9 @@ from bnpl.idp import errors
 from bnpl.idp.codes import VERIFY_EMAIL, with_code_sent
 from bnpl.idp.provider import Provider
 from bnpl.idp.sessions import caller
-from bnpl.idp.sign_in import admitted, record_failure
+from bnpl.idp.sign_in import admitted, record_failure, set_password
 from bnpl.idp.store import ConflictError, EmailTakenError
-from bnpl.idp.users import User, Verifier, email_key, validated_attributes
+from bnpl.idp.users import User, email_key, validated_attributes
 from bnpl.idp.wire import MAX_TOKEN, Request
 
 _UPDATE_ATTEMPTS = 8
@@ -120,16 +120,5 @@ def change_password(provider: Provider, request: Request) -> dict[str, Any]:
     if not user.credentials.matches(provider.pool.name, user.username, previous):
         record_failure(provider, user.username)
         raise errors.not_authorized()
-    credentials = Verifier.for_password(provider.pool.name, user.username, proposed)
-    provider.update_user(
-        user.username,
-        lambda u: replace(
-            u,
-            credentials=credentials,
-            failed_sign_ins=0,
-            last_failure_at=None,
-            locked_until=None,
-            updated_at=provider.now(),
-        ),
-    )
+    set_password(provider, user.username, proposed)
     return {}

@@ -27,7 +27,7 @@ from typing import Any
 from bnpl.idp import errors, sessions, srp
 from bnpl.idp.pool import AUTH_FLOW_PERMISSIONS, AppClient
 from bnpl.idp.provider import Provider
-from bnpl.idp.users import User
+from bnpl.idp.users import User, Verifier
 from bnpl.idp.wire import MAX_TOKEN, MAX_USERNAME, Request, required_parameter
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 - a challenge name
@@ -85,6 +85,23 @@ def record_success(provider: Provider, user: User) -> User:
     return provider.update_user(
         user.username,
         lambda u: replace(u, failed_sign_ins=0, last_failure_at=None, locked_until=None),
+    )
+
+
+def set_password(provider: Provider, username: str, password: str) -> None:
+    """Replace the user's verifier with one for `password`; a new password ends any lockout,
+    as whoever set it has just proved who they are (the old password, or a reset code)."""
+    credentials = Verifier.for_password(provider.pool.name, username, password)
+    provider.update_user(
+        username,
+        lambda u: replace(
+            u,
+            credentials=credentials,
+            failed_sign_ins=0,
+            last_failure_at=None,
+            locked_until=None,
+            updated_at=provider.now(),
+        ),
     )
 
 

@@ -41,6 +41,25 @@ _CLOSED = frozenset({"EXPIRED", "CONFIRMED", "CAPTURED", "VOIDED", "REFUNDED"})
 _PAID = frozenset({"CONFIRMED", "CAPTURED"})
 
 
+def basket_checkout(merchant_reference: str) -> dict[str, Any]:
+    """The basket as `createCheckout`'s input for the sandbox merchant, without return URLs."""
+    total = sum(line.unit_price * line.quantity for line in BASKET)
+    return {
+        "merchantId": SANDBOX_MERCHANT_ID,
+        "merchantReference": merchant_reference,
+        "amount": {"amount": total, "currency": "GBP"},
+        "items": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unitPrice": {"amount": line.unit_price, "currency": "GBP"},
+            }
+            for line in BASKET
+        ],
+    }
+
+
 def _style_hash() -> str:
     digest = hashlib.sha256(pages.STYLE.encode()).digest()
     return base64.b64encode(digest).decode()
@@ -101,20 +120,8 @@ class Shop:
         return None
 
     def _order(self, basket: str) -> dict[str, Any]:
-        total = sum(line.unit_price * line.quantity for line in BASKET)
         return {
-            "merchantId": SANDBOX_MERCHANT_ID,
-            "merchantReference": f"shop-{basket}",
-            "amount": {"amount": total, "currency": "GBP"},
-            "items": [
-                {
-                    "sku": line.sku,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "unitPrice": {"amount": line.unit_price, "currency": "GBP"},
-                }
-                for line in BASKET
-            ],
+            **basket_checkout(f"shop-{basket}"),
             "confirmationUrl": f"{self._settings.shop_url}/orders/confirmed",
             "cancelUrl": f"{self._settings.shop_url}/orders/cancelled",
         }

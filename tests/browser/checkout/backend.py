@@ -22,8 +22,7 @@ from bnpl.devstack import RunningStack
 from bnpl.graphql_client import GraphQLClient
 from bnpl.idp.tokens import mint_token
 from bnpl.personas import PERSONAS
-from bnpl.settings import SANDBOX_MERCHANT_ID
-from bnpl.shop.app import BASKET
+from bnpl.shop.app import basket_checkout
 
 BNPL = str(Path(sys.executable).parent / "bnpl")
 MERCHANT_READ = """query($id: ID!) { checkout(id: $id) {
@@ -130,21 +129,7 @@ class Backend:
         random, so about one in seven is declined or referred. This asks on a twin checkout of
         the same basket (so the page's own checkout stays untouched), as the page would.
         """
-        total = sum(line.unit_price * line.quantity for line in BASKET)
-        order = {
-            "merchantId": SANDBOX_MERCHANT_ID,
-            "merchantReference": f"probe-{uuid.uuid4().hex}",
-            "amount": {"amount": total, "currency": "GBP"},
-            "items": [
-                {
-                    "sku": line.sku,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "unitPrice": {"amount": line.unit_price, "currency": "GBP"},
-                }
-                for line in BASKET
-            ],
-        }
+        order = basket_checkout(f"probe-{uuid.uuid4().hex}")
         twin = self._call(CREATE, {"in": order})["createCheckout"]["id"]
         with self._api(token=token, key=f"probe-{token[-16:]}") as shopper:
             consent = _data(shopper.execute(GRANT, {"in": {"permissions": PERMISSIONS}}))
