@@ -1,6 +1,6 @@
 """`bnpl`: run the local stack (and reset its data), print its Amplify configuration, mint dev
-tokens, send GraphQL requests, list the dev outbox, run the credit service's jobs, export the
-schema, smoke-test a deployed API.
+tokens, send GraphQL requests, list the dev outbox, run the credit service's jobs, receive the
+merchant's webhooks, export the schema, smoke-test a deployed API.
 
 Each command's work lives in `bnpl.commands`; it is imported only when that command runs, so
 `bnpl token` does not pay for what `bnpl dev` needs.
@@ -19,6 +19,7 @@ _STARTED = time.monotonic()
 # Cognito lets an app client issue id and access tokens valid for at most one day.
 _MAX_TTL_S = 86_400
 _MAX_OUTBOX_LIMIT = 1000
+_MAX_PORT = 65_535
 
 
 def _ttl(value: str) -> int:
@@ -37,13 +38,55 @@ def _limit(value: str) -> int:
     return int(value)
 
 
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= _MAX_PORT:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to {_MAX_PORT}")
+    return int(value)
+
+
 def _minor_units(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError("must be a whole number of minor units, at least 1")
     return int(value)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_webhooks(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`bnpl webhooks listen`."""
+    webhooks = commands.add_parser("webhooks", help="the merchant webhooks the stack sends")
+    webhooks_commands = webhooks.add_subparsers(dest="webhooks_command", metavar="<command>")
+    listen = webhooks_commands.add_parser(
+        "listen",
+        help="receive, verify and print the sandbox merchant's webhooks (Ctrl-C stops)",
+        description="Serve HTTP on 127.0.0.1, verify each request's Standard Webhooks "
+        "signature and timestamp, and print one line per event (again: a redelivery of an "
+        "event already received). Without --secret, register this URL as a webhook endpoint "
+        "of the sandbox merchant (needs `bnpl dev`) and disable it on exit. A verified event "
+        "is answered 204, or with the --forward-to app's status; anything else 400.",
+    )
+    listen.add_argument(
+        "--port", type=_port, default=4010, metavar="N", help="port on 127.0.0.1 (4010; 0: any)"
+    )
+    listen.add_argument(
+        "--forward-to",
+        metavar="URL",
+        help="also POST each verified event, body and signature unchanged, to this URL",
+    )
+    listen.add_argument(
+        "--secret",
+        metavar="whsec_...",
+        help="verify with this secret, for an endpoint registered elsewhere; register nothing",
+    )
+    listen.add_argument(
+        "--events",
+        metavar="TYPE,...",
+        help="register for these types only, e.g. checkout.approved,checkout.captured",
+    )
+    listen.add_argument(
+        "--json", action="store_true", help="print each event's JSON on stdout, the rest on stderr"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per command
     """The argument parser of every `bnpl` command."""
     parser = argparse.ArgumentParser(
         prog="bnpl",
@@ -120,12 +163,17 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="<command>")
     jobs_run = jobs_commands.add_parser(
         "run",
-        help="expire uncaptured checkouts, mark late instalments, settle interrupted payments",
+        help=(
+            "expire uncaptured checkouts, mark late instalments, settle interrupted payments, "
+            "send webhooks due"
+        ),
     )
     jobs_run.add_argument(
         "--at", metavar="WHEN", help="run as if it were this ISO 8601 moment (sandbox only)"
     )
     jobs_run.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    _add_webhooks(commands)
 
     schema = commands.add_parser("schema", help="the generated schema and resolver bindings")
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="<command>")
@@ -235,6 +283,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
         from bnpl.commands import jobs
 
         return jobs.run(at=args.at, as_json=args.json)
+    if args.command == "webhooks" and args.webhooks_command == "listen":
+        from bnpl.commands import webhooks as webhooks_command
+
+        return webhooks_command.run(
+            port=args.port,
+            forward_to=args.forward_to,
+            secret=args.secret,
+            events=args.events,
+            as_json=args.json,
+        )
     if args.command == "schema" and args.schema_command == "export":
         # Imported here: it loads the whole schema, and the other commands must not need it.
         from bnpl import schema_export

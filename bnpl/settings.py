@@ -204,6 +204,8 @@ class DevSettings:
             "BNPL_CHECKOUT_PAGE_URL": self.checkout_page_url,
             # Merchants trying the API from a laptop may return shoppers to http://localhost.
             "BNPL_ALLOW_LOCAL_HTTP_REDIRECTS": "true",
+            # Developers' webhook receivers (`bnpl webhooks listen`) run on this machine.
+            "BNPL_WEBHOOKS_ALLOW_LOCAL": "true",
             # The credit service's dev principal (see above); DynamoDB Local accepts any keys.
             "AWS_ACCESS_KEY_ID": CREDIT_SERVICE_ACCESS_KEY_ID,
             "AWS_SECRET_ACCESS_KEY": CREDIT_SERVICE_SECRET_ACCESS_KEY,

@@ -17,6 +17,18 @@ DATA_SOURCES: dict[str, DataSourceType] = {
     "checkout_events": DataSourceType.NONE,
 }
 
+# A merchant's webhook fields, all resolved by the credit proxy.
+WEBHOOK_FIELDS = (
+    "Mutation.createWebhookEndpoint",
+    "Mutation.rotateWebhookSecret",
+    "Mutation.disableWebhookEndpoint",
+    "Mutation.enableWebhookEndpoint",
+    "Mutation.replayWebhookEvent",
+    "Mutation.sendTestWebhook",
+    "Query.webhookEndpoints",
+    "Query.webhookDeliveries",
+)
+
 
 # Which root fields each kind of AWS_IAM caller may call: the `appsync:GraphQL` resources of
 # their IAM policies. Terraform builds the merchant policy and the publishers' grant from this
@@ -31,6 +43,7 @@ IAM_CALLERS: dict[str, tuple[str, ...]] = {
         "Mutation.voidCheckout",
         "Mutation.refundCheckout",
         "Subscription.onCheckoutUpdated",
+        *WEBHOOK_FIELDS,
     ),
     "checkout_publisher": ("Mutation.publishCheckoutUpdate",),
 }
@@ -72,6 +85,7 @@ BINDINGS: tuple[Binding, ...] = (
     _lambda("Query.plan"),
     _lambda("Query.myPlans"),
     _lambda("Checkout.plan"),
+    *(_lambda(key) for key in WEBHOOK_FIELDS),
     # Who hears about a checkout: the credit proxy names the caller's audience, and the
     # response handler turns it into the subscription's enhanced filter.
     Binding(

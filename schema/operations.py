@@ -31,6 +31,15 @@ from schema.plans import (
     PlanConnection,
 )
 from schema.verification import VerificationChallenge, VerificationChannel
+from schema.webhooks import (
+    CreateWebhookEndpointInput,
+    WebhookDelivery,
+    WebhookDeliveryConnection,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+    WebhookEndpointSecret,
+    WebhookTestEvent,
+)
 
 # An id argument, with the limit every id obeys.
 IdArgument = Annotated[strawberry.ID, strawberry.argument(description=ID)]
@@ -93,6 +102,37 @@ class Query:
             ),
         ] = None,
     ) -> PlanConnection:
+        resolved_by_binding()
+
+    @strawberry.field(
+        directives=[aws_iam()],
+        description="The merchant's webhook endpoints, oldest first (its own merchant only).",
+    )
+    def webhook_endpoints(self, merchant_id: IdArgument) -> list[WebhookEndpoint]:
+        resolved_by_binding()
+
+    @strawberry.field(
+        directives=[aws_iam()],
+        description="An endpoint's deliveries, newest first, a page at a time.",
+    )
+    def webhook_deliveries(
+        self,
+        endpoint_id: IdArgument,
+        status: Annotated[
+            WebhookDeliveryStatus | None,
+            strawberry.argument(description="Only deliveries in this status."),
+        ] = None,
+        limit: Annotated[
+            int | None,
+            strawberry.argument(description="Deliveries per page, 1 to 100; 20 if omitted."),
+        ] = None,
+        next_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The previous page's nextToken, as given: at most 2,048 characters."
+            ),
+        ] = None,
+    ) -> WebhookDeliveryConnection:
         resolved_by_binding()
 
 
@@ -246,6 +286,60 @@ class Mutation:
         ),
     )
     def refund_checkout(self, input: RefundCheckoutInput) -> Checkout:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description=(
+            "Registers a webhook endpoint of the caller's merchant. Its signing secret is "
+            "answered this once: keep it."
+        ),
+    )
+    def create_webhook_endpoint(self, input: CreateWebhookEndpointInput) -> WebhookEndpointSecret:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description=(
+            "A new signing secret for the endpoint, answered this once. For a day events carry "
+            "a signature by each secret, so the receiver can switch without missing one."
+        ),
+    )
+    def rotate_webhook_secret(self, endpoint_id: IdArgument) -> WebhookEndpointSecret:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description="Stops sending events to the endpoint; pending deliveries to it fail.",
+    )
+    def disable_webhook_endpoint(self, endpoint_id: IdArgument) -> WebhookEndpoint:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description=(
+            "Sends events to the endpoint again, its failures forgotten. Events of the time it "
+            "was disabled are not sent: replay them."
+        ),
+    )
+    def enable_webhook_endpoint(self, endpoint_id: IdArgument) -> WebhookEndpoint:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description=(
+            "Sends an event again, under its own id, to each enabled endpoint that takes its "
+            "type, with a fresh retry schedule; events are kept a month."
+        ),
+    )
+    def replay_webhook_event(self, event_id: IdArgument) -> list[WebhookDelivery]:
+        resolved_by_binding()
+
+    @strawberry.mutation(
+        directives=[aws_iam()],
+        description="Sends a `webhook.test` event to the endpoint, signed and retried like any.",
+    )
+    def send_test_webhook(self, endpoint_id: IdArgument) -> WebhookTestEvent:
         resolved_by_binding()
 
     @strawberry.mutation(

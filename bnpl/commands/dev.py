@@ -134,6 +134,17 @@ def _uvicorn(
     )
 
 
+def _webhook_sender(env: Mapping[str, str]) -> ChildSpec:
+    """The webhook sender: it serves no port, so it counts as ready once it runs."""
+    return ChildSpec(
+        name="webhooks",
+        argv=[sys.executable, "-m", "services.credit.webhooks.sender_task"],
+        ready=lambda: True,
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+
+
 def _with_tls(
     name: str,
     factory: str,
@@ -251,6 +262,7 @@ bnpl dev: ready in {ready_after_s:.1f} s
 
   GraphiQL      {settings.graphql_url}
   services      user {url(settings.user_port)}  credit {url(settings.credit_port)}
+                webhooks: the sender runs; `bnpl webhooks listen` receives and verifies
                 idp {url(settings.idp_port)}  dynamodb {url(settings.dynamodb_port)}
                 scoring {url(settings.scoring_port)} (SageMaker runtime API, `invoke_endpoint`)
   HTTPS, WSS    {secure_graphql}  {realtime}
@@ -359,6 +371,7 @@ def _run(
                 _uvicorn(
                     "credit", "services.credit.app:create_app", settings.credit_port, settings, env
                 ),
+                _webhook_sender(env),
             )
             supervisor.start(
                 _with_tls(

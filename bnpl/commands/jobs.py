@@ -1,7 +1,9 @@
 """`bnpl jobs run`: one run of the credit service's sweep against the local stack.
 
 Expires uncaptured authorisations, marks instalments LATE with capped fees, gives back charges
-of requests that died mid-payment and makes refunds still owed (`services.credit.jobs.sweep`).
+of requests that died mid-payment and makes refunds still owed (`services.credit.jobs.sweep`);
+then one pass of the webhook sender: the events those changes wrote, and every delivery whose
+retry is due by then (in AWS the sender Lambda's schedule does this every minute).
 `--at` runs it as if it were another moment, to walk a plan through its life in the sandbox.
 """
 
@@ -16,6 +18,7 @@ from pynamodb.exceptions import PynamoDBException
 
 from bnpl.commands import UsageError, dev_settings, local_environment
 from services.shared.settings import Settings
+from services.shared.timestamps import utc_now
 
 
 def run(*, at: str | None, as_json: bool) -> int:
@@ -29,20 +32,35 @@ def run(*, at: str | None, as_json: bool) -> int:
     environ = local.service_environ()
     settings = Settings.from_environ({**os.environ, **environ})
     from services.credit.sweep_task import run_once
+    from services.credit.webhooks.settings import WebhookSettings
+    from services.credit.webhooks.wiring import webhook_sender
 
+    clock = (lambda: moment) if moment else None
     try:
         with local_environment(environ):
-            report = run_once(settings, clock=(lambda: moment) if moment else None)
+            report = run_once(settings, clock=clock)
+            sender = webhook_sender(
+                settings, WebhookSettings.from_environ(environ), clock=clock or utc_now
+            )
+            webhooks = sender.run_once()
+            sender.close()
     except PynamoDBException as exc:
         sys.stderr.write(
             f"bnpl jobs: cannot reach DynamoDB at {settings.dynamodb_endpoint} ({exc.msg}); "
             "is `bnpl dev` up?\n"
         )
         return 1
+    figures = {
+        **report.to_json(),
+        "webhooks_dispatched": webhooks.dispatched,
+        "webhooks_delivered": webhooks.delivered,
+        "webhook_attempts_failed": webhooks.failed_attempts,
+        "webhooks_dead_lettered": webhooks.dead_lettered,
+    }
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(figures, indent=2) + "\n")
     else:
-        for name, value in report.to_json().items():
+        for name, value in figures.items():
             sys.stdout.write(f"{name.replace('_', ' ')}: {value}\n")
     return 1 if report.failures else 0
 

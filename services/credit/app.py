@@ -18,6 +18,9 @@ from services.credit.checkouts.store import DynamoCheckoutRepository, DynamoMerc
 from services.credit.openapi import OPENAPI
 from services.credit.plans.endpoints import plan_routes
 from services.credit.plans.service import PlanService
+from services.credit.webhooks.endpoints import webhook_routes
+from services.credit.webhooks.service import WebhookService
+from services.credit.webhooks.wiring import webhook_service
 from services.credit.wiring import application_service, checkout_operations, plan_service
 from services.shared.auth import TokenVerifier
 from services.shared.http import create_service_app
@@ -32,6 +35,7 @@ def create_app(
     applications: ApplicationService | None = None,
     plans: PlanService | None = None,
     operations: CheckoutOperations | None = None,
+    webhooks: WebhookService | None = None,
 ) -> Starlette:
     """The credit service's ASGI app.
 
@@ -44,12 +48,14 @@ def create_app(
         plans: the plan use cases; composed from `settings` by default.
         operations: the merchant's capture, void and refund; composed from `settings` by
             default.
+        webhooks: the merchant's webhook endpoints; composed from `settings` by default.
     """
     settings = settings or Settings.from_environ()
     checkouts = checkouts or DynamoCheckoutRepository(settings)
+    merchants = merchants or DynamoMerchantRepository(settings)
     service = CheckoutService(
         checkouts=checkouts,
-        merchants=merchants or DynamoMerchantRepository(settings),
+        merchants=merchants,
         allow_local_http=settings.allow_local_http_redirects,
     )
     applications = applications or application_service(settings, checkouts=checkouts)
@@ -61,6 +67,7 @@ def create_app(
             *checkout_routes(service, operations, page_url=settings.checkout_page_url),
             *application_routes(applications),
             *plan_routes(plans),
+            *webhook_routes(webhooks or webhook_service(settings, merchants=merchants)),
         ],
         verifier=TokenVerifier(settings),
         openapi=OPENAPI,

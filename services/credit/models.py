@@ -22,6 +22,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+from services.credit.webhooks import models as webhook_models
+
 
 class LineItemMap(MapAttribute[str, Any]):
     """One order line inside a checkout item; prices in minor units."""
@@ -282,10 +284,16 @@ MODELS: tuple[type[Model], ...] = (
     ApplicationModel,
     PlanModel,
     PlanRequestModel,
+    *webhook_models.MODELS,
 )
-# Tables only the local stack has (in AWS, EventBridge carries the events and a card network
+# Tables only the local stack has (in AWS, EventBridge carries the events, a card network
 # keeps the charges).
-LOCAL_MODELS: tuple[type[Model], ...] = (CreditEventModel, SandboxChargeModel, SandboxRefundModel)
+LOCAL_MODELS: tuple[type[Model], ...] = (
+    CreditEventModel,
+    SandboxChargeModel,
+    SandboxRefundModel,
+    *webhook_models.LOCAL_MODELS,
+)
 
 
 def lease_removal(model: Any) -> list[Any]:

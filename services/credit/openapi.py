@@ -23,6 +23,7 @@ from services.credit.checkouts.openapi import (
 from services.credit.checkouts.redirects import URL_MAX_CHARS
 from services.credit.limits import ID_MAX_CHARS
 from services.credit.plans.openapi import PATHS as PLAN_PATHS, SCHEMAS as PLAN_SCHEMAS
+from services.credit.webhooks.openapi import PATHS as WEBHOOK_PATHS, SCHEMAS as WEBHOOK_SCHEMAS
 from services.shared.openapi import document, errors, json_body, ref
 
 _MERCHANT_AUTH = (
@@ -124,6 +125,7 @@ OPENAPI = document(
         **CHECKOUT_MONEY_PATHS,
         **APPLICATION_PATHS,
         **PLAN_PATHS,
+        **WEBHOOK_PATHS,
     },
     schemas={
         "LineItem": _LINE_ITEM,
@@ -184,5 +186,6 @@ OPENAPI = document(
         **CHECKOUT_MONEY_SCHEMAS,
         **APPLICATION_SCHEMAS,
         **PLAN_SCHEMAS,
+        **WEBHOOK_SCHEMAS,
     },
 )

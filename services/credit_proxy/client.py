@@ -140,6 +140,18 @@ class CreditClient:
         """`GET /plans/{id}`: the plan, or None when the caller may not see it."""
         return self._get_or_none(credentials, "plans", plan_id)
 
+    def merchant_call(
+        self,
+        credentials: Credentials,
+        method: str,
+        path: str,
+        *,
+        payload: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """A merchant's webhook call: reads retried on gateway errors, writes sent once."""
+        attempts = GET_ATTEMPTS if method == "GET" else 1
+        return self._call(credentials, method, path, payload=payload, attempts=attempts)
+
     def _get_or_none(self, credentials: Credentials, collection: str, item_id: str) -> Any | None:
         """`GET /{collection}/{id}`, retried on gateway errors; None for NotFound, which the
         service answers alike for an item that is absent and one the caller may not see."""

@@ -32,6 +32,7 @@ from services.credit_proxy.arguments import (
 )
 from services.credit_proxy.client import DEVICE_ID_HEADER, Credentials, CreditClient
 from services.credit_proxy.tokens import ServiceTokenProvider
+from services.credit_proxy.webhooks import WebhookResolvers
 from services.shared.auth import NOT_AUTHORIZED
 from services.shared.errors import (
     InternalError,
@@ -136,6 +137,7 @@ class CreditProxy:
         self.app.resolver(type_name="Subscription", field_name="onCheckoutUpdated")(
             self.on_checkout_updated
         )
+        WebhookResolvers(self._client, self._event, credentials).register(self.app)
 
     def __call__(self, event: Any, context: Any) -> Any:
         """Resolve one AppSync event.

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.credit.applications.domain import CreditApplication
+from services.credit.webhooks.events import EventDraft
 
 
 class LeaseLost(Exception):  # noqa: N818 - a condition, not an error the API answers
@@ -38,9 +39,16 @@ class ApplicationStore(Protocol):
         """Keep an undecided run's steps and free the lease (a retry may run again)."""
         ...
 
-    def decide(self, application: CreditApplication, *, owner: str, now: datetime) -> None:
+    def decide(
+        self,
+        application: CreditApplication,
+        *,
+        owner: str,
+        now: datetime,
+        events: Sequence[EventDraft] = (),
+    ) -> None:
         """Write the decision and make it its customer's entry among the checkout's applicants,
-        atomically.
+        with `events` in the outbox, atomically.
 
         Raises:
             LeaseLost: this run no longer holds the application.
@@ -49,9 +57,11 @@ class ApplicationStore(Protocol):
         """
         ...
 
-    def settle(self, application: CreditApplication, *, now: datetime) -> None:
+    def settle(
+        self, application: CreditApplication, *, now: datetime, events: Sequence[EventDraft] = ()
+    ) -> None:
         """Write an underwriter's settlement of a REFERRED application and its outcome in its
-        customer's entry on the checkout, atomically.
+        customer's entry on the checkout, with `events` in the outbox, atomically.
 
         Raises:
             LeaseLost: the application is no longer REFERRED (settled by someone else).

@@ -18,7 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -33,7 +33,7 @@ from services.credit.applications.domain import (
     require_verified,
 )
 from services.credit.applications.ports import ApplicationStore, CheckoutUnavailable, LeaseLost
-from services.credit.checkouts.domain import Applicant, Checkout, CheckoutStatus, CustomerCaller
+from services.credit.checkouts.domain import Checkout, CheckoutStatus, CustomerCaller
 from services.credit.checkouts.ports import CheckoutRepository, CheckoutUpdates
 from services.credit.limits import is_id
 from services.credit.policy.rules import Policy
@@ -42,6 +42,7 @@ from services.credit.screening.retry import RetryPolicy, call_with_retries
 from services.credit.screening.review import settle_referral
 from services.credit.screening.runner import Workflow
 from services.credit.screening.steps import Screening
+from services.credit.webhooks.events import EventDraft, decision_event
 from services.shared.errors import (
     Conflict,
     DependencyFailure,
@@ -219,7 +220,8 @@ class ApplicationService:
             decided = application.decided(
                 run.decision_json(decided_at=decided_at), [o.to_json() for o in run.offers]
             )
-            self._store.decide(decided, owner=owner, now=decided_at)
+            events = [_decision_event(checkout, decided)]
+            self._store.decide(decided, owner=owner, now=decided_at, events=events)
         except LeaseLost:
             return self._await_decision(application.id)
         except CheckoutUnavailable:
@@ -333,7 +335,7 @@ class ApplicationService:
         checkout = self._referral_checkout(application, now)
         settled = settle_referral(application, request, reviewer=sub, policy=self.policy, now=now)
         try:
-            self._store.settle(settled, now=now)
+            self._store.settle(settled, now=now, events=[_decision_event(checkout, settled)])
         except LeaseLost:
             raise InvalidState("The application was settled by another review") from None
         except CheckoutUnavailable:
@@ -389,9 +391,22 @@ class ApplicationService:
         """Publish the checkout as the applicant now sees it: their outcome, their sub, their
         application (a subscription filtered on customerId reaches them alone)."""
         sub = application.customer_id
-        outcome = CheckoutStatus(str(application.outcome))
-        mine = Applicant(application_id=application.id, outcome=outcome)
-        decided = replace(checkout, applicants={**checkout.applicants, sub: mine})
-        view = decided.seen_by(CustomerCaller(sub=sub), None)
+        view = _decided(checkout, application).seen_by(CustomerCaller(sub=sub), None)
         assert view is not None, "an applicant sees the unbound checkout they applied to"
         self._updates.published(view.to_json())
+
+
+def _decided(checkout: Checkout, application: CreditApplication) -> Checkout:
+    """The checkout with `application`'s outcome as its customer's entry."""
+    return checkout.with_decision(
+        application.customer_id, application.id, CheckoutStatus(str(application.outcome))
+    )
+
+
+def _decision_event(checkout: Checkout, application: CreditApplication) -> EventDraft:
+    """What the merchant hears of a decision: the checkout as they would read it now."""
+    return decision_event(
+        _decided(checkout, application),
+        application_id=application.id,
+        outcome=str(application.outcome),
+    )

@@ -32,6 +32,8 @@ from services.credit.checkout_items import adopt_single_applicant, applicant_ent
 from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT, Applicant, CheckoutStatus
 from services.credit.models import ApplicationModel, CheckoutModel, applicant_key
 from services.credit.screening.checks.fraud import VelocityKey
+from services.credit.webhooks.events import EventDraft
+from services.credit.webhooks.outbox import Outbox
 from services.shared.dynamodb import bind, connection
 from services.shared.errors import DependencyFailure
 from services.shared.money import Money
@@ -52,6 +54,7 @@ class DynamoApplicationStore:
         self._checkouts = bind(CheckoutModel, settings)
         self._clock = clock
         self._connection = connection(settings)
+        self._outbox = Outbox(settings)
 
     # ------------------------------------------------------------------ the application item
 
@@ -112,7 +115,14 @@ class DynamoApplicationStore:
                 raise
             logger.warning("lease on %s lost before its progress was saved", application_id)
 
-    def decide(self, application: CreditApplication, *, owner: str, now: datetime) -> None:
+    def decide(
+        self,
+        application: CreditApplication,
+        *,
+        owner: str,
+        now: datetime,
+        events: Sequence[EventDraft] = (),
+    ) -> None:
         """See `ApplicationStore.decide`."""
         apps, checkouts = self._apps, self._checkouts
         entry = checkouts.applicants[applicant_key(application.customer_id)]
@@ -128,9 +138,13 @@ class DynamoApplicationStore:
                     Applicant(application_id=application.id, outcome=outcome),
                 )
             ),
+            events=events,
+            now=now,
         )
 
-    def settle(self, application: CreditApplication, *, now: datetime) -> None:
+    def settle(
+        self, application: CreditApplication, *, now: datetime, events: Sequence[EventDraft] = ()
+    ) -> None:
         """See `ApplicationStore.settle`."""
         apps, checkouts = self._apps, self._checkouts
         entry = checkouts.applicants[applicant_key(application.customer_id)]
@@ -141,6 +155,8 @@ class DynamoApplicationStore:
             & (entry["applicationId"] == application.id)
             & (entry["outcome"] == CheckoutStatus.REFERRED.value),
             checkout_action=entry["outcome"].set(_outcome(application)),
+            events=events,
+            now=now,
         )
 
     def _record(
@@ -150,16 +166,18 @@ class DynamoApplicationStore:
         *,
         checkout_condition: Condition,
         checkout_action: Action,
+        events: Sequence[EventDraft],
+        now: datetime,
     ) -> None:
         write = (application_condition, application, checkout_condition, checkout_action)
         try:
-            self._transact(*write)
+            self._transact(*write, events=events, now=now)
         except CheckoutUnavailable:
             # A checkout stored with its one applicant as its own status gets its applicants
             # map, then takes the decision like any other.
             if not adopt_single_applicant(self._checkouts, application.checkout_id):
                 raise
-            self._transact(*write)
+            self._transact(*write, events=events, now=now)
 
     def _transact(
         self,
@@ -167,30 +185,36 @@ class DynamoApplicationStore:
         application: CreditApplication,
         checkout_condition: Condition,
         checkout_action: Action,
+        *,
+        events: Sequence[EventDraft],
+        now: datetime,
     ) -> None:
         apps, checkouts = self._apps, self._checkouts
         outcome = _outcome(application)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(
+                apps(application.id),
+                actions=[
+                    apps.status.set(application.status.value),
+                    apps.outcome.set(outcome),
+                    apps.decision.set(dict(application.decision or {})),
+                    apps.offers.set([dict(o) for o in application.offers]),
+                    apps.steps.set([dict(s) for s in application.steps]),
+                    apps.lease_owner.remove(),
+                    apps.lease_until.remove(),
+                ],
+                condition=application_condition,
+            )
+            transaction.update(
+                checkouts(application.checkout_id),
+                actions=[checkout_action],
+                condition=checkout_condition,
+            )
+
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
-                with TransactWrite(connection=self._connection) as transaction:
-                    transaction.update(
-                        apps(application.id),
-                        actions=[
-                            apps.status.set(application.status.value),
-                            apps.outcome.set(outcome),
-                            apps.decision.set(dict(application.decision or {})),
-                            apps.offers.set([dict(o) for o in application.offers]),
-                            apps.steps.set([dict(s) for s in application.steps]),
-                            apps.lease_owner.remove(),
-                            apps.lease_until.remove(),
-                        ],
-                        condition=application_condition,
-                    )
-                    transaction.update(
-                        checkouts(application.checkout_id),
-                        actions=[checkout_action],
-                        condition=checkout_condition,
-                    )
+                self._outbox.transact(self._connection, write, events, now)
             except TransactWriteError as exc:
                 reasons = [r.code if r else None for r in exc.cancellation_reasons]
                 if reasons and reasons[0] == "ConditionalCheckFailed":

@@ -228,16 +228,26 @@ class Checkout:
         if isinstance(caller, MerchantCaller):
             if merchant is None or merchant.id != self.merchant_id or not merchant.allows(caller):
                 return None
-            if self.bound:
-                return self
-            ranked = sorted(OUTCOMES.index(a.outcome) for a in self.applicants.values())
-            return self._unbound(OUTCOMES[ranked[-1]] if ranked else self.status)
+            return self.merchant_view()
         if self.bound:
             return self if self.customer_id == caller.sub else None
         mine = self.applicants.get(caller.sub)
         if mine is None:
             return self._unbound(self.status)
         return self._unbound(mine.outcome, caller.sub, mine.application_id)
+
+    def with_decision(self, sub: str, application_id: str, outcome: CheckoutStatus) -> Checkout:
+        """The checkout with a shopper's decided application as their entry."""
+        mine = Applicant(application_id=application_id, outcome=outcome)
+        return replace(self, applicants={**self.applicants, sub: mine})
+
+    def merchant_view(self) -> Checkout:
+        """The checkout as its merchant sees it: as it is once bound; until then, the most
+        advanced outcome among the applicants, naming none of them."""
+        if self.bound:
+            return self
+        ranked = sorted(OUTCOMES.index(a.outcome) for a in self.applicants.values())
+        return self._unbound(OUTCOMES[ranked[-1]] if ranked else self.status)
 
     def _unbound(
         self, outcome: CheckoutStatus, sub: str | None = None, app: str | None = None

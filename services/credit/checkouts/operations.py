@@ -52,6 +52,7 @@ from services.credit.plans.requests import (
     refund_key,
     request_id,
 )
+from services.credit.webhooks.events import EventType, checkout_event, plan_events
 from services.shared.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -128,7 +129,10 @@ class CheckoutOperations:
         request = parse_capture_request(checkout_id, payload)
         now = self._clock()
         return self._keyed(
-            caller, request, lambda auth, plan: capture(auth, plan, amount=request.amount, now=now)
+            caller,
+            request,
+            lambda auth, plan: capture(auth, plan, amount=request.amount, now=now),
+            EventType.CHECKOUT_CAPTURED,
         )
 
     def refund(self, *, caller: Caller, checkout_id: str, payload: Mapping[str, Any]) -> Checkout:
@@ -143,7 +147,12 @@ class CheckoutOperations:
         request = parse_refund_request(checkout_id, payload)
         amount = request.amount
         assert amount is not None, "a refund request always names its amount"
-        return self._keyed(caller, request, lambda auth, plan: refund(auth, plan, amount=amount))
+        return self._keyed(
+            caller,
+            request,
+            lambda auth, plan: refund(auth, plan, amount=amount),
+            EventType.CHECKOUT_REFUNDED,
+        )
 
     def void(self, *, caller: Caller, checkout_id: str) -> Checkout:
         """Void a CONFIRMED checkout before capture: the plan is cancelled and the customer's
@@ -157,7 +166,14 @@ class CheckoutOperations:
         scope = merchant_scope(checkout.merchant_id)
         # Spaces cannot occur in a caller's key, so this record id is the void's alone.
         record_id = request_id(scope, f"void {checkout.id}")
-        return self._operate(checkout, scope, record_id, fingerprint="void", decide=_void)
+        return self._operate(
+            checkout,
+            scope,
+            record_id,
+            fingerprint="void",
+            decide=_void,
+            event=EventType.CHECKOUT_VOIDED,
+        )
 
     def expire(self, checkout_id: str) -> Checkout | None:
         """The sweep: expire the checkout if it was left uncaptured past its authorisation
@@ -174,17 +190,20 @@ class CheckoutOperations:
                 record_id,
                 fingerprint="expire",
                 decide=lambda auth, plan: expire(auth, plan, now=now),
+                event=EventType.CHECKOUT_EXPIRED,
             )
         except InvalidState:
             return None  # not yet expired, or it moved on meanwhile
 
     # ------------------------------------------------------------------ helpers
 
-    def _keyed(self, caller: Caller, request: CheckoutMoneyRequest, decide: Decide) -> Checkout:
+    def _keyed(
+        self, caller: Caller, request: CheckoutMoneyRequest, decide: Decide, event: EventType
+    ) -> Checkout:
         checkout = self._merchants_checkout(caller, request.checkout_id)
         scope = merchant_scope(checkout.merchant_id)
         record_id = request_id(scope, request.idempotency_key)
-        return self._operate(checkout, scope, record_id, request.fingerprint, decide)
+        return self._operate(checkout, scope, record_id, request.fingerprint, decide, event=event)
 
     def _merchants_checkout(self, caller: Caller, checkout_id: str) -> Checkout:
         if not isinstance(caller, MerchantCaller):
@@ -207,7 +226,11 @@ class CheckoutOperations:
         record_id: str,
         fingerprint: str,
         decide: Decide,
+        *,
+        event: EventType,
     ) -> Checkout:
+        """Decide the change on the checkout and plan as they are, and write it with its
+        request record and its events (`event` for the checkout, then the plan's own)."""
         replayed = self._replay(record_id, fingerprint)
         if replayed is not None:
             return replayed
@@ -234,7 +257,10 @@ class CheckoutOperations:
                 ),
             )
             try:
-                self._plans.update_checkout(stored, change.plan, checkout, after, record)
+                events = [checkout_event(event, after), *plan_events(stored.plan, change.plan)]
+                self._plans.update_checkout(
+                    stored, change.plan, checkout, after, record, events=events
+                )
             except WriteRefused:
                 replayed = self._replay(record_id, fingerprint)
                 if replayed is not None:  # a concurrent duplicate of this request won

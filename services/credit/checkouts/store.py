@@ -8,14 +8,17 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Sequence
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from services.credit.checkout_items import UNBOUND, to_domain, to_item
 from services.credit.checkouts.domain import Checkout, CheckoutStatus, Merchant, reference_key
 from services.credit.models import CheckoutModel, CheckoutReferenceModel, MerchantModel
+from services.credit.webhooks.events import EventDraft
+from services.credit.webhooks.outbox import Outbox
 from services.shared.dynamodb import bind, connection
 from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
@@ -36,6 +39,7 @@ class DynamoCheckoutRepository:
         self._checkouts = bind(CheckoutModel, settings)
         self._references = bind(CheckoutReferenceModel, settings)
         self._connection = connection(settings)
+        self._outbox = Outbox(settings)
 
     def get(self, checkout_id: str) -> Checkout | None:
         """The checkout with this id, or None (strongly consistent)."""
@@ -89,20 +93,28 @@ class DynamoCheckoutRepository:
         unbound = model.status.is_in(*UNBOUND) & model.plan_id.does_not_exist()
         return [to_domain(item) for item in model.scan(unbound & (model.expires_at <= now))]
 
-    def mark_expired(self, checkout: Checkout, now: datetime) -> bool:
-        """Store a lapsed checkout as EXPIRED; False if it changed meanwhile (or is held by a
-        request taking its first payment)."""
+    def mark_expired(
+        self, checkout: Checkout, now: datetime, events: Sequence[EventDraft] = ()
+    ) -> bool:
+        """Store a lapsed checkout as EXPIRED, with `events` in the outbox; False if it changed
+        meanwhile (or is held by a request taking its first payment)."""
         model = self._checkouts
-        try:
-            model(checkout.id).update(
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(
+                model(checkout.id),
                 actions=[model.status.set(CheckoutStatus.EXPIRED.value)],
                 condition=model.status.is_in(*UNBOUND)
                 & model.plan_id.does_not_exist()
                 & (model.expires_at <= now)
                 & model.lease_owner.does_not_exist(),
             )
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
+
+        try:
+            self._outbox.transact(self._connection, write, events, now)
+        except TransactWriteError as exc:
+            codes = {reason.code for reason in exc.cancellation_reasons if reason}
+            if "ConditionalCheckFailed" in codes:
                 return False
             raise DependencyFailure("Could not expire the checkout") from exc
         return True

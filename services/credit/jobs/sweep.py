@@ -11,7 +11,8 @@ In order, each step safe to run any number of times and at any moment beside liv
    shoppers applied): EXPIRED.
 5. Instalments past their due date: LATE, with the policy's capped late fees.
 
-Every checkout it changes is published to its `onCheckoutUpdated` subscribers.
+Every checkout it changes is published to its `onCheckoutUpdated` subscribers, and every change
+a merchant hears of is written with its webhook events.
 
 A failure on one item is logged and counted, and the sweep goes on with the next: the next run
 picks it up again.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from functools import partial
@@ -35,6 +36,7 @@ from services.credit.payments.refunder import Refunder
 from services.credit.plans.late_fee_rules import LateFeeRules
 from services.credit.plans.late_fees import mark_late
 from services.credit.plans.ports import PlanStore, WriteRefused
+from services.credit.webhooks.events import EventDraft, EventType, checkout_event, plan_events
 from services.shared.errors import ServiceError
 from services.shared.timestamps import utc_now
 
@@ -52,8 +54,10 @@ class SweptCheckouts(Protocol):
         """Checkouts bound to nobody whose time ran out."""
         ...
 
-    def mark_expired(self, checkout: Checkout, now: datetime) -> bool:
-        """Store a lapsed checkout as EXPIRED (False if it changed meanwhile)."""
+    def mark_expired(
+        self, checkout: Checkout, now: datetime, events: Sequence[EventDraft] = ()
+    ) -> bool:
+        """Store a lapsed checkout as EXPIRED, with `events` (False if it changed meanwhile)."""
         ...
 
 
@@ -117,7 +121,8 @@ class Sweep:
         for stored in self._plans.active_plans():
             late = mark_late(stored.plan, now.date(), self._late_fees)
             if late != stored.plan:
-                self._step(report, partial(self._plans.save, stored, late), "late")
+                events = plan_events(stored.plan, late)
+                self._step(report, partial(self._plans.save, stored, late, events), "late")
         logger.info("sweep done: %s", report.to_json())
         return report
 
@@ -140,9 +145,10 @@ class Sweep:
             report.charges_given_back += given_back
 
     def _lapse(self, checkout: Checkout, now: datetime) -> bool:
-        if not self._checkouts.mark_expired(checkout, now):
-            return False
         expired = replace(checkout, status=CheckoutStatus.EXPIRED)
+        event = checkout_event(EventType.CHECKOUT_EXPIRED, expired)
+        if not self._checkouts.mark_expired(checkout, now, [event]):
+            return False
         # Bound to nobody: the merchant hears it with no customer, each applicant as their own.
         self._updates.published(expired.to_json())
         for sub in sorted(expired.applicants):

@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from services.credit.checkouts.domain import Checkout
 from services.credit.plans.domain import PaymentPlan
+from services.credit.webhooks.events import EventDraft
 
 
 class WriteRefused(Exception):  # noqa: N818 - a condition, not an error the API answers
@@ -61,10 +63,16 @@ class PlanStore(Protocol):
     def get_request(self, request_id: str) -> PlanRequest | None: ...
 
     def create(
-        self, plan: PaymentPlan, request: PlanRequest, *, application_id: str, now: datetime
+        self,
+        plan: PaymentPlan,
+        request: PlanRequest,
+        *,
+        application_id: str,
+        now: datetime,
+        events: Sequence[EventDraft] = (),
     ) -> None:
         """Write a new plan, its request record and its checkout's move to CONFIRMED, bound to
-        the plan's customer, atomically.
+        the plan's customer, with `events` in the outbox, atomically.
 
         Raises:
             WriteRefused: the plan or record exists; the checkout is bound, expired, or does not
@@ -73,9 +81,15 @@ class PlanStore(Protocol):
         """
         ...
 
-    def update(self, stored: StoredPlan, plan: PaymentPlan, request: PlanRequest) -> None:
+    def update(
+        self,
+        stored: StoredPlan,
+        plan: PaymentPlan,
+        request: PlanRequest,
+        events: Sequence[EventDraft] = (),
+    ) -> None:
         """Write `plan` over `stored` (if still at its version and leased to the request) with
-        the request's record, and let the lease go.
+        the request's record and `events`, and let the lease go.
 
         Raises:
             WriteRefused: the plan changed since it was read, the lease is not the request's,
@@ -90,9 +104,11 @@ class PlanStore(Protocol):
         before: Checkout,
         after: Checkout,
         request: PlanRequest,
+        *,
+        events: Sequence[EventDraft] = (),
     ) -> None:
         """A merchant's operation: `plan` over `stored` (at its version), the checkout from
-        `before`'s status to `after`, and the request's record, atomically.
+        `before`'s status to `after`, the request's record and `events`, atomically.
 
         Raises:
             WriteRefused: the plan or the checkout changed since they were read, or the record
@@ -116,8 +132,11 @@ class PlanStore(Protocol):
         """Every ACTIVE plan (a sweep's scan)."""
         ...
 
-    def save(self, stored: StoredPlan, plan: PaymentPlan) -> None:
-        """Write `plan` over `stored` if still at its version (the sweep's late fees).
+    def save(
+        self, stored: StoredPlan, plan: PaymentPlan, events: Sequence[EventDraft] = ()
+    ) -> None:
+        """Write `plan` over `stored` if still at its version, with `events` (the sweep's late
+        fees).
 
         Raises:
             WriteRefused: the plan changed since it was read.

@@ -55,6 +55,7 @@ from services.credit.plans.requests import (
     request_id,
 )
 from services.credit.policy.offers import Offer
+from services.credit.webhooks.events import EventType, checkout_event, plan_events
 from services.shared.errors import (
     CheckoutExpired,
     Conflict,
@@ -147,8 +148,18 @@ class PlanService:
             payment_id=plan.payments[0].id,
             created_at=now,
         )
+        bound = replace(
+            checkout,
+            status=CheckoutStatus.CONFIRMED,
+            customer_id=sub,
+            application_id=application.id,
+            plan_id=plan.id,
+        )
+        confirmed = checkout_event(EventType.CHECKOUT_CONFIRMED, bound)
         try:
-            self._plans.create(plan, record, application_id=application.id, now=now)
+            self._plans.create(
+                plan, record, application_id=application.id, now=now, events=[confirmed]
+            )
         except WriteRefused:
             replayed = self._replay(record_id, request.fingerprint)
             if replayed is not None:  # a concurrent duplicate of this request won
@@ -158,13 +169,6 @@ class PlanService:
             self._leases.release_checkout(checkout.id, record_id)
             self._open_checkout(checkout.id, sub, application.id, self._clock())
             raise in_progress("checkout", checkout.id) from None
-        bound = replace(
-            checkout,
-            status=CheckoutStatus.CONFIRMED,
-            customer_id=sub,
-            application_id=application.id,
-            plan_id=plan.id,
-        )
         self._updates.published(bound.to_json())
         return plan
 
@@ -335,7 +339,7 @@ class PlanService:
                 created_at=now,
             )
             try:
-                self._plans.update(stored, plan, entry)
+                self._plans.update(stored, plan, entry, plan_events(stored.plan, plan))
             except WriteRefused:
                 replayed = self._replay(record_id, fingerprint)
                 if replayed is not None:  # a concurrent duplicate of this request won

@@ -23,7 +23,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,8 @@ from services.credit.models import (
 from services.credit.plans.documents import plan_from_json, plan_to_json
 from services.credit.plans.domain import PaymentPlan
 from services.credit.plans.ports import PlanRequest, StoredPlan, WriteRefused
+from services.credit.webhooks.events import EventDraft
+from services.credit.webhooks.outbox import Outbox
 from services.shared.dynamodb import bind, connection
 from services.shared.errors import DependencyFailure, ValidationError
 from services.shared.settings import Settings
@@ -67,6 +69,7 @@ class DynamoPlanStore:
         self._checkouts = bind(CheckoutModel, settings)
         self._sleep = sleep
         self._connection = connection(settings)
+        self._outbox = Outbox(settings)
 
     def get(self, plan_id: str) -> StoredPlan | None:
         """The plan, or None (strongly consistent)."""
@@ -109,7 +112,13 @@ class DynamoPlanStore:
         return _request_of(item)
 
     def create(
-        self, plan: PaymentPlan, request: PlanRequest, *, application_id: str, now: datetime
+        self,
+        plan: PaymentPlan,
+        request: PlanRequest,
+        *,
+        application_id: str,
+        now: datetime,
+        events: Sequence[EventDraft] = (),
     ) -> None:
         """See `PlanStore.create`."""
         plans, checkouts = self._plans, self._checkouts
@@ -140,9 +149,15 @@ class DynamoPlanStore:
                 & (checkouts.lease_owner == request.id),
             )
 
-        self._transact(write, "plan")
+        self._transact(write, "plan", events)
 
-    def update(self, stored: StoredPlan, plan: PaymentPlan, request: PlanRequest) -> None:
+    def update(
+        self,
+        stored: StoredPlan,
+        plan: PaymentPlan,
+        request: PlanRequest,
+        events: Sequence[EventDraft] = (),
+    ) -> None:
         """See `PlanStore.update`."""
         plans = self._plans
 
@@ -156,7 +171,7 @@ class DynamoPlanStore:
                 self._request_item(request), condition=self._requests.id.does_not_exist()
             )
 
-        self._transact(write, "payment")
+        self._transact(write, "payment", events)
 
     def update_checkout(
         self,
@@ -165,6 +180,8 @@ class DynamoPlanStore:
         before: Checkout,
         after: Checkout,
         request: PlanRequest,
+        *,
+        events: Sequence[EventDraft] = (),
     ) -> None:
         """See `PlanStore.update_checkout`."""
         plans, checkouts = self._plans, self._checkouts
@@ -199,7 +216,7 @@ class DynamoPlanStore:
                 self._request_item(request), condition=self._requests.id.does_not_exist()
             )
 
-        self._transact(write, "checkout")
+        self._transact(write, "checkout", events)
 
     def abandon(self, request: PlanRequest) -> None:
         """See `PlanStore.abandon`."""
@@ -233,7 +250,9 @@ class DynamoPlanStore:
             for item in plans.scan(plans.status == "ACTIVE")
         ]
 
-    def save(self, stored: StoredPlan, plan: PaymentPlan) -> None:
+    def save(
+        self, stored: StoredPlan, plan: PaymentPlan, events: Sequence[EventDraft] = ()
+    ) -> None:
         """See `PlanStore.save`."""
         plans = self._plans
 
@@ -244,7 +263,7 @@ class DynamoPlanStore:
                 condition=plans.version == stored.version,
             )
 
-        self._transact(write, "plan")
+        self._transact(write, "plan", events)
 
     def list_for_customer(
         self, customer_id: str, *, limit: int, next_token: str | None
@@ -298,11 +317,12 @@ class DynamoPlanStore:
             abandoned=request.abandoned or None,
         )
 
-    def _transact(self, write: Callable[[TransactWrite], None], what: str) -> None:
+    def _transact(
+        self, write: Callable[[TransactWrite], None], what: str, events: Sequence[EventDraft]
+    ) -> None:
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
-                with TransactWrite(connection=self._connection) as transaction:
-                    write(transaction)
+                self._outbox.transact(self._connection, write, events)
             except TransactWriteError as exc:
                 codes = [r.code if r else None for r in exc.cancellation_reasons]
                 if "ConditionalCheckFailed" in codes:

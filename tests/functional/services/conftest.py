@@ -15,6 +15,8 @@ from bnpl.dynamodb_local import free_port
 from services.credit.checkouts.domain import Merchant
 from services.credit.checkouts.store import DynamoMerchantRepository
 from services.shared.settings import Settings
+from tests.conftest import IdentityProvider, service_environ
+from tests.functional.services.webhook_harness import fresh_tables
 
 SHOP_ARN = "arn:aws:iam::111122223333:user/shop-backend"
 RIVAL_ARN = "arn:aws:iam::444455556666:role/rival-backend"
@@ -76,3 +78,9 @@ def merchants(ddb_settings: Settings) -> tuple[Merchant, Merchant]:
     repository.save(SHOP)
     repository.save(RIVAL)
     return SHOP, RIVAL
+
+
+@pytest.fixture
+def webhook_settings(dynamodb_local: str, identity_provider: IdentityProvider) -> Settings:
+    """Settings on webhook tables (and the checkouts and merchants they read) of one test's own."""
+    return fresh_tables(dynamodb_local, service_environ(identity_provider))

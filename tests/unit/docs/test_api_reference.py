@@ -82,9 +82,9 @@ def test_the_reference_reads_every_operation_type_and_enum_of_the_schema() -> No
         ),
         pytest.param(
             "## Subscriptions\n",
-            "| `createWebhookEndpoint(url: AWSURL!): ID!` | IAM | Lambda | gone |\n\n"
+            "| `deleteWebhookEndpoint(url: AWSURL!): ID!` | IAM | Lambda | gone |\n\n"
             "## Subscriptions\n",
-            "Mutation.createWebhookEndpoint is documented but the schema has no such operation",
+            "Mutation.deleteWebhookEndpoint is documented but the schema has no such operation",
             id="operation-the-schema-lacks",
         ),
         pytest.param(

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from services.credit import limits as credit
 from services.credit.checkouts import domain as checkouts, redirects
+from services.credit.webhooks import addresses as webhook_addresses, domain as webhook_domain
 from services.credit_proxy import arguments as proxy
 from services.shared import ids
 from services.shared.errors import ValidationError
@@ -104,7 +105,33 @@ LIMITS: tuple[Stated, ...] = (
         for coordinate in (
             "Mutation.confirmVerification(challengeId:)",
             "Mutation.revokeBankConsent(id:)",
+            # Webhook ids and the merchant id are checked by the credit proxy's one id rule.
+            "Query.webhookEndpoints(merchantId:)",
+            "Query.webhookDeliveries(endpointId:)",
+            "Mutation.rotateWebhookSecret(endpointId:)",
+            "Mutation.disableWebhookEndpoint(endpointId:)",
+            "Mutation.enableWebhookEndpoint(endpointId:)",
+            "Mutation.replayWebhookEvent(eventId:)",
+            "Mutation.sendTestWebhook(endpointId:)",
         )
+    ),
+    Stated(
+        "CreateWebhookEndpointInput.merchantId",
+        ID,
+        (ids.ID_MAX_CHARS,),
+        "shared.ids.ID_MAX_CHARS",
+    ),
+    Stated(
+        "CreateWebhookEndpointInput.url",
+        "at most {} characters",
+        (webhook_addresses.URL_MAX_CHARS,),
+        "webhooks.addresses.URL_MAX_CHARS",
+    ),
+    Stated(
+        "CreateWebhookEndpointInput.description",
+        "at most {} characters",
+        (webhook_domain.DESCRIPTION_MAX_CHARS,),
+        "webhooks.domain.DESCRIPTION_MAX_CHARS",
     ),
     # idempotency keys
     *(
@@ -202,6 +229,18 @@ LIMITS: tuple[Stated, ...] = (
         "1 to {}; {} if omitted.",
         (credit.PAGE_MAX, credit.PAGE_DEFAULT),
         "credit.limits.PAGE_MAX, PAGE_DEFAULT",
+    ),
+    Stated(
+        "Query.webhookDeliveries(limit:)",
+        "1 to {}; {} if omitted.",
+        (credit.PAGE_MAX, credit.PAGE_DEFAULT),
+        "credit.limits.PAGE_MAX, PAGE_DEFAULT",
+    ),
+    Stated(
+        "Query.webhookDeliveries(nextToken:)",
+        "at most {} characters",
+        (proxy.NEXT_TOKEN_MAX_CHARS,),
+        "credit_proxy.arguments.NEXT_TOKEN_MAX_CHARS",
     ),
     Stated(
         "Query.myPlans(nextToken:)",
