@@ -159,6 +159,32 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
     outbox.add_argument("--json", action="store_true", help="print a JSON array")
     outbox.add_argument("--to", metavar="DESTINATION", help="only messages to this phone or email")
 
+    bank = commands.add_parser(
+        "bank",
+        help="the sandbox bank: tell the user service that a consent ended at the bank",
+        description=(
+            "Send the sandbox bank's signed consent notification (Standard Webhooks) to the "
+            "local user service, as a bank does when a customer revokes a consent in their "
+            "banking app or the bank expires it. Signed with BNPL_BANK_WEBHOOK_SECRET if set, "
+            "else with the data folder's bank-webhook-secret: the secret `bnpl dev` gives the "
+            "user service."
+        ),
+    )
+    bank_commands = bank.add_subparsers(dest="bank_command", metavar="<action>")
+    for action, summary in (
+        ("revoke", "the customer revoked the consent at their bank: it becomes REVOKED"),
+        ("expire", "the bank expired the consent: it becomes EXPIRED"),
+    ):
+        bank_action = bank_commands.add_parser(action, help=summary)
+        bank_action.add_argument(
+            "consent_id", metavar="consentId", help="e.g. sandbox-consent-approve"
+        )
+        bank_action.add_argument(
+            "--customer",
+            metavar="SUB",
+            help="the consent's customer (default: looked up in the local stack's consents)",
+        )
+
     jobs = commands.add_parser("jobs", help="the credit service's scheduled work")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="<command>")
     jobs_run = jobs_commands.add_parser(
@@ -279,6 +305,12 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
         from bnpl.commands import outbox
 
         return outbox.run(limit=args.limit, as_json=args.json, destination=args.to)
+    if args.command == "bank" and args.bank_command in ("revoke", "expire"):
+        from bnpl import bank_notifications
+
+        return bank_notifications.run(
+            action=args.bank_command, consent_id=args.consent_id, customer_id=args.customer
+        )
     if args.command == "jobs" and args.jobs_command == "run":
         from bnpl.commands import jobs
 

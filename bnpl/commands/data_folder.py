@@ -11,6 +11,8 @@ What `bnpl dev` keeps there:
 - `dev-idp-key.pem`: the dev identity provider's signing key. `forget` keeps it: it holds no
   sandbox state, and tokens already minted (pasted into GraphiQL, a frontend's configuration)
   go on verifying.
+- `bank-webhook-secret`: the sandbox bank's notification secret (`bnpl bank`), which the user
+  service verifies with. `forget` keeps it, like the signing key.
 - `dev.lock`: every running `bnpl dev` holds a shared lock on it; `forget` takes it exclusively.
   The operating system releases a lock when its process ends, however it ends, so a stack that
   was killed never leaves the folder locked.

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bnpl import dynamodb_local, sandbox, settings as dev_credentials, tables
+from bnpl.bank_notifications import SECRET_ENV, bank_webhook_secret
 from bnpl.commands import (
     UsageError,
     amplify_config,
@@ -324,6 +325,12 @@ def _run(
     # This process runs the table step with boto3, which reads its credentials from os.environ:
     # it gets the same environment as the children.
     os.environ.update(settings.service_environ())
+    # The sandbox bank's webhook secret, made once in the data folder (0600): the user service
+    # verifies with it, `bnpl bank` signs with it. An exported BNPL_BANK_WEBHOOK_SECRET wins.
+    try:
+        os.environ[SECRET_ENV] = bank_webhook_secret(settings.data_dir)
+    except ValueError as exc:  # a damaged secret file: the message says to delete it
+        raise UsageError(str(exc)) from None
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     supervisor = Supervisor(out=out, name_width=8, grace_s=STOP_GRACE_S)
     with supervisor.handling_signals():

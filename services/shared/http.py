@@ -253,6 +253,7 @@ def create_service_app(
     verifier: TokenVerifier,
     openapi: Mapping[str, Any],
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
+    public_routes: Sequence[Route] = (),
 ) -> Starlette:
     """A service's ASGI app: its routes plus `/health`, `/openapi.json`, auth and error handling.
 
@@ -262,6 +263,8 @@ def create_service_app(
         verifier: checks the callers' tokens.
         openapi: the service's OpenAPI document, served as is.
         lifespan: opens and closes what the service holds (clients, pools).
+        public_routes: routes on fixed paths that authenticate their callers themselves (a
+            signed webhook): no token is asked for on those paths.
     """
     configure_logging()
     document = dict(openapi)
@@ -277,10 +280,15 @@ def create_service_app(
             Route("/health", health, methods=["GET"]),
             Route("/openapi.json", openapi_json, methods=["GET"]),
             *routes,
+            *public_routes,
         ],
         middleware=[
             Middleware(ErrorBoundaryMiddleware, service=service),
-            Middleware(AuthMiddleware, verifier=verifier),
+            Middleware(
+                AuthMiddleware,
+                verifier=verifier,
+                public_paths=PUBLIC_PATHS | {route.path for route in public_routes},
+            ),
         ],
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=lifespan,

@@ -148,6 +148,12 @@ class Settings:
             set: `bnpl dev` sets it, AWS never does).
         sandbox_bureau_outage_file: local stack only: while this file exists the sandbox
             credit bureau answers as if it were down (`BNPL_SANDBOX_BUREAU_OUTAGE_FILE`).
+        bank_webhook_secret: the secret the bank signs its consent notifications with, a
+            Standard Webhooks `whsec_<base64>` value (`BNPL_BANK_WEBHOOK_SECRET`); only the user
+            service needs it. Unset, the user service refuses bank notifications (503).
+        bank_webhook_secret_arn: in AWS, the Secrets Manager secret that holds it
+            (`BNPL_BANK_WEBHOOK_SECRET_ARN`), read at run time so that the value is in neither
+            the function's configuration nor Terraform's state; `bank_webhook_secret` wins.
 
         The introspection switch and the two limits only configure the local AppSync (`bnpl dev`);
         their defaults are the dev environment's Terraform defaults, and the emulator refuses
@@ -183,6 +189,8 @@ class Settings:
     sandbox_bureau_outage_file: str | None = None
     checkout_page_url: str = "https://127.0.0.1:4445"
     allow_local_http_redirects: bool = False
+    bank_webhook_secret: str | None = field(default=None, repr=False)
+    bank_webhook_secret_arn: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -254,6 +262,8 @@ class Settings:
                 env.get("BNPL_ALLOW_LOCAL_HTTP_REDIRECTS", "false"),
                 "BNPL_ALLOW_LOCAL_HTTP_REDIRECTS",
             ),
+            bank_webhook_secret=env.get("BNPL_BANK_WEBHOOK_SECRET") or None,
+            bank_webhook_secret_arn=env.get("BNPL_BANK_WEBHOOK_SECRET_ARN") or None,
         )
 
     def table_name(self, short_name: str) -> str:

@@ -1,4 +1,5 @@
-"""The user service's HTTP face: `/customers` for the signed-in customer (Starlette).
+"""The user service's HTTP face: `/customers` for the signed-in customer, `/bank/notifications`
+for the bank (Starlette).
 
 Run it with `uvicorn --factory services.user.app:create_app`.
 """
@@ -15,7 +16,13 @@ from services.shared.auth import CustomerPrincipal, TokenVerifier
 from services.shared.errors import Unauthorized
 from services.shared.http import create_service_app, principal, read_json
 from services.shared.settings import Settings
-from services.user.consents.endpoints import consent_routes
+from services.user.consents.bank_secret import (
+    BankSecret,
+    FixedBankSecret,
+    NoBankSecret,
+    SecretsManagerBankSecret,
+)
+from services.user.consents.endpoints import consent_routes, notification_routes
 from services.user.consents.service import ConsentService
 from services.user.consents.store import DynamoConsentRepository
 from services.user.customers.ports import CustomerRepository
@@ -81,10 +88,14 @@ def create_app(
         verification: the verification use cases; DynamoDB and the sender of `settings` by
             default (`verification_service`).
         consents: the open-banking use cases; DynamoDB and the sandbox bank by default.
+
+    Raises:
+        ValueError: `settings.bank_webhook_secret` is set but no `whsec_` value.
     """
     settings = settings or Settings.from_environ()
     service = UserService(repository=repository or DynamoCustomerRepository(settings))
     endpoints = CustomerEndpoints(service)
+    consents = consents or default_consent_service(settings)
     return create_service_app(
         service="user",
         routes=[
@@ -92,8 +103,10 @@ def create_app(
             Route("/customers/me", endpoints.me, methods=["GET"]),
             Route("/customers/me", endpoints.update, methods=["PATCH"]),
             *verification_routes(verification or verification_service(settings)),
-            *consent_routes(consents or default_consent_service(settings)),
+            *consent_routes(consents),
         ],
+        # The bank signs its notifications; it has no customer token to send.
+        public_routes=notification_routes(consents, bank_secret(settings)),
         verifier=TokenVerifier(settings),
         openapi=OPENAPI,
     )
@@ -114,6 +127,28 @@ def default_consent_service(settings: Settings) -> ConsentService:
     """Consents in the settings' DynamoDB table, authorised against the sandbox bank (the only
     bank there is until a production OBIE adapter implements `BankGateway`)."""
     return ConsentService(repository=DynamoConsentRepository(settings), bank=SandboxBank())
+
+
+def bank_secret(settings: Settings) -> BankSecret:
+    """The bank's webhook secret: the settings' own, else the Secrets Manager secret they name
+    (boto3 is imported only then), else none.
+
+    Raises:
+        ValueError: `settings.bank_webhook_secret` is no `whsec_` value.
+    """
+    if settings.bank_webhook_secret:
+        return FixedBankSecret(settings.bank_webhook_secret)
+    if settings.bank_webhook_secret_arn:
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client(
+            "secretsmanager",
+            region_name=settings.region,
+            config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"}),
+        )
+        return SecretsManagerBankSecret(client, secret_id=settings.bank_webhook_secret_arn)
+    return NoBankSecret()
 
 
 def code_sender(settings: Settings) -> CodeSender:

@@ -1,7 +1,8 @@
 """The user service on AWS Lambda: the same Starlette app, behind API Gateway (HTTP API).
 
 AppSync's `user_service` HTTP data source signs each call with SigV4 for `execute-api`; API Gateway
-checks the signature (IAM authorization on every route) and hands the request to this function in
+checks the signature (IAM authorization on every route but `POST /bank/notifications`, which the
+bank signs with its webhook secret and the app verifies) and hands the request to this function in
 the HTTP API's payload format 2.0. Mangum turns that event into an ASGI request for the very app
 `uvicorn --factory services.user.app:create_app` serves locally, and the app's answer into the
 proxy response API Gateway returns. The shopper's token travels in `X-Forwarded-Authorization`

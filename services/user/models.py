@@ -88,4 +88,23 @@ class BankConsentModel(Model):
     reconfirmed_at = UTCDateTimeAttribute(null=True)
 
 
-MODELS: tuple[type[Model], ...] = (CustomerModel, VerificationChallengeModel, BankConsentModel)
+class BankNotificationModel(Model):
+    """One consent notification from the bank, by its `webhook-id`: a notification is applied
+    once, whatever the number of deliveries. `expires_at` lets DynamoDB drop the record once no
+    retry of the bank could still bring it (`RETENTION` in `consents.notifications`)."""
+
+    class Meta:
+        table_name = "bank_notifications"
+
+    id = UnicodeAttribute(hash_key=True)
+    consent_id = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+MODELS: tuple[type[Model], ...] = (
+    CustomerModel,
+    VerificationChallengeModel,
+    BankConsentModel,
+    BankNotificationModel,
+)

@@ -45,7 +45,10 @@ _PROFILE_PROPERTIES = {
 
 OPENAPI = document(
     title="BNPL user service",
-    description="Customer profiles. Every route acts for the customer the token names.",
+    description=(
+        "Customer profiles, verification and open-banking consents. Every route acts for the "
+        "customer the token names, except `POST /bank/notifications`, which the bank signs."
+    ),
     paths={
         "/customers": {
             "post": {

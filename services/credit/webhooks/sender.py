@@ -282,7 +282,10 @@ class WebhookSender:
             return outcome
         if endpoint is not None and attempt is not None:
             self._endpoint_health(endpoint, attempt, outcome, now)
-        if outcome.status is DeliveryStatus.FAILED:
+        # Operations hear of deliveries that ran out of attempts; one the merchant stopped (a
+        # disabled endpoint, a 410) is theirs to see in `webhookDeliveries`, not an alarm.
+        exhausted = attempt is not None and not attempt.gone
+        if outcome.status is DeliveryStatus.FAILED and exhausted:
             self._dead_letters.report(outcome)
         return outcome
 

@@ -9,6 +9,7 @@ Lifecycle (OBIE's, in our spelling):
             │        └──────reject──────► REJECTED
             └─revoke (the customer abandons it)─► REVOKED
     AWAITING_AUTHORISATION / AUTHORISED ──expiresAt passes──► EXPIRED (computed on read)
+    AWAITING_AUTHORISATION / AUTHORISED ──the bank says it revoked / expired it──► REVOKED / EXPIRED
 
 REJECTED, REVOKED and EXPIRED are final. Since FCA PS21/19 the bank no longer re-authenticates
 every 90 days; instead we (the AISP) must have the customer reconfirm at least every 90 days
@@ -133,9 +134,15 @@ class BankConsent:
         return replace(self, status=ConsentStatus.REJECTED, status_updated_at=now)
 
     def revoke(self, now: datetime) -> BankConsent:
-        """The customer withdrew it: no more access, ever (a new consent is a new grant)."""
+        """The customer withdrew it, with us or at their bank: no more access, ever (a new
+        consent is a new grant)."""
         self._require(now, _LIVE, "revoked")
         return replace(self, status=ConsentStatus.REVOKED, status_updated_at=now)
+
+    def expire(self, now: datetime) -> BankConsent:
+        """The bank ended it before `expires_at` (which stays the term that was granted)."""
+        self._require(now, _LIVE, "expired")
+        return replace(self, status=ConsentStatus.EXPIRED, status_updated_at=now)
 
     def reconfirm(self, now: datetime) -> BankConsent:
         """The customer reconfirmed it: access may go on (or resume) for another 90 days."""

@@ -1,10 +1,13 @@
-"""What the consent use cases need of storage: every customer's consents."""
+"""What the consent use cases need of storage: every customer's consents, and the bank's
+notifications already applied."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from services.user.consents.domain import BankConsent, ConsentStatus
+from services.user.consents.notifications import Recorded
 
 
 class ConsentRepository(Protocol):
@@ -27,5 +30,23 @@ class ConsentRepository(Protocol):
 
         Returns:
             False (and nothing written) when another request changed the consent first.
+        """
+        ...
+
+    def record_notification(
+        self,
+        notification_id: str,
+        consent: BankConsent,
+        *,
+        expected: ConsentStatus,
+        received_at: datetime,
+    ) -> Recorded:
+        """Remember `notification_id` and store `consent`'s status, both or neither: only if
+        no notification of that id was applied before and the stored status is still
+        `expected`.
+
+        Returns:
+            APPLIED; REPLAYED (the id was seen before: nothing written); CONSENT_CHANGED
+            (another request changed the consent first: nothing written).
         """
         ...

@@ -1,13 +1,15 @@
-"""Open-banking use cases: grant, read, revoke and reconfirm consents; read bank data under one.
+"""Open-banking use cases: grant, read, revoke and reconfirm consents; read bank data under one;
+apply the bank's notification that it revoked or expired one.
 
-Every method acts for one signed-in customer. A consent id of another customer is NotFound,
-never Unauthorized: whether it exists is none of the caller's business. An id no consent can have
-(empty, over `ID_MAX_CHARS`, not valid Unicode) is NotFound too, stating the limit, and is never
-looked up.
+Every method but `apply_bank_notification` acts for one signed-in customer. A consent id of
+another customer is NotFound, never Unauthorized: whether it exists is none of the caller's
+business. An id no consent can have (empty, over `ID_MAX_CHARS`, not valid Unicode) is NotFound
+too, stating the limit, and is never looked up.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -15,10 +17,13 @@ from typing import Any
 
 from services.shared.errors import InvalidState, NotFound, ValidationError
 from services.shared.ids import ID_MAX_CHARS, is_valid_id
-from services.shared.timestamps import utc_now
+from services.shared.timestamps import iso_timestamp, utc_now
 from services.user.consents.banking import DEFAULT_HISTORY, BankGateway, read_bank_data
 from services.user.consents.domain import BankConsent, ConsentStatus, parse_datetime, parse_grant
+from services.user.consents.notifications import BankNotification, Outcome, Recorded
 from services.user.consents.ports import ConsentRepository
+
+logger = logging.getLogger(__name__)
 
 _NOT_FOUND = "Bank consent not found"
 _NO_SUCH_ID = f"{_NOT_FOUND}: consent ids are 1 to {ID_MAX_CHARS} characters"
@@ -108,6 +113,49 @@ class ConsentService:
             InvalidState: the consent is not AUTHORISED (or has expired).
         """
         return self._change(customer_id, consent_id, BankConsent.reconfirm)
+
+    def apply_bank_notification(self, notification: BankNotification) -> Outcome:
+        """End a consent the bank says it revoked or expired; once per notification id.
+
+        The notification's signature was checked before: it speaks for the bank, which names
+        the customer as well as the consent. Every outcome is final, so the bank needs no retry:
+        a repeated id, a consent already ended and an unknown consent all change nothing.
+
+        Raises:
+            InvalidState: the consent kept changing under us (the bank retries later).
+        """
+        for _ in range(2):
+            consent = self._repository.get(notification.customer_id, notification.consent_id)
+            if consent is None:
+                outcome = Outcome.UNKNOWN_CONSENT
+                break
+            now = self._clock()
+            try:
+                ended = notification.apply(consent, now)
+            except InvalidState:
+                outcome = Outcome.ALREADY_ENDED
+                break
+            recorded = self._repository.record_notification(
+                notification.id, ended, expected=consent.status, received_at=now
+            )
+            if recorded is Recorded.APPLIED:
+                outcome = Outcome.APPLIED
+                break
+            if recorded is Recorded.REPLAYED:
+                outcome = Outcome.REPLAYED
+                break
+            # CONSENT_CHANGED: someone changed it between our read and our write; judge again.
+        else:
+            raise InvalidState("The consent is being changed by another request; try again")
+        logger.info(
+            "bank notification %s (%s, consent %s, at the bank %s): %s",
+            notification.id,
+            notification.type.value,
+            notification.consent_id,
+            iso_timestamp(notification.occurred_at),
+            outcome.value,
+        )
+        return outcome
 
     def bank_data(
         self, *, customer_id: str, consent_id: str, query: Mapping[str, str]

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
-from pynamodb.expressions.update import Action
+import logging
+import time
+from datetime import datetime
 
-from services.shared.dynamodb import bind
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from services.shared.dynamodb import bind, connection
+from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
 from services.user.consents.domain import BankConsent, ConsentStatus, Permission
-from services.user.models import BankConsentModel
+from services.user.consents.notifications import RETENTION, Recorded
+from services.user.models import BankConsentModel, BankNotificationModel
+
+logger = logging.getLogger(__name__)
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+_TRANSACTION_ATTEMPTS = 3
 
 
 class DynamoConsentRepository:
@@ -18,6 +28,8 @@ class DynamoConsentRepository:
 
     def __init__(self, settings: Settings) -> None:
         self._model = bind(BankConsentModel, settings)
+        self._notifications = bind(BankNotificationModel, settings)
+        self._connection = connection(settings)
 
     def add(self, consent: BankConsent) -> None:
         self._item(consent).save(condition=self._model.id.does_not_exist())
@@ -71,6 +83,69 @@ class DynamoConsentRepository:
                 return False
             raise
         return True
+
+    def record_notification(
+        self,
+        notification_id: str,
+        consent: BankConsent,
+        *,
+        expected: ConsentStatus,
+        received_at: datetime,
+    ) -> Recorded:
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            recorded = self._record_once(
+                notification_id, consent, expected=expected, received_at=received_at
+            )
+            if recorded is not None:
+                return recorded
+            # DynamoDB cancels a transaction that touches an item another one is writing
+            # (TransactionConflict): try again, and the conditions decide once it is done.
+            time.sleep(0.02 * (attempt + 1))
+        raise DependencyFailure("The bank notification could not be recorded; try again")
+
+    def _record_once(
+        self,
+        notification_id: str,
+        consent: BankConsent,
+        *,
+        expected: ConsentStatus,
+        received_at: datetime,
+    ) -> Recorded | None:
+        model, notifications = self._model, self._notifications
+        record = notifications(
+            notification_id,
+            consent_id=consent.id,
+            received_at=received_at,
+            expires_at=received_at + RETENTION,
+        )
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                # One id, one effect: a second delivery finds the id taken and writes nothing.
+                transaction.save(record, condition=notifications.id.does_not_exist())
+                # `expected` is a live status (the domain refused anything else): a customer's
+                # revocation racing the bank's leaves exactly one of them in place.
+                transaction.update(
+                    model(consent.customer_id, consent.id),
+                    actions=[
+                        model.status.set(consent.status.value),
+                        model.status_updated_at.set(consent.status_updated_at),
+                    ],
+                    condition=model.status == expected.value,
+                )
+        except TransactWriteError as exc:
+            if exc.cause_response_code == "TransactionCanceledException":
+                reasons = [r.code if r is not None else None for r in exc.cancellation_reasons]
+                # A transaction names a failed condition without the "Exception" suffix; the
+                # reasons are in the order of the items.
+                if reasons[:1] == ["ConditionalCheckFailed"]:
+                    return Recorded.REPLAYED
+                if reasons[1:2] == ["ConditionalCheckFailed"]:
+                    return Recorded.CONSENT_CHANGED
+                if "TransactionConflict" in reasons:
+                    return None
+            logger.warning("bank notification transaction failed: %s", exc.cause_response_code)
+            raise DependencyFailure("The data store is unavailable; try again") from None
+        return Recorded.APPLIED
 
 
 def _to_domain(item: BankConsentModel) -> BankConsent:

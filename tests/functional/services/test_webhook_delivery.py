@@ -147,6 +147,7 @@ def test_410_disables_the_endpoint(hooks: Webhooks) -> None:
         assert endpoint.disabled_reason is DisabledReason.GONE
         [delivery] = hooks.deliveries(endpoint_id)
         assert delivery.status is DeliveryStatus.FAILED
+        assert hooks.dead_letters.letters == [], "the merchant's own 410 raises no alarm"
 
         hooks.event(checkout, EventType.CHECKOUT_CAPTURED)
         hooks.sender().run_once()

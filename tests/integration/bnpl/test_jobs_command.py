@@ -7,7 +7,7 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,10 +19,19 @@ from bnpl import cli
 from services.credit import wiring
 from services.credit.jobs.sweep import SweepReport
 from services.shared.settings import Settings
+from tests.functional.services.conftest import SHOP
 from tests.functional.services.money_harness import Harness, accept_body, build_harness
+from tests.functional.services.webhook_harness import Webhooks
+from tests.functional.services.webhook_receiver import Receiver, Reply
 
 pytestmark = pytest.mark.ddblocal
 
+WEBHOOK_FIELDS = {
+    "webhooks_dispatched",
+    "webhooks_delivered",
+    "webhook_attempts_failed",
+    "webhooks_dead_lettered",
+}
 REPORT_FIELDS = {
     "leases_settled",
     "charges_given_back",
@@ -104,8 +113,31 @@ def test_the_report_is_printed_as_json(
     assert cli.main(["jobs", "run", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report) >= REPORT_FIELDS
-    assert set(report) == set(SweepReport().to_json())
+    assert set(report) == set(SweepReport().to_json()) | WEBHOOK_FIELDS
     assert all(value == 0 for value in report.values()), report
+
+
+def test_a_run_sends_new_webhooks_and_retries_those_due(
+    jobs_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sweep's run includes the webhook sender's: a new event is sent (and fails), and a
+    later run retries it."""
+    # A merchant of its own: the sweep's changes to other tests' checkouts go to theirs.
+    hooks = Webhooks(jobs_env, replace(SHOP, id="m_jobs"))
+    with Receiver(Reply(500), then=Reply(204)) as receiver:
+        hooks.endpoint(receiver.url)
+        event = hooks.event(hooks.checkout())
+
+        assert cli.main(["jobs", "run", "--json"]) == 0
+        first = json.loads(capsys.readouterr().out)
+        assert (first["webhooks_dispatched"], first["webhook_attempts_failed"]) == (1, 1)
+
+        # Past the first retry's backoff, within the checkout's hour (which would expire it).
+        later = (datetime.now(UTC) + timedelta(minutes=30)).isoformat()
+        assert cli.main(["jobs", "run", "--at", later, "--json"]) == 0
+        second = json.loads(capsys.readouterr().out)
+    assert second["webhooks_delivered"] == 1
+    assert [r.headers["webhook-id"] for r in receiver.received] == [event.id, event.id]
 
 
 def test_a_run_in_the_future_expires_an_uncaptured_checkout_and_publishes_it(
