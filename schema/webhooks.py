@@ -145,7 +145,8 @@ class CreateWebhookEndpointInput:
     merchant_id: strawberry.ID = strawberry.field(description=f"The caller's own merchant id: {ID}")
     url: AWSURL = strawberry.field(
         description=(
-            f"https, at most {URL_MAX_CHARS:,} characters, on a public address (plain http to "
+            f"https, at most {URL_MAX_CHARS:,} characters, to a public address on https's own "
+            "port (plain http to "
             "this machine's loopback address or localhost in the local stack only)."
         )
     )

@@ -378,7 +378,6 @@ def _run(
                 _uvicorn(
                     "credit", "services.credit.app:create_app", settings.credit_port, settings, env
                 ),
-                _webhook_sender(env),
             )
             supervisor.start(
                 _with_tls(
@@ -390,6 +389,8 @@ def _run(
                     tls=tls,
                 )
             )
+            # Last, once the rest serve: nothing waits for it, so it must not slow their start.
+            supervisor.start(_webhook_sender(env))
             ready_after_s = time.monotonic() - started
             supervisor.write(
                 banner(settings, ready_after_s=ready_after_s, ca_created=tls.ca_created)

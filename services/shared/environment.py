@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-# The deployed components that read settings: each runs this package's code in AWS.
-Component = Literal["user", "credit", "credit_proxy", "scoring"]
-COMPONENTS: tuple[Component, ...] = ("user", "credit", "credit_proxy", "scoring")
+# The deployed components that read settings: each runs this package's code in AWS. `webhooks`
+# is the credit service's webhook sender Lambda (services.credit.webhooks.lambda_handler).
+Component = Literal["user", "credit", "credit_proxy", "scoring", "webhooks"]
+COMPONENTS: tuple[Component, ...] = ("user", "credit", "credit_proxy", "scoring", "webhooks")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,7 +26,9 @@ class EnvVar:
         required_by: the deployed components that need Terraform to set it, because its local
             default points at the local stack (127.0.0.1, the dev outboxes) or is only right for
             `bnpl dev`.
-        reader: the code that reads it: `Settings.from_environ` for all but a few.
+        reader: the code that reads it: `Settings.from_environ` for all but a few
+            (`WebhookSettings.from_environ`, services/credit/webhooks/settings.py, for the
+            webhook settings).
     """
 
     name: str
@@ -40,7 +43,10 @@ def _components(*names: Component) -> frozenset[Component]:
 
 
 _TOKEN_VERIFIERS = _components("user", "credit")
-_TABLE_USERS = _components("user", "credit")
+_TABLE_USERS = _components("user", "credit", "webhooks")
+# Who keeps merchants' webhook signing secrets: the credit service writes them, the sender reads.
+_WEBHOOK_SECRET_USERS = _components("credit", "webhooks")
+_WEBHOOK_SETTINGS = "WebhookSettings.from_environ"
 
 # Every environment variable the services read, and who reads it. A unit test holds this equal to
 # what `Settings.from_environ` reads; tests/infra holds Terraform's Lambda functions and ECS task
@@ -49,7 +55,7 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar(
         name="AWS_REGION",
         description="Region of the tables, the user pool and AWS clients (Lambda and ECS set it).",
-        read_by=_components("user", "credit"),
+        read_by=_components("user", "credit", "webhooks"),
     ),
     EnvVar(name="BNPL_HOST", description="Interface of the local stack (local defaults only)."),
     EnvVar(
@@ -225,5 +231,60 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         description="Folder holding the credit model's model.json (default models/credit-v1).",
         read_by=_components("scoring"),
         reader="services.scoring.app.create_app",
+    ),
+    EnvVar(
+        name="BNPL_BANK_WEBHOOK_SECRET",
+        description="The bank's notification signing secret (whsec_...) itself: the local stack's "
+        "way; in AWS the secret stays in Secrets Manager (BNPL_BANK_WEBHOOK_SECRET_ARN).",
+        read_by=_components("user"),
+    ),
+    EnvVar(
+        name="BNPL_BANK_WEBHOOK_SECRET_ARN",
+        description="The Secrets Manager secret holding the bank's notification signing secret "
+        "(whsec_...), read at run time; unset locally.",
+        read_by=_components("user"),
+        required_by=_components("user"),
+    ),
+    EnvVar(
+        name="BNPL_WEBHOOK_SECRETS",
+        description="Where merchants' webhook signing secrets are kept: dynamodb (the local "
+        "stack's table) or secretsmanager.",
+        read_by=_WEBHOOK_SECRET_USERS,
+        required_by=_WEBHOOK_SECRET_USERS,
+        reader=_WEBHOOK_SETTINGS,
+    ),
+    EnvVar(
+        name="BNPL_WEBHOOK_SECRET_PREFIX",
+        description="Prefix of the signing secrets' names in Secrets Manager (<prefix><endpoint>).",
+        read_by=_WEBHOOK_SECRET_USERS,
+        required_by=_WEBHOOK_SECRET_USERS,
+        reader=_WEBHOOK_SETTINGS,
+    ),
+    EnvVar(
+        name="BNPL_WEBHOOK_SECRETS_KMS_KEY_ID",
+        description="The KMS key Secrets Manager encrypts the signing secrets with.",
+        read_by=_WEBHOOK_SECRET_USERS,
+        required_by=_WEBHOOK_SECRET_USERS,
+        reader=_WEBHOOK_SETTINGS,
+    ),
+    EnvVar(
+        name="BNPL_WEBHOOKS_ALLOW_LOCAL",
+        description="true lets webhook endpoints be plain HTTP on loopback addresses (the local "
+        "stack only); off unless set, never set in AWS.",
+        read_by=_WEBHOOK_SECRET_USERS,
+        reader=_WEBHOOK_SETTINGS,
+    ),
+    EnvVar(
+        name="BNPL_WEBHOOK_DEAD_LETTER_QUEUE_URL",
+        description="The SQS queue the sender also reports each dead-lettered delivery to.",
+        read_by=_components("webhooks"),
+        required_by=_components("webhooks"),
+        reader=_WEBHOOK_SETTINGS,
+    ),
+    EnvVar(
+        name="BNPL_WEBHOOK_POLL_INTERVAL_S",
+        description="How often the local sender polls for new events and due deliveries "
+        "(local only; in AWS the stream and the schedule invoke the sender).",
+        reader=_WEBHOOK_SETTINGS,
     ),
 )

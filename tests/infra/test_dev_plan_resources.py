@@ -57,21 +57,33 @@ EXPECTED_COUNTS: dict[str, int] = {
     "aws_cloudfront_function": 1,
     "aws_cloudfront_cache_policy": 2,
     "aws_cloudfront_response_headers_policy": 1,
-    # The user service: a Lambda behind an HTTP API with one IAM-authorized $default route.
+    # The user service: a Lambda behind an HTTP API with an IAM-authorized $default route and the
+    # bank's signed notifications route (no IAM); the bank's signing secret.
     "aws_apigatewayv2_api": 1,
     "aws_apigatewayv2_stage": 1,
-    "aws_apigatewayv2_route": 1,
+    "aws_apigatewayv2_route": 2,
+    "aws_secretsmanager_secret": 1,
     "aws_apigatewayv2_integration": 1,
     "aws_lambda_permission": 1,
-    # The user service and the credit proxy (the same image, two handlers), each with a DLQ.
-    "aws_lambda_function": 2,
-    "aws_sqs_queue": 2,
+    # The user service, the credit proxy and the webhook sender (the same image, three handlers);
+    # the first two with a DLQ each, the sender with its dead-letter queue and the redrive queue
+    # a DLQ redrive sends back to.
+    "aws_lambda_function": 3,
+    "aws_sqs_queue": 4,
+    "aws_sqs_queue_redrive_allow_policy": 1,
+    # The sender's triggers: the outbox's stream and the redrive queue, and a one-minute schedule
+    # (whose asynchronous invocations are not retried).
+    "aws_lambda_event_source_mapping": 2,
+    "aws_lambda_function_event_invoke_config": 1,
+    # The sender's alarms (dead letters, delivery failure rate, errors) and their topic.
+    "aws_cloudwatch_metric_alarm": 3,
+    "aws_sns_topic": 1,
     # The credit service on Fargate behind an internal NLB, published over PrivateLink.
     "aws_ecs_cluster": 1,
     # The service's, and the daily sweep's (python -m services.credit.sweep_task) with its
-    # schedule.
+    # schedule; the webhook sender's one-minute sweep is the other schedule.
     "aws_ecs_task_definition": 2,
-    "aws_scheduler_schedule": 1,
+    "aws_scheduler_schedule": 2,
     "aws_ecs_service": 1,
     "aws_lb": 1,
     "aws_lb_target_group": 1,
@@ -90,21 +102,22 @@ EXPECTED_COUNTS: dict[str, int] = {
     "aws_cognito_resource_server": 1,
     "aws_cognito_user_pool_domain": 1,
     # One role per component (see EXPECTED_ROLES), each with one inline policy.
-    "aws_iam_role": 11,
+    "aws_iam_role": 13,
     "aws_iam_policy": 1,  # the merchant policy (resolvers/bindings.json `iam_callers.merchant`)
-    "aws_iam_role_policy": 11,
+    "aws_iam_role_policy": 13,
     # API, WAF, flow logs, credit service, credit proxy, user service (function and access),
-    # scoring endpoint, the checkout page's WAF.
-    "aws_cloudwatch_log_group": 9,
+    # scoring endpoint, the checkout page's WAF, the webhook sender.
+    "aws_cloudwatch_log_group": 10,
     # Images: lambda, credit-service, scoring; only the Lambda repository needs a policy.
     "aws_ecr_repository": 3,
     "aws_ecr_lifecycle_policy": 3,
     "aws_ecr_repository_policy": 1,
     # Keys: logs (network; the API and WAF logs use it too), images, tables, credit events,
     # credit proxy, user service, scoring endpoint, the checkout page's files and its WAF logs
-    # (in us-east-1); each with an alias.
-    "aws_kms_key": 9,
-    "aws_kms_alias": 9,
+    # (in us-east-1), the webhook sender (environment, queues, alarm topic) and merchants'
+    # webhook signing secrets; each with an alias.
+    "aws_kms_key": 11,
+    "aws_kms_alias": 11,
     # Network: one VPC, a private and a public subnet per zone, one NAT gateway (dev).
     "aws_vpc": 1,
     "aws_subnet": 4,
@@ -119,10 +132,11 @@ EXPECTED_COUNTS: dict[str, int] = {
     # Endpoints: 6 interface (ecr.api, ecr.dkr, logs, sts, sagemaker.runtime, events),
     # 2 gateway (dynamodb, s3), and the credit proxy's to the credit service.
     "aws_vpc_endpoint": 9,
-    # Endpoints, NLB, credit service tasks, credit proxy and its endpoint, user service.
-    "aws_security_group": 6,
+    # Endpoints, NLB, credit service tasks, credit proxy and its endpoint, user service, webhook
+    # sender.
+    "aws_security_group": 7,
     "aws_vpc_security_group_ingress_rule": 4,
-    "aws_vpc_security_group_egress_rule": 5,
+    "aws_vpc_security_group_egress_rule": 6,
 }
 
 # The role of each component, by address: whoever assumes it does only that component's work.
@@ -138,6 +152,8 @@ EXPECTED_ROLES = {
     f"{PREFIX}.credit_service.aws_iam_role.sweep",
     f"{PREFIX}.credit_service.aws_iam_role.scheduler",
     f"{PREFIX}.scoring_endpoint.aws_iam_role.this",
+    f"{PREFIX}.webhooks.aws_iam_role.sender",
+    f"{PREFIX}.webhooks.aws_iam_role.scheduler",
 }
 
 
@@ -278,8 +294,15 @@ def test_the_user_services_api_invokes_its_function_only(planned: DevPlan):
     (permission,) = planned.of_type("aws_lambda_permission")
     assert permission.values["principal"] == "apigateway.amazonaws.com"
     assert permission.address.startswith(f"{PREFIX}.user_service.")
-    (route,) = planned.of_type("aws_apigatewayv2_route")
-    assert route.values["authorization_type"] == "AWS_IAM"
+    routes = {r.values["route_key"]: r.values for r in planned.of_type("aws_apigatewayv2_route")}
+    assert {key: route["authorization_type"] for key, route in routes.items()} == {
+        "$default": "AWS_IAM",
+        # The bank signs its notifications itself; the user service verifies the signature.
+        "POST /bank/notifications": "NONE",
+    }
+    (stage,) = planned.of_type("aws_apigatewayv2_stage")
+    throttled = {s["route_key"] for s in stage.values["route_settings"]}
+    assert throttled == {"POST /bank/notifications"}
 
 
 def test_the_credit_proxy_reaches_the_credit_service_through_privatelink(planned: DevPlan):
@@ -291,3 +314,38 @@ def test_the_credit_proxy_reaches_the_credit_service_through_privatelink(planned
     ]
     assert [e.values["service_name"] for e in proxy_endpoints] == [service.values["service_name"]]
     assert proxy_endpoints[0].values["vpc_endpoint_type"] == "Interface"
+
+
+def test_the_webhook_sender_has_its_three_triggers(planned: DevPlan):
+    (sender,) = [
+        f
+        for f in planned.of_type("aws_lambda_function")
+        if f.address.startswith(f"{PREFIX}.webhooks.")
+    ]
+    (image_config,) = sender.values["image_config"]
+    assert image_config["command"] == ["services.credit.webhooks.lambda_handler.handler"]
+    (events_table,) = [
+        t
+        for t in planned.of_type("aws_dynamodb_table")
+        if t.values["name"] == "bnpl-dev-webhook_events"
+    ]
+    assert events_table.values["stream_enabled"]
+    assert events_table.values["stream_view_type"] == "NEW_IMAGE"
+    mappings = {
+        m.address.rsplit(".", 1)[1]: m.values
+        for m in planned.of_type("aws_lambda_event_source_mapping")
+    }
+    assert set(mappings) == {"events", "redrive"}
+    assert mappings["events"]["event_source_arn"] == events_table.values["stream_arn"]
+    assert mappings["events"]["bisect_batch_on_function_error"]
+    queues = {q.address.rsplit(".", 1)[1]: q.values for q in planned.of_type("aws_sqs_queue")}
+    assert mappings["redrive"]["event_source_arn"] == queues["redrive"]["arn"]
+    (on_failure,) = mappings["events"]["destination_config"][0]["on_failure"]
+    assert on_failure["destination_arn"] == queues["dead_letters"]["arn"]
+    schedules = [
+        s
+        for s in planned.of_type("aws_scheduler_schedule")
+        if s.address.startswith(f"{PREFIX}.webhooks.")
+    ]
+    assert [s.values["schedule_expression"] for s in schedules] == ["rate(1 minute)"]
+    assert schedules[0].values["target"][0]["arn"] == sender.values["arn"]

@@ -17,8 +17,9 @@ ECS container and SageMaker model in it, checks that:
   CreateFunction would refuse.
 
 Components are recognised by what they run: a Lambda function by its handler (or its image's
-command), `services.<component>.…`; an ECS container by its command, else its name; a SageMaker
-model is the scoring server. While the dev root plans none of them (the service modules are being
+command), `services.<component>.…` (`services.credit.webhooks.…` is the webhook sender,
+component `webhooks`); an ECS container by its command, else its name; a SageMaker model is the
+scoring server. While the dev root plans none of them (the service modules are being
 wired in), the tests are skipped with that reason.
 """
 
@@ -33,6 +34,7 @@ from typing import Any
 
 import pytest
 
+from services.credit.webhooks.settings import WebhookSettings
 from services.shared.environment import COMPONENTS, ENVIRONMENT, Component
 from services.shared.settings import Settings
 from tests.infra.dev_plan import DevPlan, dev_plan
@@ -75,7 +77,13 @@ SHARED = (
 )
 
 _BY_NAME: dict[str, Component] = {component: component for component in COMPONENTS}
-_COMPONENT_IN_CODE = re.compile(r"\bservices[./](credit_proxy|credit|user|scoring)\b")
+# The webhook sender is credit code (services/credit/webhooks) deployed as its own component.
+_BY_NAME |= {"credit.webhooks": "webhooks", "credit/webhooks": "webhooks"}
+_COMPONENT_IN_CODE = re.compile(
+    r"\bservices[./](credit[./]webhooks|credit_proxy|credit|user|scoring)\b"
+)
+# The webhook settings' readers (services/credit/webhooks/settings.py).
+_WEBHOOK_SETTINGS_READERS = ("credit", "webhooks")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -284,6 +292,11 @@ def test_modes_are_the_deployed_ones_with_what_they_need(deployed):
             problems.append(f"{d.describe()}: BNPL_EVENTS={events!r}; the outbox table is local")
         if events == "eventbridge" and "BNPL_EVENT_BUS_NAME" not in d.names:
             problems.append(f"{d.describe()}: eventbridge events need BNPL_EVENT_BUS_NAME")
+        if "BNPL_WEBHOOKS_ALLOW_LOCAL" in d.names:
+            problems.append(f"{d.describe()}: loopback webhook receivers are the local stack's")
+        secrets = d.values.get("BNPL_WEBHOOK_SECRETS")
+        if secrets is not None and secrets != "secretsmanager":
+            problems.append(f"{d.describe()}: BNPL_WEBHOOK_SECRETS={secrets!r}; the table is local")
         for name in ("BNPL_DYNAMODB_ENDPOINT", "BNPL_SCORING_ENDPOINT_URL"):
             value = d.values.get(name)
             if value and not value.startswith("https://"):
@@ -298,9 +311,25 @@ def test_the_values_parse(deployed):
             continue
         try:
             Settings.from_environ(d.values)
+            if d.component in _WEBHOOK_SETTINGS_READERS:
+                WebhookSettings.from_environ(d.values)
         except ValueError as error:
             failures.append(f"{d.describe()}: {error}")
     assert not failures, "\n".join(failures)
+
+
+def test_webhook_secrets_are_kept_where_the_sender_reads_them(deployed):
+    names = (
+        "BNPL_WEBHOOK_SECRETS",
+        "BNPL_WEBHOOK_SECRET_PREFIX",
+        "BNPL_WEBHOOK_SECRETS_KMS_KEY_ID",
+    )
+    keepers = [d for d in deployed if d.component in _WEBHOOK_SETTINGS_READERS]
+    assert {d.component for d in keepers} == set(_WEBHOOK_SETTINGS_READERS)
+    for name in names:
+        values = {d.values.get(name) for d in keepers}
+        assert None not in values, f"{name} is not set everywhere: {sorted(map(str, values))}"
+        assert len(values) == 1, f"{name} differs: {sorted(map(str, values))}"
 
 
 def test_components_agree_on_shared_values(deployed, planned: DevPlan):

@@ -2,7 +2,9 @@
 key types and TTL attribute. Terraform itself reads `infra/modules/platform/tables.tf` (copied
 beside a one-line output, applied with no provider), so nothing here parses HCL by hand.
 
-Tables only the local stack has (the dev outbox) are deliberately absent from Terraform.
+Tables only the local stack has (the dev outbox, the webhook secrets) are deliberately absent
+from Terraform. Streams are Terraform's alone (no model declares one): the webhook outbox's feeds
+its sender Lambda, and no other table has one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from services.shared.dynamodb import short_name
 from tests.infra.conftest import INFRA, run_terraform
 
 SANDBOX_TABLES = ("sandbox_charges", "sandbox_refunds")
+# The tables with a DynamoDB stream, and its view: the webhook outbox's new images feed the
+# sender Lambda (infra/modules/webhooks).
+STREAMS = {"webhook_events": "NEW_IMAGE"}
 
 pytestmark = pytest.mark.infra
 
@@ -87,7 +92,7 @@ def test_terraform_declares_exactly_the_services_tables(terraform_tables):
         name: {
             key: _indexes(value) if key == "global_secondary_indexes" else value
             for key, value in table.items()
-            if value is not None
+            if value is not None and key != "stream_view_type"
         }
         for name, table in terraform_tables.items()
         if name != "<sandbox>"
@@ -102,10 +107,20 @@ def test_terraform_declares_exactly_the_services_tables(terraform_tables):
     assert declared == models
 
 
+def test_only_the_webhook_outbox_has_a_stream(terraform_tables):
+    streams = {
+        name: table["stream_view_type"]
+        for name, table in terraform_tables.items()
+        if name != "<sandbox>" and table.get("stream_view_type") is not None
+    }
+    assert streams == STREAMS
+
+
 def test_local_only_tables_are_not_deployed(terraform_tables):
     assert {short_name(model) for model in LOCAL_MODELS} == {
         "dev_outbox",
         "credit_event_outbox",
+        "webhook_secrets",
         *SANDBOX_TABLES,
     }
     assert not {short_name(model) for model in LOCAL_MODELS} & set(terraform_tables)

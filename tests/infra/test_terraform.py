@@ -42,6 +42,7 @@ def test_the_configurations_are_found():
         "modules/user_service",
         "modules/scoring_endpoint",
         "modules/waf",
+        "modules/webhooks",
         "modules/platform",
         "envs/dev",
         "envs/prod",

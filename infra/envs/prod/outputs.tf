@@ -142,3 +142,18 @@ output "merchant_policy_arn" {
   description = "ARN of the IAM policy that lets a merchant's backend call the merchant fields; attach it to each merchant's role."
   value       = module.platform.merchant_policy_arn
 }
+
+output "webhooks" {
+  description = "Merchant webhooks: the sender, its dead-letter and redrive queues, the alarm topic to subscribe to, the signing secrets' prefix, and the addresses merchants see requests from."
+  value       = module.platform.webhooks
+}
+
+output "bank_notifications_url" {
+  description = "The URL to give the bank for its consent notifications (POST, signed by the bank)."
+  value       = module.platform.bank_notifications_url
+}
+
+output "bank_webhook_secret_arn" {
+  description = "The secret to put the bank's notification signing secret (whsec_...) in after the first apply."
+  value       = module.platform.bank_webhook_secret_arn
+}

@@ -63,6 +63,28 @@ locals {
         Resource = local.publish_mutation_id
       },
     ],
+    flatten([for secrets in var.webhook_secrets == null ? [] : [var.webhook_secrets] : [
+      {
+        # services/credit/webhooks/secret_store.py: one Secrets Manager secret per merchant
+        # endpoint, named <prefix><endpoint id>, created with the endpoint and given a new value
+        # on each rotation (the old secret kept until it expires). Only names under the prefix.
+        Sid    = "ManageWebhookSigningSecrets"
+        Effect = "Allow"
+        Action = [
+          "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue",
+          "secretsmanager:DescribeSecret", "secretsmanager:TagResource",
+        ]
+        Resource = secrets.arn_pattern
+      },
+      {
+        # The secrets' key, only as Secrets Manager uses it on the task's behalf.
+        Sid       = "WebhookSecretsKeyThroughSecretsManager"
+        Effect    = "Allow"
+        Action    = ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = secrets.kms_key_arn
+        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
+      },
+    ]]),
     var.tables_kms_key_arn == null ? [] : [{
       # The tables' customer-managed key, usable only by DynamoDB on the task's behalf.
       Sid       = "TablesKeyThroughDynamoDB"
@@ -117,7 +139,7 @@ resource "aws_iam_role_policy" "execution" {
 # sessions of roles whose names end so, behind the IAM grant below.
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task-checkout-publisher"
-  description        = "The credit service's own permissions: its tables, the scoring endpoint, its event bus, publishCheckoutUpdate and the user service's profile routes."
+  description        = "The credit service's own permissions: its tables, the scoring endpoint, its event bus, publishCheckoutUpdate, the user service's profile routes and webhook signing secrets."
   assume_role_policy = jsonencode(local.ecs_tasks_trust_policy)
   tags               = var.tags
 }

@@ -149,7 +149,7 @@ variable "environment" {
 # ---------------------------------------------------------------- what the service calls
 
 variable "table_arns" {
-  description = "ARNs of the DynamoDB tables the credit service reads and writes (checkouts, checkout_references, merchants, applications, plans, plan_requests); their indexes are included."
+  description = "ARNs of the DynamoDB tables the credit service reads and writes (checkouts, checkout_references, merchants, applications, plans, plan_requests, and the webhook tables); their indexes are included."
   type        = list(string)
 
   validation {
@@ -191,6 +191,20 @@ variable "user_service_execution_arn" {
   validation {
     condition     = can(regex("^arn:[a-z-]+:execute-api:[a-z0-9-]+:[0-9]{12}:[a-z0-9]+$", var.user_service_execution_arn))
     error_message = "user_service_execution_arn must be an API Gateway execution ARN: arn:aws:execute-api:<region>:<account>:<api-id>."
+  }
+}
+
+variable "webhook_secrets" {
+  description = "Merchants' webhook signing secrets in Secrets Manager (the webhooks module's secret_arn_pattern and secrets_kms_key_arn): the task may create, change and read secrets matching arn_pattern, and use kms_key_arn through Secrets Manager. Null: no webhook secrets."
+  type = object({
+    arn_pattern = string
+    kms_key_arn = string
+  })
+  default = null
+
+  validation {
+    condition     = var.webhook_secrets == null || can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+/\\*$", coalesce(try(var.webhook_secrets.arn_pattern, null), "-")))
+    error_message = "webhook_secrets.arn_pattern must be a Secrets Manager ARN pattern ending in a folder and \"*\" (arn:...:secret:<prefix>/*)."
   }
 }
 

@@ -17,6 +17,7 @@ output "tables" {
       range_key              = t.range_key
       global_secondary_index = sort([for g in t.global_secondary_index : g.name])
       ttl_attribute          = try(t.ttl[0].attribute_name, null)
+      stream_view_type       = t.stream_enabled ? t.stream_view_type : null
       point_in_time_recovery = t.point_in_time_recovery[0].enabled
       sse_kms_key_arn        = t.server_side_encryption[0].enabled ? t.server_side_encryption[0].kms_key_arn : null
     }
@@ -26,4 +27,9 @@ output "tables" {
 output "kms_key_arn" {
   description = "ARN of the KMS key that encrypts the tables; table users need kms:Decrypt and kms:GenerateDataKey on it."
   value       = local.kms_key_arn
+}
+
+output "stream_arns" {
+  description = "ARN of each table's DynamoDB stream, by short name, for the tables that have one (an event source mapping's event_source_arn)."
+  value       = { for short, t in aws_dynamodb_table.this : short => t.stream_arn if t.stream_enabled }
 }

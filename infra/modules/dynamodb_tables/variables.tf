@@ -29,6 +29,8 @@ variable "tables" {
     Tables by short name. `attributes` maps each key attribute (of the table and of its indexes,
     and only those) to its type: S, N or B. `global_secondary_indexes` are keyed by index name.
     `ttl_attribute` names the attribute holding the expiry time in epoch seconds, if any.
+    `stream_view_type` turns the table's DynamoDB stream on with that view (NEW_IMAGE, OLD_IMAGE,
+    NEW_AND_OLD_IMAGES or KEYS_ONLY); null, the default, leaves it off.
   EOT
   type = map(object({
     hash_key   = string
@@ -40,7 +42,8 @@ variable "tables" {
       projection_type    = optional(string, "ALL")
       non_key_attributes = optional(list(string))
     })), {})
-    ttl_attribute = optional(string)
+    ttl_attribute    = optional(string)
+    stream_view_type = optional(string)
   }))
 
   validation {
@@ -61,6 +64,11 @@ variable "tables" {
       flatten([for gsi in values(t.global_secondary_indexes) : [gsi.hash_key, gsi.range_key]]),
     )))])
     error_message = "Each table's attributes must be exactly the key attributes of the table and its indexes."
+  }
+
+  validation {
+    condition     = alltrue([for t in values(var.tables) : t.stream_view_type == null || contains(["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"], coalesce(t.stream_view_type, "-"))])
+    error_message = "stream_view_type must be NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY (or null for no stream)."
   }
 
   validation {

@@ -6,6 +6,8 @@
 #   shoppers / merchants ─▶ WAF ─▶ AppSync ─┬─ HTTP, SigV4 ─▶ API Gateway ─▶ user service Lambda
 #                                           └─ Lambda ─▶ credit proxy ─ PrivateLink ─▶ NLB ─▶
 #                                              credit service (ECS Fargate) ─▶ SageMaker endpoint
+#   credit service ─▶ webhook outbox (DynamoDB) ─ stream ─▶ webhook sender Lambda ─▶ merchants
+#   the bank ─▶ API Gateway (POST /bank/notifications, signed by the bank) ─▶ user service
 #
 # The user service and the credit proxy run the same Lambda image (different handlers); the
 # credit service calls the user service back through API Gateway, SigV4-signed with its task
@@ -38,13 +40,17 @@ locals {
   # Which component reads and writes which table (services/user/models.py and
   # services/credit/models.py); each role gets its own tables only.
   table_owners = {
-    user = ["customers", "verification_challenges", "bank_consents"]
+    user = ["customers", "verification_challenges", "bank_consents", "bank_notifications"]
+    # The webhook tables are the credit service's (it writes an event in the transaction of the
+    # change it reports, and keeps the endpoints); its webhook sender uses them too.
     credit = concat(
       ["checkouts", "checkout_references", "merchants", "applications", "plans", "plan_requests"],
+      local.webhook_tables,
       var.sandbox_payments ? keys(local.sandbox_payment_tables) : [],
     )
   }
   deployed_tables = merge(local.tables, var.sandbox_payments ? local.sandbox_payment_tables : {})
+  webhook_tables  = ["webhook_events", "webhook_endpoints", "webhook_deliveries"]
 
   # Settings every token-verifying service shares (services/shared/settings.py).
   shared_service_environment = {
@@ -160,7 +166,10 @@ module "credit_service" {
   ecr_repository_arn = module.container_images.repository_arns["credit-service"]
   desired_count      = var.credit_service_desired_count
 
-  environment = merge(local.shared_service_environment, {
+  # Merchants' webhook signing secrets (secrets_environment): Secrets Manager, under the
+  # sender's prefix and key, which the task role may keep. BNPL_WEBHOOKS_ALLOW_LOCAL (loopback
+  # receivers) is the local stack's only and stays unset.
+  environment = merge(local.shared_service_environment, module.webhooks.secrets_environment, {
     BNPL_USER_SERVICE_URL = module.user_service.api_endpoint
     # The user service's API admits only SigV4-signed callers; the task role may call it.
     BNPL_USER_SERVICE_AUTH = "iam"
@@ -172,6 +181,10 @@ module "credit_service" {
     # plain-http localhost return URLs are the local stack's only.
     BNPL_CHECKOUT_PAGE_URL = module.web_page.url
   })
+  webhook_secrets = {
+    arn_pattern = module.webhooks.secret_arn_pattern
+    kms_key_arn = module.webhooks.secrets_kms_key_arn
+  }
 
   table_arns                 = [for short in local.table_owners.credit : module.tables.table_arns[short]]
   tables_kms_key_arn         = module.tables.kms_key_arn
@@ -214,6 +227,38 @@ module "credit_proxy" {
     BNPL_SERVICE_CLIENT_ID     = module.user_pool.credit_proxy_client_id
     BNPL_SERVICE_CLIENT_SECRET = module.user_pool.credit_proxy_client_secret
   }
+
+  log_kms_key_arn                 = module.network.logs_kms_key_arn
+  log_retention_in_days           = var.log_retention_in_days
+  kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
+  tags                            = local.tags
+}
+
+# ---------------------------------------------------------------- merchant webhooks
+
+# The sender Lambda (the Lambda image, services.credit.webhooks.lambda_handler.handler): the
+# outbox's stream, a one-minute retry sweep and a redrive queue invoke it; dead letters and
+# failure rates alarm.
+module "webhooks" {
+  source = "../webhooks"
+
+  name               = "${local.name}-webhooks"
+  region             = var.region
+  account_id         = var.account_id
+  partition          = var.partition
+  image_uri          = local.image_uris["lambda"]
+  vpc_id             = module.network.vpc_id
+  private_subnet_ids = module.network.private_subnet_ids
+
+  events_table_arn    = module.tables.table_arns["webhook_events"]
+  events_stream_arn   = module.tables.stream_arns["webhook_events"]
+  table_arns          = [for short in local.webhook_tables : module.tables.table_arns[short]]
+  checkouts_table_arn = module.tables.table_arns["checkouts"]
+  tables_kms_key_arn  = module.tables.kms_key_arn
+  secret_prefix       = "${local.name}/webhooks/"
+
+  # The sender verifies no tokens: of the shared settings it needs the tables' prefix only.
+  environment = { BNPL_TABLE_PREFIX = var.name_prefix }
 
   log_kms_key_arn                 = module.network.logs_kms_key_arn
   log_retention_in_days           = var.log_retention_in_days

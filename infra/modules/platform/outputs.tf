@@ -212,10 +212,35 @@ output "service_environment" {
       BNPL_SERVICE_CLIENT_ID  = module.user_pool.credit_proxy_client_id
       BNPL_CREDIT_SERVICE_URL = module.credit_proxy.credit_service_url
     }
+    webhooks = module.webhooks.environment
   }
 }
 
 output "merchant_policy_arn" {
   description = "ARN of the IAM policy that lets a merchant's backend call the merchant fields; attach it to each merchant's role."
   value       = module.graphql_api.merchant_policy_arn
+}
+
+output "webhooks" {
+  description = "Merchant webhooks: the sender function, its dead-letter and redrive queues (a DLQ redrive goes from the first to the second), the alarm topic to subscribe to, the signing secrets' prefix, and the addresses merchants see requests from (the NAT gateways', for their allow-lists)."
+  value = {
+    function_name         = module.webhooks.function_name
+    dead_letter_queue_url = module.webhooks.dead_letter_queue_url
+    dead_letter_queue_arn = module.webhooks.dead_letter_queue_arn
+    redrive_queue_arn     = module.webhooks.redrive_queue_arn
+    alarm_topic_arn       = module.webhooks.alarm_topic_arn
+    alarm_names           = module.webhooks.alarm_names
+    secret_prefix         = module.webhooks.secret_prefix
+    source_ips            = module.network.nat_public_ips
+  }
+}
+
+output "bank_notifications_url" {
+  description = "The URL the bank sends its consent notifications to (POST, signed by the bank)."
+  value       = module.user_service.bank_notifications_url
+}
+
+output "bank_webhook_secret_arn" {
+  description = "The Secrets Manager secret to put the bank's notification signing secret (whsec_...) in after the first apply."
+  value       = module.user_service.bank_webhook_secret_arn
 }

@@ -1,6 +1,7 @@
 # The DynamoDB tables. Kept as literal data (no expressions) so tools can read the map and
 # compare it with the services' pynamodb models, which must declare the same keys.
-# Names are "<name_prefix><short name>".
+# Names are "<name_prefix><short name>". `stream_view_type` is the one entry no model declares:
+# which tables have a DynamoDB stream (tests/infra/test_tables.py holds that list too).
 locals {
   tables = {
     customers = {
@@ -64,6 +65,49 @@ locals {
       range_key     = "slot"
       attributes    = { customer_id = "S", slot = "N" }
       ttl_attribute = "ttl"
+    }
+    # The bank's consent notifications by their webhook-id: recording one conditionally is what
+    # applies a notification once, however often the bank delivers it. `expires_at` drops the
+    # record once no retry of the bank could still bring it.
+    bank_notifications = {
+      hash_key      = "id"
+      attributes    = { id = "S" }
+      ttl_attribute = "expires_at"
+    }
+    # Merchant webhooks (services/credit/webhooks/models.py). The outbox: one event per item,
+    # written in the transaction of the change it reports, numbered per checkout (`stream`,
+    # `sequence`). Its stream (new images) feeds the sender Lambda; `undispatched` is a sparse
+    # index of events not yet fanned out to their endpoints, which the sender's sweep reads for
+    # any event the stream missed; `by_id` finds an event for a replay.
+    webhook_events = {
+      hash_key   = "stream"
+      range_key  = "sequence"
+      attributes = { stream = "S", sequence = "N", id = "S", undispatched = "S", created_at = "S" }
+      global_secondary_indexes = {
+        by_id        = { hash_key = "id" }
+        undispatched = { hash_key = "undispatched", range_key = "created_at", projection_type = "KEYS_ONLY" }
+      }
+      ttl_attribute    = "expires_at"
+      stream_view_type = "NEW_IMAGE"
+    }
+    # Merchants' endpoints (never their secrets: those are in Secrets Manager).
+    webhook_endpoints = {
+      hash_key   = "id"
+      attributes = { id = "S", merchant_id = "S", created_at = "S" }
+      global_secondary_indexes = {
+        by_merchant = { hash_key = "merchant_id", range_key = "created_at" }
+      }
+    }
+    # One event's delivery to one endpoint. `due` is a sparse index of the deliveries still to
+    # attempt, by when (the sender's retry sweep); `by_endpoint` lists an endpoint's deliveries.
+    webhook_deliveries = {
+      hash_key   = "id"
+      attributes = { id = "S", due = "S", next_attempt_at = "S", endpoint_id = "S", created_at = "S" }
+      global_secondary_indexes = {
+        due         = { hash_key = "due", range_key = "next_attempt_at", projection_type = "KEYS_ONLY" }
+        by_endpoint = { hash_key = "endpoint_id", range_key = "created_at" }
+      }
+      ttl_attribute = "expires_at"
     }
   }
 }

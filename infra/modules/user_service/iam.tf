@@ -77,6 +77,14 @@ locals {
         Resource = local.index_arns
       },
       {
+        # The bank's notification signing secret (BNPL_BANK_WEBHOOK_SECRET_ARN), read only; the
+        # service key above decrypts it.
+        Sid      = "ReadBankWebhookSecret"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = [aws_secretsmanager_secret.bank_webhook.arn]
+      },
+      {
         # Emailed codes: sesv2 SendEmail from the verified identity, as the configured sender.
         Sid      = "SendVerificationEmail"
         Effect   = "Allow"

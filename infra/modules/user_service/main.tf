@@ -1,6 +1,8 @@
 # The user service in AWS: the container image's Starlette app on Lambda
 # (services.user.lambda_handler.handler), in the private subnets, behind an HTTP API that admits
-# only SigV4-signed callers (AppSync's user_service data source role).
+# only SigV4-signed callers (AppSync's user_service data source role), but for one route: the
+# bank's consent notifications, which the bank signs itself (an HMAC over the body, with the
+# secret kept in Secrets Manager) and which the app verifies.
 
 locals {
   kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
@@ -21,7 +23,12 @@ locals {
     BNPL_EMAIL_FROM_ADDRESS       = var.email_from_address
     BNPL_SMS_ORIGINATION_IDENTITY = var.sms_origination_identity_arn
     BNPL_SMS_CONFIGURATION_SET    = var.sms_configuration_set_arn == null ? "" : var.sms_configuration_set_arn
+    # The bank's notification signing secret is read from Secrets Manager at run time, so it is
+    # neither in the function's configuration nor in Terraform's state.
+    BNPL_BANK_WEBHOOK_SECRET_ARN = aws_secretsmanager_secret.bank_webhook.arn
   })
+
+  bank_notifications_route = "POST /bank/notifications"
 }
 
 # ---------------------------------------------------------------- the function
@@ -125,7 +132,7 @@ resource "aws_vpc_security_group_egress_rule" "https" {
 
 resource "aws_apigatewayv2_api" "this" {
   name          = var.name
-  description   = "The user service's REST API; callers sign with SigV4 (AppSync's HTTP data source)."
+  description   = "The user service's REST API; callers sign with SigV4 (AppSync's HTTP data source), but the bank, whose notifications carry their own signature."
   protocol_type = "HTTP"
   tags          = var.tags
 }
@@ -147,6 +154,17 @@ resource "aws_apigatewayv2_route" "this" {
   target             = "integrations/${aws_apigatewayv2_integration.this.id}"
 }
 
+# The bank calls this route without AWS credentials: it signs each notification (Standard
+# Webhooks: an HMAC-SHA256 over id, timestamp and body, with the secret below) and the app refuses
+# any request whose signature does not verify. Its own, tighter throttling (stage route_settings).
+resource "aws_apigatewayv2_route" "bank_notifications" {
+  #checkov:skip=CKV_AWS_309:The bank's consent notifications carry no AWS credentials; each is authenticated by its HMAC signature (webhook-signature, the bank's secret in Secrets Manager), which the user service verifies before acting, and the route is throttled on its own.
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = local.bank_notifications_route
+  authorization_type = "NONE"
+  target             = "integrations/${aws_apigatewayv2_integration.this.id}"
+}
+
 resource "aws_apigatewayv2_stage" "this" {
   api_id      = aws_apigatewayv2_api.this.id
   name        = "$default"
@@ -155,6 +173,13 @@ resource "aws_apigatewayv2_stage" "this" {
   default_route_settings {
     throttling_burst_limit   = var.throttling_burst_limit
     throttling_rate_limit    = var.throttling_rate_limit
+    detailed_metrics_enabled = true
+  }
+
+  route_settings {
+    route_key                = aws_apigatewayv2_route.bank_notifications.route_key
+    throttling_burst_limit   = var.bank_notifications_throttling_burst_limit
+    throttling_rate_limit    = var.bank_notifications_throttling_rate_limit
     detailed_metrics_enabled = true
   }
 
@@ -197,9 +222,25 @@ resource "aws_lambda_permission" "api_gateway" {
   source_arn = "${aws_apigatewayv2_api.this.execution_arn}/*"
 }
 
+# ---------------------------------------------------------------- the bank's signing secret
+
+# The secret the bank signs its notifications with (a `whsec_...` value the bank issues). This
+# creates the secret only; an operator stores the bank's value in it after the first apply:
+#   aws secretsmanager put-secret-value --secret-id <bank_webhook_secret_arn> --secret-string whsec_...
+# Until then the service answers bank notifications 503.
+resource "aws_secretsmanager_secret" "bank_webhook" {
+  #checkov:skip=CKV2_AWS_57:The bank issues this secret and must change it on its side at the same time, so it cannot rotate on a schedule of ours; a rotation is an operator putting the bank's new value.
+  name                    = "${var.name}/bank-webhook-secret"
+  description             = "The secret the bank signs its consent notifications with (whsec_...), for ${var.name}."
+  kms_key_id              = local.kms_key_arn
+  recovery_window_in_days = 30
+  tags                    = var.tags
+}
+
 # ---------------------------------------------------------------- encryption
 
-# One key for what the service leaves at rest: its environment, its dead letters and its logs.
+# One key for what the service leaves at rest: its environment, its dead letters, its logs and
+# the bank's signing secret.
 resource "aws_kms_key" "this" {
   count = var.create_kms_key ? 1 : 0
 

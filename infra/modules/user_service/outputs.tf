@@ -50,3 +50,13 @@ output "kms_key_arn" {
   description = "ARN of the key that encrypts the function's environment, dead-letter queue and logs."
   value       = local.kms_key_arn
 }
+
+output "bank_webhook_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the bank's notification signing secret; put the bank's whsec_... value in it after the first apply."
+  value       = aws_secretsmanager_secret.bank_webhook.arn
+}
+
+output "bank_notifications_url" {
+  description = "The URL the bank sends its consent notifications to (POST, signed, no AWS credentials)."
+  value       = "${aws_apigatewayv2_api.this.api_endpoint}/bank/notifications"
+}

@@ -95,6 +95,28 @@ variable "throttling_burst_limit" {
   }
 }
 
+variable "bank_notifications_throttling_rate_limit" {
+  description = "Steady-state requests per second the unauthenticated POST /bank/notifications route accepts (the bank's consent notifications)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.bank_notifications_throttling_rate_limit > 0
+    error_message = "bank_notifications_throttling_rate_limit must be positive."
+  }
+}
+
+variable "bank_notifications_throttling_burst_limit" {
+  description = "Requests POST /bank/notifications accepts in a burst above its rate limit."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.bank_notifications_throttling_burst_limit > 0
+    error_message = "bank_notifications_throttling_burst_limit must be positive."
+  }
+}
+
 variable "environment" {
   description = "The services' settings for this environment (BNPL_COGNITO_ISSUER, BNPL_COGNITO_JWKS_URL, BNPL_COGNITO_CLIENT_IDS, BNPL_SERVICE_CLIENT_ID, BNPL_TABLE_PREFIX, optionally BNPL_HTTP_TIMEOUT_S); the module adds the messaging and DynamoDB ones."
   type        = map(string)
@@ -132,7 +154,7 @@ variable "egress_cidr_blocks" {
 }
 
 variable "table_arns" {
-  description = "ARNs of the tables the user service uses (customers, verification_challenges, bank_consents); their indexes are included."
+  description = "ARNs of the tables the user service uses (customers, verification_challenges, bank_consents, bank_notifications); their indexes are included."
   type        = list(string)
 
   validation {

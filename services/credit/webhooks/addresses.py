@@ -1,11 +1,11 @@
 """Where webhooks may be sent: the URL rules and the SSRF guard.
 
 A merchant names a URL; the sender must never be turned against our own network. In AWS a
-receiver is HTTPS on a public address: private (RFC 1918, unique-local), loopback, link-local
-(which holds the instance metadata service), shared, multicast, reserved and unspecified
-addresses are refused, both when the URL is given and, because a name can be re-pointed after
-it was checked, at the moment the sender connects (`transport.py`). The local stack allows
-plain HTTP to loopback, where `bnpl webhooks listen` and developers' receivers run.
+receiver is HTTPS, on port 443, on a public address: private (RFC 1918, unique-local), loopback,
+link-local (which holds the instance metadata service), shared, multicast, reserved and
+unspecified addresses are refused, both when the URL is given and, because a name can be
+re-pointed after it was checked, at the moment the sender connects (`transport.py`). The local
+stack allows plain HTTP to loopback, where `bnpl webhooks listen` and developers' receivers run.
 
 Pure: no web, storage or AWS.
 """
@@ -34,7 +34,7 @@ def check_url(url: object, *, allow_local: bool) -> str:
         )
     try:
         parts = urlsplit(url)
-        _ = parts.port  # raises on a port that is not a number from 0 to 65535
+        port = parts.port  # raises on a port that is not a number from 0 to 65535
     except ValueError:
         raise ValidationError("url is not a valid URL", field="url") from None
     host = (parts.hostname or "").rstrip(".").lower()
@@ -49,6 +49,9 @@ def check_url(url: object, *, allow_local: bool) -> str:
         raise ValidationError("url must use https", field="url")
     if local and not allow_local:
         raise ValidationError("url must not point at this machine", field="url")
+    # In AWS the sender's network lets HTTPS out on its own port only.
+    if not allow_local and port not in (None, 443):
+        raise ValidationError("url must use https's own port, 443", field="url")
     literal = _literal(host)
     if literal is not None and not permitted(literal, allow_local=allow_local):
         raise ValidationError("url must point at a public address", field="url")

@@ -32,6 +32,25 @@ mock_provider "aws" {
   }
 }
 
+# The webhook sender's two queues get their own ARNs, so its triggers can be told apart.
+override_resource {
+  target          = module.platform.module.webhooks.aws_sqs_queue.dead_letters
+  override_during = plan
+  values = {
+    arn = "arn:aws:sqs:us-east-1:123456789012:bnpl-dev-webhooks-dead-letters"
+    url = "https://sqs.us-east-1.amazonaws.com/123456789012/bnpl-dev-webhooks-dead-letters"
+  }
+}
+
+override_resource {
+  target          = module.platform.module.webhooks.aws_sqs_queue.redrive
+  override_during = plan
+  values = {
+    arn = "arn:aws:sqs:us-east-1:123456789012:bnpl-dev-webhooks-redrive"
+    url = "https://sqs.us-east-1.amazonaws.com/123456789012/bnpl-dev-webhooks-redrive"
+  }
+}
+
 # Each repository gets its own URL, so each component's image can be told apart.
 override_resource {
   target          = module.platform.module.container_images.aws_ecr_repository.this["lambda"]
@@ -183,7 +202,7 @@ run "tables" {
   command = plan
 
   assert {
-    condition     = keys(output.tables) == ["applications", "bank_consents", "checkout_references", "checkouts", "customers", "merchants", "plan_requests", "plans", "sandbox_charges", "sandbox_refunds", "verification_challenges"]
+    condition     = keys(output.tables) == ["applications", "bank_consents", "bank_notifications", "checkout_references", "checkouts", "customers", "merchants", "plan_requests", "plans", "sandbox_charges", "sandbox_refunds", "verification_challenges", "webhook_deliveries", "webhook_endpoints", "webhook_events"]
     error_message = "The environment has exactly the services' tables and, as a sandbox, the sandbox card network's."
   }
 
@@ -200,18 +219,22 @@ run "tables" {
       sandbox_charges         = ["bnpl-dev-sandbox_charges", "id"]
       sandbox_refunds         = ["bnpl-dev-sandbox_refunds", "idempotency_key"]
       verification_challenges = ["bnpl-dev-verification_challenges", "customer_id"]
+      bank_notifications      = ["bnpl-dev-bank_notifications", "id"]
+      webhook_events          = ["bnpl-dev-webhook_events", "stream"]
+      webhook_endpoints       = ["bnpl-dev-webhook_endpoints", "id"]
+      webhook_deliveries      = ["bnpl-dev-webhook_deliveries", "id"]
     }
     error_message = "Table names and hash keys must match the services' models."
   }
 
   assert {
-    condition     = { for short, t in output.tables : short => t.range_key if t.range_key != null } == { bank_consents = "id", verification_challenges = "slot" }
-    error_message = "Only bank_consents (its id, under the customer) and verification_challenges (the rate-limit slot) have a range key."
+    condition     = { for short, t in output.tables : short => t.range_key if t.range_key != null } == { bank_consents = "id", verification_challenges = "slot", webhook_events = "sequence" }
+    error_message = "Only bank_consents (its id, under the customer), verification_challenges (the rate-limit slot) and webhook_events (the event's number in its checkout's stream) have a range key."
   }
 
   assert {
-    condition     = { for short, t in output.tables : short => t.ttl_attribute if t.ttl_attribute != null } == { verification_challenges = "ttl" }
-    error_message = "Only verification_challenges expires items, by its `ttl` attribute."
+    condition     = { for short, t in output.tables : short => t.ttl_attribute if t.ttl_attribute != null } == { verification_challenges = "ttl", bank_notifications = "expires_at", webhook_events = "expires_at", webhook_deliveries = "expires_at" }
+    error_message = "Only verification_challenges (by its `ttl`), the bank's notifications and the webhook events and deliveries (by `expires_at`) expire items."
   }
 
   assert {
@@ -298,5 +321,39 @@ run "checkout_page" {
   assert {
     condition     = strcontains(output.checkout_page_content_security_policy, "connect-src 'self' ${output.graphql_url} ${output.realtime_url} https://cognito-idp.${output.region}.amazonaws.com;")
     error_message = "The page may connect to its own origin, the API, its real-time endpoint and Cognito only."
+  }
+}
+
+run "merchant_webhooks" {
+  command = plan
+
+  assert {
+    condition     = output.tables["webhook_events"].stream_view_type == "NEW_IMAGE"
+    error_message = "The webhook outbox streams its new items to the sender."
+  }
+
+  assert {
+    condition     = output.service_environment.webhooks.BNPL_WEBHOOK_SECRETS == "secretsmanager" && output.service_environment.webhooks.BNPL_WEBHOOK_SECRET_PREFIX == "bnpl-dev/webhooks/" && output.webhooks.secret_prefix == "bnpl-dev/webhooks/"
+    error_message = "Dev's signing secrets are in Secrets Manager under bnpl-dev/webhooks/."
+  }
+
+  assert {
+    condition     = output.service_environment.webhooks.BNPL_WEBHOOK_DEAD_LETTER_QUEUE_URL == output.webhooks.dead_letter_queue_url && output.service_environment.credit.BNPL_WEBHOOK_SECRET_PREFIX == output.webhooks.secret_prefix
+    error_message = "The sender reports dead letters to its queue; the credit service keeps secrets where the sender reads them."
+  }
+
+  assert {
+    condition     = !contains(keys(output.service_environment.webhooks), "BNPL_WEBHOOKS_ALLOW_LOCAL") && !contains(keys(output.service_environment.credit), "BNPL_WEBHOOKS_ALLOW_LOCAL")
+    error_message = "Loopback webhook receivers are the local stack's only."
+  }
+
+  assert {
+    condition     = output.webhooks.source_ips == output.network.nat_public_ips && length(output.webhooks.source_ips) == 1
+    error_message = "Merchants see dev's webhooks come from its one NAT gateway."
+  }
+
+  assert {
+    condition     = output.bank_notifications_url == "${output.user_service.api_endpoint}/bank/notifications"
+    error_message = "The bank posts its notifications to the user service's API."
   }
 }

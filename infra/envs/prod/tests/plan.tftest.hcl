@@ -138,3 +138,22 @@ run "checkout_page_on_its_own_domain" {
     error_message = "With a domain, redirects go to it."
   }
 }
+
+run "merchant_webhooks" {
+  command = plan
+
+  assert {
+    condition     = output.service_environment.webhooks.BNPL_WEBHOOK_SECRETS == "secretsmanager" && output.webhooks.secret_prefix == "bnpl-prod/webhooks/" && output.service_environment.credit.BNPL_WEBHOOK_SECRET_PREFIX == "bnpl-prod/webhooks/"
+    error_message = "Production's signing secrets are in Secrets Manager under bnpl-prod/webhooks/, for the sender and the credit service alike."
+  }
+
+  assert {
+    condition     = !contains(keys(output.service_environment.webhooks), "BNPL_WEBHOOKS_ALLOW_LOCAL") && !contains(keys(output.service_environment.credit), "BNPL_WEBHOOKS_ALLOW_LOCAL")
+    error_message = "Production never allows loopback webhook receivers."
+  }
+
+  assert {
+    condition     = length(output.webhooks.source_ips) == 3 && length(output.webhooks.alarm_names) == 3
+    error_message = "Merchants see production's webhooks come from its three NAT gateways; the sender has its three alarms."
+  }
+}

@@ -252,6 +252,57 @@ run "task_role_is_least_privilege" {
   }
 }
 
+run "webhook_signing_secrets" {
+  command = plan
+
+  variables {
+    webhook_secrets = {
+      arn_pattern = "arn:aws:secretsmanager:us-east-1:123456789012:secret:bnpl-test/webhooks/*"
+      kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/99999999-2222-3333-4444-555555555555"
+    }
+  }
+
+  assert {
+    condition = {
+      for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s.Sid => [s.Action, s.Resource]
+      if startswith(s.Sid, "ManageWebhook") || startswith(s.Sid, "WebhookSecrets")
+      } == {
+      ManageWebhookSigningSecrets = [
+        ["secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:TagResource"],
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:bnpl-test/webhooks/*",
+      ]
+      WebhookSecretsKeyThroughSecretsManager = [
+        ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
+        "arn:aws:kms:us-east-1:123456789012:key/99999999-2222-3333-4444-555555555555",
+      ]
+    }
+    error_message = "The task keeps endpoints' signing secrets under the prefix only, with their key."
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s.Condition.StringEquals["kms:ViaService"] if s.Sid == "WebhookSecretsKeyThroughSecretsManager"] == ["secretsmanager.us-east-1.amazonaws.com"]
+    error_message = "The secrets' key is usable only through Secrets Manager."
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.sweep.policy, "secretsmanager")
+    error_message = "The sweep does not touch signing secrets."
+  }
+}
+
+run "a_secret_pattern_outside_a_folder_is_refused" {
+  command = plan
+
+  variables {
+    webhook_secrets = {
+      arn_pattern = "arn:aws:secretsmanager:us-east-1:123456789012:secret:*"
+      kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/99999999-2222-3333-4444-555555555555"
+    }
+  }
+
+  expect_failures = [var.webhook_secrets]
+}
+
 run "execution_role" {
   command = plan
 

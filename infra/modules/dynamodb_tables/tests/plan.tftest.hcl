@@ -24,7 +24,8 @@ variables {
       global_secondary_indexes = {
         by_kind = { hash_key = "kind", range_key = "seq", projection_type = "KEYS_ONLY" }
       }
-      ttl_attribute = "expires_at"
+      ttl_attribute    = "expires_at"
+      stream_view_type = "NEW_IMAGE"
     }
   }
 }
@@ -76,6 +77,41 @@ run "tables" {
     condition     = aws_dynamodb_table.this["events"].ttl[0].attribute_name == "expires_at" && aws_dynamodb_table.this["events"].ttl[0].enabled && length(aws_dynamodb_table.this["orders"].ttl) == 0
     error_message = "TTL is on only where an attribute is named."
   }
+}
+
+run "streams" {
+  command = plan
+
+  assert {
+    condition     = aws_dynamodb_table.this["events"].stream_enabled && aws_dynamodb_table.this["events"].stream_view_type == "NEW_IMAGE"
+    error_message = "A table that asks for a stream gets one, with its view type."
+  }
+
+  assert {
+    condition     = !aws_dynamodb_table.this["orders"].stream_enabled
+    error_message = "Streams stay off unless a table asks for one."
+  }
+
+  assert {
+    condition     = keys(output.stream_arns) == ["events"] && output.tables["events"].stream_view_type == "NEW_IMAGE" && output.tables["orders"].stream_view_type == null
+    error_message = "Only the streamed tables' stream ARNs are output."
+  }
+}
+
+run "unknown_stream_view_type_is_refused" {
+  command = plan
+
+  variables {
+    tables = {
+      events = {
+        hash_key         = "id"
+        attributes       = { id = "S" }
+        stream_view_type = "EVERYTHING"
+      }
+    }
+  }
+
+  expect_failures = [var.tables]
 }
 
 run "existing_key" {

@@ -301,3 +301,54 @@ run "checkout_page" {
     error_message = "The page is behind the given global web ACL."
   }
 }
+
+run "merchant_webhooks" {
+  command = plan
+
+  assert {
+    condition     = module.tables.tables["webhook_events"].stream_view_type == "NEW_IMAGE" && keys(module.tables.stream_arns) == ["webhook_events"]
+    error_message = "The webhook outbox, and only it, has a stream of new images: the sender's event source."
+  }
+
+  assert {
+    condition     = alltrue([for t in ["webhook_events", "webhook_endpoints", "webhook_deliveries"] : contains(local.table_owners.credit, t)]) && contains(local.table_owners.user, "bank_notifications")
+    error_message = "The webhook tables are the credit service's; the bank's notifications are the user service's."
+  }
+
+  assert {
+    condition = module.webhooks.environment == {
+      BNPL_TABLE_PREFIX                  = "bnpl-test-"
+      BNPL_DYNAMODB_ENDPOINT             = ""
+      BNPL_WEBHOOK_SECRETS               = "secretsmanager"
+      BNPL_WEBHOOK_SECRET_PREFIX         = "bnpl-test/webhooks/"
+      BNPL_WEBHOOK_SECRETS_KMS_KEY_ID    = module.webhooks.secrets_kms_key_arn
+      BNPL_WEBHOOK_DEAD_LETTER_QUEUE_URL = module.webhooks.dead_letter_queue_url
+    }
+    error_message = "The sender uses this environment's tables, Secrets Manager under the environment's prefix, and its dead-letter queue."
+  }
+
+  assert {
+    condition     = alltrue([for k, v in module.webhooks.secrets_environment : module.credit_service.environment[k] == v])
+    error_message = "The credit service keeps the secrets where the sender reads them: same store, prefix and key."
+  }
+
+  assert {
+    condition     = !contains(keys(module.credit_service.environment), "BNPL_WEBHOOKS_ALLOW_LOCAL") && !contains(keys(module.webhooks.environment), "BNPL_WEBHOOKS_ALLOW_LOCAL")
+    error_message = "Loopback webhook receivers are the local stack's only."
+  }
+
+  assert {
+    condition     = module.webhooks.secret_arn_pattern == "arn:aws:secretsmanager:us-east-1:123456789012:secret:bnpl-test/webhooks/*"
+    error_message = "The signing secrets are named under the environment's prefix."
+  }
+
+  assert {
+    condition     = output.webhooks.source_ips == module.network.nat_public_ips && output.service_environment.webhooks == module.webhooks.environment
+    error_message = "Operators learn the sender's settings and the addresses merchants see it call from."
+  }
+
+  assert {
+    condition     = output.bank_notifications_url == "https://usersvc123.execute-api.us-east-1.amazonaws.com/bank/notifications"
+    error_message = "The bank posts its notifications to the user service's API."
+  }
+}

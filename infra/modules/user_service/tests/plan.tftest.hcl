@@ -100,8 +100,9 @@ run "function" {
       BNPL_EMAIL_FROM_ADDRESS       = "codes@bnpl.example"
       BNPL_SMS_ORIGINATION_IDENTITY = "arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-0123456789abcdef"
       BNPL_SMS_CONFIGURATION_SET    = "arn:aws:sms-voice:us-east-1:123456789012:configuration-set/bnpl-test"
+      BNPL_BANK_WEBHOOK_SECRET_ARN  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mock-secret-AbCdEf"
     })
-    error_message = "The function gets the environment's settings plus AWS messaging and the region's DynamoDB."
+    error_message = "The function gets the environment's settings plus AWS messaging, the region's DynamoDB and where the bank's signing secret is."
   }
 
   assert {
@@ -120,7 +121,7 @@ run "api" {
 
   assert {
     condition     = aws_apigatewayv2_route.this.route_key == "$default" && aws_apigatewayv2_route.this.authorization_type == "AWS_IAM"
-    error_message = "Every request must be SigV4-signed: the one route uses IAM authorization."
+    error_message = "Every request but the bank's notifications must be SigV4-signed: the default route uses IAM authorization."
   }
 
   assert {
@@ -175,7 +176,7 @@ run "least_privilege" {
   assert {
     condition = toset([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid]) == toset([
       "WriteOwnLogs", "DescribeVpcNetworking", "ManageNetworkInterfacesInTheVpc", "SendTraces", "DeadLetters", "UseTheServiceKey",
-      "UserTables", "UserTableIndexes", "SendVerificationEmail", "SendVerificationSms", "UseTheTablesKeyThroughDynamoDB",
+      "UserTables", "UserTableIndexes", "ReadBankWebhookSecret", "SendVerificationEmail", "SendVerificationSms", "UseTheTablesKeyThroughDynamoDB",
     ])
     error_message = "The role has these statements and nothing else."
   }
@@ -228,6 +229,47 @@ run "least_privilege" {
   assert {
     condition     = jsondecode(aws_kms_key.this[0].policy).Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"] == ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/bnpl-test-user-service", "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/bnpl-test-user-service/access"]
     error_message = "CloudWatch Logs may use the key for the service's two log groups only."
+  }
+}
+
+run "bank_notifications" {
+  command = plan
+
+  assert {
+    condition     = aws_apigatewayv2_route.bank_notifications.route_key == "POST /bank/notifications" && aws_apigatewayv2_route.bank_notifications.authorization_type == "NONE"
+    error_message = "The bank posts its notifications without AWS credentials, on that one route only."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_route.bank_notifications.target == aws_apigatewayv2_route.this.target
+    error_message = "The bank's route reaches the same function, which verifies the signature."
+  }
+
+  assert {
+    condition = [
+      for r in aws_apigatewayv2_stage.this.route_settings : [r.route_key, r.throttling_rate_limit, r.throttling_burst_limit]
+    ] == [["POST /bank/notifications", 10, 20]]
+    error_message = "The unauthenticated route has its own, tighter throttling."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.bank_webhook.name == "bnpl-test-user-service/bank-webhook-secret" && aws_secretsmanager_secret.bank_webhook.kms_key_id == aws_kms_key.this[0].arn
+    error_message = "The bank's signing secret is in Secrets Manager, under the service's key."
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : [s.Action, s.Resource] if s.Sid == "ReadBankWebhookSecret"] == [[["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:us-east-1:123456789012:secret:mock-secret-AbCdEf"]]]
+    error_message = "The function may read that one secret, and change none."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "BNPL_BANK_WEBHOOK_SECRET")
+    error_message = "The secret's value is never in the function's configuration."
+  }
+
+  assert {
+    condition     = output.bank_notifications_url == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/bank/notifications"
+    error_message = "The bank is given the route's URL."
   }
 }
 

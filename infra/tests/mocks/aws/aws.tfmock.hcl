@@ -69,7 +69,8 @@ mock_resource "aws_kms_key" {
 
 mock_resource "aws_dynamodb_table" {
   defaults = {
-    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/mock-table"
+    arn        = "arn:aws:dynamodb:us-east-1:123456789012:table/mock-table"
+    stream_arn = "arn:aws:dynamodb:us-east-1:123456789012:table/mock-table/stream/2026-11-22T00:00:00.000"
   }
 }
 
@@ -220,5 +221,18 @@ mock_resource "aws_cloudfront_distribution" {
 mock_resource "aws_cloudfront_function" {
   defaults = {
     arn = "arn:aws:cloudfront::123456789012:function/mock-function"
+  }
+}
+
+# Secrets Manager appends six random characters to a secret's name in its ARN.
+mock_resource "aws_secretsmanager_secret" {
+  defaults = {
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mock-secret-AbCdEf"
+  }
+}
+
+mock_resource "aws_sns_topic" {
+  defaults = {
+    arn = "arn:aws:sns:us-east-1:123456789012:mock-topic"
   }
 }

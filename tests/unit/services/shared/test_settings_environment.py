@@ -5,11 +5,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator, Mapping
 
+from services.credit.webhooks.settings import WebhookSettings
 from services.scoring import app as scoring_app
 from services.shared.environment import COMPONENTS, ENVIRONMENT
 from services.shared.settings import Settings
 
 SETTINGS_READER = "Settings.from_environ"
+WEBHOOK_SETTINGS_READER = "WebhookSettings.from_environ"
 
 
 class RecordingEnviron(Mapping[str, str]):
@@ -67,12 +69,26 @@ def test_the_declared_variables_are_read_with_every_variable_set():
     assert environ.read <= _declared(SETTINGS_READER)
 
 
+def test_webhook_settings_read_exactly_the_declared_variables():
+    environ = RecordingEnviron()
+    WebhookSettings.from_environ(environ)
+    assert environ.read == _declared(WEBHOOK_SETTINGS_READER)
+
+
+def test_webhook_settings_read_nothing_more_with_every_variable_set():
+    values = dict.fromkeys(_declared(WEBHOOK_SETTINGS_READER), "1")
+    values |= {"BNPL_WEBHOOK_SECRETS": "secretsmanager", "BNPL_WEBHOOKS_ALLOW_LOCAL": "false"}
+    environ = RecordingEnviron(values)
+    WebhookSettings.from_environ(environ)
+    assert environ.read == _declared(WEBHOOK_SETTINGS_READER)
+
+
 def test_variables_read_elsewhere_are_read_there():
     for var in ENVIRONMENT:
         if var.reader == "services.scoring.app.create_app":
             assert f'"{var.name}"' in inspect.getsource(scoring_app.create_app), var.name
         else:
-            assert var.reader == SETTINGS_READER, var
+            assert var.reader in (SETTINGS_READER, WEBHOOK_SETTINGS_READER), var
 
 
 def test_each_variable_is_declared_once_and_described():

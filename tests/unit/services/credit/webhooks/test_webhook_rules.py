@@ -109,7 +109,10 @@ def test_the_local_stack_allows_loopback_even_over_http() -> None:
 
 def test_production_takes_https_to_public_hosts_only() -> None:
     assert check_url("https://shop.example.com/hooks?x=1", allow_local=False)
-    for url in ["http://shop.example.com/", "ftp://shop.example.com/", "https://a:b@c.com/", ""]:
+    assert check_url("https://shop.example.com:443/hooks", allow_local=False)
+    refused = ["http://shop.example.com/", "ftp://shop.example.com/", "https://a:b@c.com/", ""]
+    refused += ["https://shop.example.com:8443/hooks", "https://shop.example.com:99999/"]
+    for url in refused:
         with pytest.raises(ValidationError):
             check_url(url, allow_local=False)
 
