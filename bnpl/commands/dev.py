@@ -2,7 +2,8 @@
 
 Order follows the dependencies: DynamoDB Local and the dev identity provider (they need nothing),
 then the tables and sandbox data, then the user and credit services (they need the tables), then
-the emulator (it calls the services). Each step waits until what it depends on is healthy.
+the emulator (it calls the services), and last the webhook sender, which nothing waits for.
+Each step waits until what it depends on is healthy.
 
 The hosted checkout page (`web`, web/dist) and the demo shop (`shop`) need nothing at start-up:
 they start in the first batch. They, the emulator and the dev identity provider each listen
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from bnpl import dynamodb_local, sandbox, settings as dev_credentials, tables
+from bnpl import dynamodb_local, sandbox, tables
 from bnpl.bank_notifications import SECRET_ENV, bank_webhook_secret
 from bnpl.commands import (
     UsageError,
@@ -30,9 +31,8 @@ from bnpl.commands import (
     dev_settings,
     reset as reset_command,
 )
+from bnpl.commands.banner import banner
 from bnpl.idp.keys import signing_key
-from bnpl.idp.tokens import mint_token
-from bnpl.personas import DEFAULT_PERSONA, PERSONAS
 from bnpl.settings import PROJECT_ROOT, DevSettings
 from bnpl.supervisor import (
     ChildFailedError,
@@ -42,15 +42,13 @@ from bnpl.supervisor import (
     all_ready,
     http_probe,
 )
-from bnpl.tls import LocalTls, local_tls, server_names, trust_instructions
+from bnpl.tls import LocalTls, local_tls, server_names
 from services.shared.settings import Settings
 
 READY_TIMEOUT_S = 30.0
 STOP_GRACE_S = 5.0
 # The start-up token is for an interactive session: valid for a working day, not Cognito's hour.
-BANNER_TOKEN_TTL_S = 8 * 3600
 _TAIL_LINES = 15
-AMPLIFY_FILES = (amplify_config.CONFIG_FILE, amplify_config.OUTPUTS_FILE)
 
 
 def _port_owners(settings: DevSettings) -> dict[str, tuple[int, str]]:
@@ -226,68 +224,6 @@ def _create_tables(supervisor: Supervisor, env: Mapping[str, str]) -> None:
     supervisor.write(
         f"{supervisor.prefix('bnpl')}tables ready, sandbox seeded in {elapsed:.1f} s\n"
     )
-
-
-def banner(settings: DevSettings, *, ready_after_s: float, ca_created: bool = False) -> str:
-    """What `bnpl dev` prints once everything is healthy: URLs (HTTP, HTTPS/WSS), how to trust
-    the local CA, the Amplify configuration files, a token, personas, IAM keys.
-
-    Args:
-        settings: the stack's settings.
-        ready_after_s: the start-up time.
-        ca_created: the local CA was made by this run (browsers must trust it anew).
-    """
-    persona = PERSONAS[DEFAULT_PERSONA]
-    token = mint_token(
-        settings,
-        sub=persona.sub,
-        email=persona.email,
-        groups=persona.groups,
-        ttl_s=BANNER_TOKEN_TTL_S,
-    )
-    width = max(len(name) for name in PERSONAS)
-    email_width = max(len(p.email) for p in PERSONAS.values())
-    password_width = max(len(p.password) for p in PERSONAS.values())
-    personas = "\n".join(
-        f"    {p.name:<{width}}  {p.email:<{email_width}}  {p.password:<{password_width}}"
-        f"  {p.summary}"
-        for p in PERSONAS.values()
-    )
-    url = settings.url
-    hours = BANNER_TOKEN_TTL_S // 3600
-    secure_graphql = amplify_config.graphql_endpoint(settings)
-    realtime = secure_graphql.replace("https://", "wss://", 1) + "/realtime"
-    amplify_files = "  ".join(str(settings.data_dir / name) for name in AMPLIFY_FILES)
-    return f"""
-bnpl dev: ready in {ready_after_s:.1f} s
-
-  GraphiQL      {settings.graphql_url}
-  services      user {url(settings.user_port)}  credit {url(settings.credit_port)}
-                webhooks: the sender runs; `bnpl webhooks listen` receives and verifies
-                idp {url(settings.idp_port)}  dynamodb {url(settings.dynamodb_port)}
-                scoring {url(settings.scoring_port)} (SageMaker runtime API, `invoke_endpoint`)
-  HTTPS, WSS    {secure_graphql}  {realtime}
-                idp {amplify_config.user_pool_endpoint(settings)}
-  demo shop     {settings.shop_url}  (basket, "Pay later" as the sandbox merchant)
-  checkout page {settings.checkout_page_url}/checkout/<checkoutId>  (web/dist, /config.json)
-  Amplify       {amplify_files}
-                (`bnpl amplify-config`, `bnpl amplify-config --outputs`)
-
-{trust_instructions(LocalTls(settings.tls_dir).ca_path, created=ca_created)}
-  Authorization header for persona "{persona.name}" (id token, valid {hours} h):
-{token}
-
-  Personas (sign in with email and password, or `bnpl token <name>`, `bnpl gql --as <name> ...`):
-    {"name":<{width}}  {"email":<{email_width}}  {"password":<{password_width}}  summary
-{personas}
-
-  Sandbox merchant, AWS_IAM (SigV4, service appsync; `bnpl gql --iam '<document>'`):
-    access key id      {dev_credentials.SANDBOX_MERCHANT_ACCESS_KEY_ID}
-    secret access key  {dev_credentials.SANDBOX_MERCHANT_SECRET_ACCESS_KEY}
-    region             {settings.region}
-
-  Ctrl-C stops everything.
-"""
 
 
 def run(*, in_memory: bool, started: float, reset: bool = False, out: TextIO | None = None) -> int:

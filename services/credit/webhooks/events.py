@@ -179,7 +179,7 @@ def plan_events(before: PaymentPlan | None, after: PaymentPlan) -> list[EventDra
     return drafts
 
 
-def test_event(endpoint_id: str, merchant_id: str) -> EventDraft:
+def webhook_test_event(endpoint_id: str, merchant_id: str) -> EventDraft:
     """`webhook.test`, in a stream of its endpoint's own."""
     return EventDraft(
         type=EventType.WEBHOOK_TEST,

@@ -27,7 +27,7 @@ from services.credit.webhooks.domain import (
     parse_endpoint_request,
     rotated,
 )
-from services.credit.webhooks.events import EventType, test_event
+from services.credit.webhooks.events import EventType, webhook_test_event
 from services.credit.webhooks.ports import EventOutbox, SecretStore, WebhookStore
 from services.shared.errors import InvalidState, NotFound, Unauthorized, ValidationError
 from services.shared.timestamps import iso_timestamp, utc_now
@@ -180,7 +180,8 @@ class WebhookService:
         if not endpoint.enabled:
             details = {"reason": "DISABLED", "endpointId": endpoint.id}
             raise InvalidState("The endpoint is disabled", details=details)
-        [event] = self._outbox.add([test_event(endpoint.id, endpoint.merchant_id)], self._clock())
+        draft = webhook_test_event(endpoint.id, endpoint.merchant_id)
+        [event] = self._outbox.add([draft], self._clock())
         return {
             "eventId": event.id,
             "endpointId": endpoint.id,

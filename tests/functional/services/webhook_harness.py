@@ -24,13 +24,18 @@ from services.credit.checkouts.store import DynamoCheckoutRepository, DynamoMerc
 from services.credit.models import CheckoutModel, CheckoutReferenceModel, MerchantModel
 from services.credit.webhooks import models as webhook_models
 from services.credit.webhooks.domain import (
-    ATTEMPT_TIMEOUT_S,
     Delivery,
     DeliveryStatus,
     Endpoint,
     delivery_id,
 )
-from services.credit.webhooks.events import EventDraft, EventType, WebhookEvent, checkout_event
+from services.credit.webhooks.events import (
+    SUBSCRIBABLE,
+    EventDraft,
+    EventType,
+    WebhookEvent,
+    checkout_event,
+)
 from services.credit.webhooks.outbox import Outbox
 from services.credit.webhooks.secret_store import DynamoSecretStore
 from services.credit.webhooks.sender import LEASE, WebhookSender
@@ -100,9 +105,7 @@ class Webhooks:
     def caller(self) -> MerchantCaller:
         return MerchantCaller(arn=next(iter(self.merchant.principal_arns)))
 
-    def endpoint(
-        self, url: str, types: Sequence[EventType] = tuple(EventType)[:-1]
-    ) -> tuple[str, str]:
+    def endpoint(self, url: str, types: Sequence[EventType] = SUBSCRIBABLE) -> tuple[str, str]:
         """A new endpoint of the merchant: its id and its secret."""
         created = self.service.create(
             caller=self.caller,
@@ -147,7 +150,7 @@ class Webhooks:
             store=self.store,
             secrets=self.secrets,
             merchant_of=CheckoutMerchants(self.settings),
-            http=sender_client(allow_local=allow_local, timeout_s=timeout_s or ATTEMPT_TIMEOUT_S),
+            http=sender_client(allow_local=allow_local, timeout_s=timeout_s),
             dead_letters=self.dead_letters,
             clock=self.clock,
             timeout_s=timeout_s,
