@@ -8,7 +8,7 @@ import jwt
 import pytest
 
 from bnpl import cli, dynamodb_local
-from bnpl.commands import dev
+from bnpl.commands.banner import banner
 from bnpl.idp.keys import signing_key
 from bnpl.personas import DEFAULT_PERSONA, PERSONAS
 from bnpl.settings import SANDBOX_MERCHANT_ACCESS_KEY_ID, SANDBOX_MERCHANT_SECRET_ACCESS_KEY
@@ -65,7 +65,7 @@ def test_a_bad_port_setting_is_a_usage_error(monkeypatch, capsys):
 
 
 def test_banner_has_the_url_a_working_token_the_personas_sign_in_and_the_iam_keys(dev_settings):
-    text = dev.banner(dev_settings, ready_after_s=6.42)
+    text = banner(dev_settings, ready_after_s=6.42)
 
     assert "ready in 6.4 s" in text
     assert dev_settings.graphql_url in text
@@ -134,7 +134,7 @@ def test_a_busy_https_port_names_its_variable(tmp_path, monkeypatch, capsys, var
 def test_banner_has_the_https_and_wss_urls_the_amplify_files_and_how_to_trust_the_ca(
     dev_settings,
 ):
-    text = dev.banner(dev_settings, ready_after_s=5.0)
+    text = banner(dev_settings, ready_after_s=5.0)
 
     graphql = f"https://{dev_settings.host}:{dev_settings.appsync_tls_port}/graphql"
     assert graphql in text.split()
@@ -144,11 +144,11 @@ def test_banner_has_the_https_and_wss_urls_the_amplify_files_and_how_to_trust_th
     assert str(dev_settings.data_dir / "amplify_outputs.json") in text.split()
     assert "bnpl amplify-config" in text
     assert trust_instructions(LocalTls(dev_settings.tls_dir).ca_path) in text
-    assert "(new: made by this run)" in dev.banner(dev_settings, ready_after_s=5.0, ca_created=True)
+    assert "(new: made by this run)" in banner(dev_settings, ready_after_s=5.0, ca_created=True)
 
 
 def test_banner_has_the_demo_shop_and_the_checkout_page(dev_settings):
-    words = dev.banner(dev_settings, ready_after_s=5.0).split()
+    words = banner(dev_settings, ready_after_s=5.0).split()
     assert f"https://{dev_settings.host}:{dev_settings.shop_tls_port}" in words
     page = f"https://{dev_settings.host}:{dev_settings.web_tls_port}/checkout/<checkoutId>"
     assert page in words
