@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from services.shared import ids
+from services.shared.errors import ValidationError
 
 # Ids of checkouts, applications, plans, offers and bank consents: the platform's one id limit.
 ID_MAX_CHARS = ids.ID_MAX_CHARS
@@ -44,3 +45,16 @@ def is_id(value: object) -> bool:
         (True, False, False, False)
     """
     return is_printable(value, ID_MAX_CHARS)
+
+
+def page_size(limit: object) -> int:
+    """A list's page size: `limit`, or `PAGE_DEFAULT` when None.
+
+    Raises:
+        ValidationError: not an integer from 1 to `PAGE_MAX`.
+    """
+    if limit is None:
+        return PAGE_DEFAULT
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE_MAX:
+        raise ValidationError(PAGE_RULE, field="limit")
+    return limit

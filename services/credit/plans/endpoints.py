@@ -8,20 +8,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.credit.applications.endpoints import customer
-from services.credit.limits import PAGE_MAX, PAGE_RULE
+from services.credit.paging import query_limit
 from services.credit.plans.service import PlanService
-from services.shared.errors import ValidationError
 from services.shared.http import read_json
-
-
-def _limit(request: Request) -> int | None:
-    value = request.query_params.get("limit")
-    if value is None:
-        return None
-    # Digits only, and never more of them than the largest page has: no huge number is parsed.
-    if not value.isdigit() or len(value) > len(str(PAGE_MAX)):
-        raise ValidationError(PAGE_RULE, field="limit")
-    return int(value)
 
 
 class PlanEndpoints:
@@ -72,7 +61,7 @@ class PlanEndpoints:
         plans, next_token = await run_in_threadpool(
             self.service.mine,
             sub=who.sub,
-            limit=_limit(request),
+            limit=query_limit(request),
             next_token=request.query_params.get("nextToken") or None,
         )
         return JSONResponse({"items": [p.to_json() for p in plans], "nextToken": next_token})

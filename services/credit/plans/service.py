@@ -22,7 +22,7 @@ from services.credit.applications.domain import CreditApplication
 from services.credit.applications.ports import ApplicationStore
 from services.credit.checkouts.domain import Checkout, CheckoutStatus
 from services.credit.checkouts.ports import CheckoutRepository, CheckoutUpdates
-from services.credit.limits import PAGE_DEFAULT, PAGE_MAX, PAGE_RULE, is_id
+from services.credit.limits import is_id, page_size
 from services.credit.payments.leases import (
     LEASE_TIME,
     Acceptor,
@@ -61,7 +61,6 @@ from services.shared.errors import (
     Conflict,
     InvalidState,
     NotFound,
-    ValidationError,
 )
 from services.shared.money import Money
 from services.shared.timestamps import utc_now
@@ -378,9 +377,7 @@ class PlanService:
         self, *, sub: str, limit: int | None, next_token: str | None
     ) -> tuple[list[PaymentPlan], str | None]:
         """The caller's plans, newest first, a page at a time."""
-        size = PAGE_DEFAULT if limit is None else limit
-        if not 1 <= size <= PAGE_MAX:
-            raise ValidationError(PAGE_RULE, field="limit")
+        size = page_size(limit)
         return self._plans.list_for_customer(sub, limit=size, next_token=next_token)
 
     # ------------------------------------------------------------------ helpers

@@ -17,9 +17,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
 import random
 import time
@@ -45,13 +42,14 @@ from services.credit.models import (
     applicant_key,
     lease_removal,
 )
+from services.credit.paging import decode_token, encode_token
 from services.credit.plans.documents import plan_from_json, plan_to_json
 from services.credit.plans.domain import PaymentPlan
 from services.credit.plans.ports import PlanRequest, StoredPlan, WriteRefused
 from services.credit.webhooks.events import EventDraft
 from services.credit.webhooks.outbox import Outbox
 from services.shared.dynamodb import bind, connection
-from services.shared.errors import DependencyFailure, ValidationError
+from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -269,7 +267,11 @@ class DynamoPlanStore:
         self, customer_id: str, *, limit: int, next_token: str | None
     ) -> tuple[list[PaymentPlan], str | None]:
         """See `PlanStore.list_for_customer`; `next_token` is opaque to callers."""
-        start = _decode_token(next_token, customer_id) if next_token else None
+        start = (
+            decode_token(next_token, attribute="customer_id", value=customer_id)
+            if next_token
+            else None
+        )
         try:
             page = self._plans.by_customer.query(
                 customer_id,
@@ -282,7 +284,7 @@ class DynamoPlanStore:
         except PynamoDBException as exc:
             logger.warning("listing plans failed: %r", exc)
             raise DependencyFailure("The plan store is unavailable") from exc
-        return plans, _encode_token(last) if last else None
+        return plans, encode_token(last) if last else None
 
     def _plan_item(self, plan: PaymentPlan, *, version: int, application_id: str) -> PlanModel:
         return self._plans(
@@ -347,18 +349,3 @@ def _request_of(item: PlanRequestModel) -> PlanRequest:
         refunds_due=tuple(item.refunds_due or ()),
         abandoned=bool(item.abandoned),
     )
-
-
-def _encode_token(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
-
-
-def _decode_token(token: str, customer_id: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, binascii.Error):
-        raise ValidationError("nextToken is not valid", field="nextToken") from None
-    # A token names a position in the caller's own list only.
-    if not isinstance(key, dict) or key.get("customer_id") != {"S": customer_id}:
-        raise ValidationError("nextToken is not valid", field="nextToken")
-    return key

@@ -8,19 +8,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.credit.checkouts.callers import caller
-from services.credit.limits import PAGE_MAX, PAGE_RULE
+from services.credit.paging import query_limit
 from services.credit.webhooks.service import WebhookService
 from services.shared.errors import ValidationError
 from services.shared.http import read_json
-
-
-def _limit(request: Request) -> int | None:
-    value = request.query_params.get("limit")
-    if value is None:
-        return None
-    if not value.isdigit() or len(value) > len(str(PAGE_MAX)):
-        raise ValidationError(PAGE_RULE, field="limit")
-    return int(value)
 
 
 class WebhookEndpoints:
@@ -77,7 +68,7 @@ class WebhookEndpoints:
             caller=who,
             endpoint_id=request.path_params["endpoint_id"],
             status=request.query_params.get("status") or None,
-            limit=_limit(request),
+            limit=query_limit(request),
             next_token=request.query_params.get("nextToken") or None,
         )
         return JSONResponse(page)

@@ -14,7 +14,7 @@ from typing import Any
 
 from services.credit.checkouts.domain import Caller, MerchantCaller
 from services.credit.checkouts.ports import MerchantRepository
-from services.credit.limits import PAGE_DEFAULT, PAGE_MAX, PAGE_RULE, is_id
+from services.credit.limits import is_id, page_size
 from services.credit.webhooks.domain import (
     MAX_ENDPOINTS_PER_MERCHANT,
     DeliveryStatus,
@@ -140,7 +140,7 @@ class WebhookService:
         """The endpoint's deliveries, newest first, optionally only those of one status."""
         endpoint = self._own_endpoint(caller, endpoint_id)
         wanted = _status(status)
-        size = _limit(limit)
+        size = page_size(limit)
         found, token = self._store.deliveries_of(
             endpoint.id, status=wanted, limit=size, next_token=next_token
         )
@@ -218,11 +218,3 @@ def _status(value: str | None) -> DeliveryStatus | None:
     except ValueError:
         known = ", ".join(s.value for s in DeliveryStatus)
         raise ValidationError(f"status must be one of {known}", field="status") from None
-
-
-def _limit(value: object) -> int:
-    if value is None:
-        return PAGE_DEFAULT
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= PAGE_MAX:
-        raise ValidationError(PAGE_RULE, field="limit")
-    return value

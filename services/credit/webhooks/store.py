@@ -8,15 +8,13 @@ again: at least once.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, UpdateError
 
 from services.credit.models import CheckoutModel
+from services.credit.paging import decode_token, encode_token
 from services.credit.webhooks.domain import (
     Delivery,
     DeliveryStatus,
@@ -33,7 +31,7 @@ from services.credit.webhooks.models import (
 )
 from services.credit.webhooks.outbox import RETENTION
 from services.shared.dynamodb import bind
-from services.shared.errors import DependencyFailure, ValidationError
+from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
 
 DUE = "1"  # the one partition of the sparse `due` index
@@ -270,7 +268,11 @@ class DynamoWebhookStore:
     ) -> tuple[list[Delivery], str | None]:
         """An endpoint's deliveries, newest first, a page at a time (`status` filters)."""
         model = self._deliveries
-        start = _decode_token(next_token, endpoint_id) if next_token else None
+        start = (
+            decode_token(next_token, attribute="endpoint_id", value=endpoint_id)
+            if next_token
+            else None
+        )
         try:
             page = model.by_endpoint.query(
                 endpoint_id,
@@ -283,7 +285,7 @@ class DynamoWebhookStore:
             last = page.last_evaluated_key
         except PynamoDBException as exc:
             raise DependencyFailure("The delivery store is unavailable") from exc
-        return found, _encode_token(last) if last else None
+        return found, encode_token(last) if last else None
 
 
 def _set_or_remove(attribute: Any, value: Any) -> Any:
@@ -354,21 +356,6 @@ def _delivery(item: WebhookDeliveryModel) -> Delivery:
         last_error=item.last_error,
         delivered_at=item.delivered_at,
     )
-
-
-def _encode_token(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
-
-
-def _decode_token(token: str, endpoint_id: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, binascii.Error):
-        raise ValidationError("nextToken is not valid", field="nextToken") from None
-    # A token names a position in that endpoint's own list only.
-    if not isinstance(key, dict) or key.get("endpoint_id") != {"S": endpoint_id}:
-        raise ValidationError("nextToken is not valid", field="nextToken")
-    return key
 
 
 class CheckoutMerchants:
