@@ -86,6 +86,12 @@ def _query_operation(params: Mapping[str, str]) -> Operation:
     return Operation(query, variables, params.get("operationName") or None)
 
 
+def _headers(request: Request) -> dict[str, str]:
+    """The request's headers by lower-cased name (a repeated one: its last value), decoded from
+    the ASGI scope as Starlette decodes them, without building Starlette's list of them first."""
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]}
+
+
 def _source_ip(request: Request) -> list[str]:
     forwarded = [
         ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",") if ip.strip()
@@ -173,7 +179,7 @@ def create_app(
             raise _Rejected(413, _MALFORMED, f"Request body is larger than {limit} bytes.")
         if not body.strip():
             raise _Rejected(400, _MALFORMED, "Request body is empty.")
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers = _headers(request)
         signed = SignedRequest(
             method="POST",
             url=str(request.url),
@@ -184,7 +190,7 @@ def create_app(
         return await _answer(api, signed, lambda: _operation(body))
 
     async def _get(request: Request) -> dict[str, Any]:
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers = _headers(request)
         signed = SignedRequest(
             method="GET",
             url=str(request.url),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,7 +50,6 @@ class RequestContext:
         subscription_filter: what a handler set with `extensions.setSubscriptionFilter` (read
             by `appsync.realtime` when a subscription starts).
         slots: bounds how many of its resolvers call data sources at once (None: unbounded).
-        request_id: the id AppSync gives the request (`x-amzn-RequestId`), for logs.
         refused_past_limit: resolvers refused by the resolver count limit (logged once).
     """
 
@@ -60,9 +60,14 @@ class RequestContext:
     resolvers_run: int = 0
     subscription_filter: Any = None
     slots: RequestSlots | None = None
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     refused_past_limit: int = 0
     _loaders: dict[str, BatchLoader] | None = None
+
+    @functools.cached_property
+    def request_id(self) -> str:
+        """The id AppSync gives the request (`x-amzn-RequestId`), for logs: made when first
+        read, since most requests log nothing and a UUID costs a few µs."""
+        return str(uuid.uuid4())
 
     def count_resolver(self, limits: ResolverLimits) -> None:
         """Count one more resolver run.

@@ -83,6 +83,9 @@ class DevSettings:
         idp_first_lockout_s: how long the dev identity provider locks a user out after five
             failed sign-ins in a row, doubling with each further failure
             (`BNPL_IDP_FIRST_LOCKOUT_S`; Cognito's 1 second by default).
+        credit_workers: processes serving the credit service's port, as ECS runs several
+            tasks behind one load balancer (`BNPL_CREDIT_WORKERS`, 2 by default): one Python
+            process decides on one core at most.
     """
 
     host: str
@@ -106,6 +109,7 @@ class DevSettings:
     web_tls_port: int = 4445
     shop_port: int = 4006
     shop_tls_port: int = 4446
+    credit_workers: int = 2
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> DevSettings:
@@ -128,6 +132,7 @@ class DevSettings:
             idp_tls_port=int(env.get("BNPL_IDP_TLS_PORT", "4433")),
             console_client_id=env.get("BNPL_CONSOLE_CLIENT_ID", DEFAULT_CONSOLE_CLIENT_ID),
             idp_first_lockout_s=float(env.get("BNPL_IDP_FIRST_LOCKOUT_S", "1")),
+            credit_workers=int(env.get("BNPL_CREDIT_WORKERS", "2")),
             web_port=int(env.get("BNPL_WEB_PORT", "4005")),
             web_tls_port=int(env.get("BNPL_WEB_TLS_PORT", "4445")),
             shop_port=int(env.get("BNPL_SHOP_PORT", "4006")),

@@ -1,8 +1,9 @@
 """AWS_IAM: SigV4-signed requests, verified by recomputing the signature.
 
 In AWS the signer's secret key never leaves IAM; locally the emulator knows the dev principals'
-keys from its configuration and recomputes the signature with botocore's own SigV4 signer, so a
-request that verifies here is one AWS would accept from the same keys.
+keys from its configuration and recomputes the signature exactly as botocore's SigV4 signer
+computes it (`appsync.auth.sigv4`), so a request that verifies here is one AWS would accept from
+the same keys.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ import functools
 import hashlib
 import hmac
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
+from botocore.auth import SIGV4_TIMESTAMP
 
+from appsync.auth import sigv4
 from appsync.auth.iam_policy import ALLOW_ALL, IamPolicy, PolicyDocument
 from appsync.auth.modes import AuthMode, Caller, Unauthenticated
 
-ALGORITHM = "AWS4-HMAC-SHA256"
+ALGORITHM = sigv4.ALGORITHM
 _AUTHORIZATION = re.compile(
     r"^AWS4-HMAC-SHA256\s+Credential=(?P<credential>[^,\s]+),\s*"
     r"SignedHeaders=(?P<signed>[^,\s]+),\s*Signature=(?P<signature>[0-9a-f]{64})$"
@@ -89,6 +90,7 @@ class IamAuthenticator:
         self._principals = {p.access_key_id: p for p in config.principals}
         # Compiled once: a policy the emulator cannot evaluate is refused at start-up.
         self._policies = {p.access_key_id: IamPolicy(p.policies) for p in config.principals}
+        self._identities = {p.access_key_id: _identity(p) for p in config.principals}
 
     def authenticate(self, request: SignedRequest, *, now: dt.datetime | None = None) -> Caller:
         """Verify the request's signature and build the caller AppSync would see.
@@ -96,7 +98,8 @@ class IamAuthenticator:
         Raises:
             Unauthenticated: with AWS's message for the failure.
         """
-        match = _AUTHORIZATION.match(request.headers.get("authorization", ""))
+        headers = request.headers
+        match = _AUTHORIZATION.match(headers.get("authorization", ""))
         if not match:
             raise Unauthenticated("Authorization header requires a valid AWS4-HMAC-SHA256 value.")
         scope = match["credential"].split("/")
@@ -113,27 +116,19 @@ class IamAuthenticator:
                 f"Credential should be scoped to a valid region and service 'appsync', "
                 f"not '{region}/{service}'."
             )
-        amz_date = request.headers.get("x-amz-date", "")
+        amz_date = headers.get("x-amz-date", "")
         signed_at = _parse_amz_date(amz_date)
-        if signed_at is None or not amz_date.startswith(date):
+        if signed_at is None or amz_date[:8] != date:
             raise Unauthenticated("X-Amz-Date is missing or does not match the credential scope.")
-        _check_clock(signed_at, amz_date, now or dt.datetime.now(dt.UTC), self.config.max_skew)
-        signed = match["signed"].split(";")
-        if "host" not in signed:
+        _check_clock(signed_at, amz_date, now, self.config.max_skew)
+        signed = match["signed"]
+        if "host" not in signed.split(";"):
             raise Unauthenticated("The host header must be signed.")
         expected = _signature(request, signed, principal, self.config.region, amz_date)
         if not hmac.compare_digest(expected, match["signature"]):
             raise Unauthenticated(_BAD_SIGNATURE)
-        identity: dict[str, Any] = {
-            "accountId": principal.account_id,
-            "cognitoIdentityPoolId": None,
-            "cognitoIdentityId": None,
-            "sourceIp": request.source_ip,
-            "username": principal.username,
-            "userArn": principal.user_arn,
-            "cognitoIdentityAuthType": None,
-            "cognitoIdentityAuthProvider": None,
-        }
+        identity = self._identities[access_key_id].copy()
+        identity["sourceIp"] = request.source_ip
         return Caller(
             mode=AuthMode.IAM, identity=identity, iam_policy=self._policies[access_key_id]
         )
@@ -142,88 +137,77 @@ class IamAuthenticator:
 _AMZ_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$")
 
 
-def _parse_amz_date(value: str) -> dt.datetime | None:
-    # `strptime` (SIGV4_TIMESTAMP) costs ~10 µs per request; the format is fixed-width.
+def _identity(principal: IamPrincipal) -> dict[str, Any]:
+    """`ctx.identity` of the principal's requests, in AppSync's key order; `sourceIp` is each
+    request's own."""
+    return {
+        "accountId": principal.account_id,
+        "cognitoIdentityPoolId": None,
+        "cognitoIdentityId": None,
+        "sourceIp": None,
+        "username": principal.username,
+        "userArn": principal.user_arn,
+        "cognitoIdentityAuthType": None,
+        "cognitoIdentityAuthProvider": None,
+    }
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_amz_date(value: str) -> float | None:
+    """The POSIX time of an `X-Amz-Date`, or None for anything but a valid date and time."""
+    # `strptime` (SIGV4_TIMESTAMP) costs ~10 µs per request; the format is fixed-width. Cached:
+    # a client's requests in one second all carry the same value.
     match = _AMZ_DATE.match(value)
     if match is None:
         return None
     try:
         year, month, day, hour, minute, second = map(int, match.groups())
-        return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+        return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC).timestamp()
     except ValueError:
         return None
 
 
 def _check_clock(
-    signed_at: dt.datetime, amz_date: str, now: dt.datetime, skew: dt.timedelta
+    signed_at: float, amz_date: str, now: dt.datetime | None, skew: dt.timedelta
 ) -> None:
+    # POSIX times, not datetimes: the accepted request pays for no datetime arithmetic.
+    current = time.time() if now is None else now.timestamp()
+    limit = skew.total_seconds()
+    if current - limit <= signed_at <= current + limit:
+        return
+    now = now or dt.datetime.fromtimestamp(current, dt.UTC)
     stamp = now.strftime(SIGV4_TIMESTAMP)
-    minutes = int(skew.total_seconds() // 60)
-    if signed_at < now - skew:
+    minutes = int(limit // 60)
+    if signed_at < current - limit:
         raise Unauthenticated(
             f"Signature expired: {amz_date} is now earlier than "
             f"{(now - skew).strftime(SIGV4_TIMESTAMP)} ({stamp} - {minutes} min.)"
         )
-    if signed_at > now + skew:
-        raise Unauthenticated(
-            f"Signature not yet current: {amz_date} is still later than "
-            f"{(now + skew).strftime(SIGV4_TIMESTAMP)} ({stamp} + {minutes} min.)"
-        )
+    raise Unauthenticated(
+        f"Signature not yet current: {amz_date} is still later than "
+        f"{(now + skew).strftime(SIGV4_TIMESTAMP)} ({stamp} + {minutes} min.)"
+    )
 
 
 def _signature(
-    request: SignedRequest, signed: list[str], principal: IamPrincipal, region: str, amz_date: str
+    request: SignedRequest, signed: str, principal: IamPrincipal, region: str, amz_date: str
 ) -> str:
-    missing = [name for name in signed if name not in request.headers]
+    missing = [name for name in signed.split(";") if name not in request.headers]
     if missing:
         raise Unauthenticated(f"Signed header(s) missing from the request: {', '.join(missing)}.")
+    payload_hash = hashlib.sha256(request.body).hexdigest()
     declared_hash = request.headers.get("x-amz-content-sha256")
-    if declared_hash is not None and declared_hash != hashlib.sha256(request.body).hexdigest():
+    if declared_hash is not None and declared_hash != payload_hash:
         # botocore trusts this header for the payload hash; the body must match it.
         raise Unauthenticated("The provided 'x-amz-content-sha256' header does not match the body.")
-    # Rebuild the request from the signed headers only, then let botocore's signer compute the
-    # signature for the time the client signed at.
-    aws_request = AWSRequest(
+    return sigv4.signature(
         method=request.method,
         url=request.url,
-        data=request.body,
-        headers={name: request.headers[name] for name in signed},
+        headers=request.headers,
+        signed_headers=signed,
+        payload_hash=payload_hash,
+        amz_date=amz_date,
+        secret_access_key=principal.secret_access_key,
+        region=region,
+        service="appsync",
     )
-    aws_request.context["timestamp"] = amz_date
-    signer = _signer(principal.access_key_id, principal.secret_access_key, region)
-    canonical = signer.canonical_request(aws_request)
-    return str(signer.signature(signer.string_to_sign(aws_request, canonical), aws_request))
-
-
-class _KeyCachingSigV4(SigV4Auth):
-    """botocore's SigV4 signer, deriving each day's signing key once instead of per request.
-
-    The derivation (four HMACs) depends only on the secret, the date, the region and the
-    service; the canonical request and the string to sign stay botocore's.
-    """
-
-    def __init__(self, credentials: Credentials, service: str, region: str) -> None:
-        super().__init__(credentials, service, region)
-        self.service, self.region = service, region
-
-    def signature(self, string_to_sign: str, request: AWSRequest) -> str:
-        key = _signing_key(
-            self.credentials.secret_key,
-            request.context["timestamp"][0:8],
-            self.region,
-            self.service,
-        )
-        return hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-@functools.lru_cache(maxsize=64)
-def _signer(access_key_id: str, secret_access_key: str, region: str) -> SigV4Auth:
-    return _KeyCachingSigV4(Credentials(access_key_id, secret_access_key), "appsync", region)
-
-
-@functools.lru_cache(maxsize=256)
-def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
-    key = f"AWS4{secret}".encode()
-    for part in (date, region, service, "aws4_request"):
-        key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()
-    return key

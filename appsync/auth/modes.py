@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -33,8 +33,9 @@ class Caller:
 
     mode: AuthMode
     identity: dict[str, Any] | None
-    groups: frozenset[str] = field(default_factory=frozenset)
-    denied: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    # Immutable defaults rather than factories: a Caller is built for every request.
+    groups: frozenset[str] = frozenset()
+    denied: frozenset[tuple[str, str]] = frozenset()
     iam_policy: IamPolicy | None = None
 
 

@@ -103,7 +103,13 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def _uvicorn(
-    name: str, factory: str, port: int, settings: DevSettings, env: Mapping[str, str]
+    name: str,
+    factory: str,
+    port: int,
+    settings: DevSettings,
+    env: Mapping[str, str],
+    *,
+    workers: int = 1,
 ) -> ChildSpec:
     return ChildSpec(
         name=name,
@@ -125,6 +131,8 @@ def _uvicorn(
             # is, and an X-Forwarded-For it writes must not become its address in the access
             # log or the app (uvicorn trusts the header from 127.0.0.1 by default).
             "--no-proxy-headers",
+            # Worker processes share the port; the supervisor's killpg stops them with it.
+            *(["--workers", str(workers)] if workers > 1 else []),
         ],
         ready=http_probe(f"{settings.url(port)}/health"),
         env=env,
@@ -312,7 +320,12 @@ def _run(
             supervisor.start(
                 _uvicorn("user", "services.user.app:create_app", settings.user_port, settings, env),
                 _uvicorn(
-                    "credit", "services.credit.app:create_app", settings.credit_port, settings, env
+                    "credit",
+                    "services.credit.app:create_app",
+                    settings.credit_port,
+                    settings,
+                    env,
+                    workers=settings.credit_workers,
                 ),
             )
             supervisor.start(

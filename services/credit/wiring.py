@@ -47,7 +47,7 @@ from services.credit.screening.checks.fraud import FraudCheck
 from services.credit.screening.events import EventPublisher
 from services.credit.screening.retry import RetryPolicy
 from services.credit.screening.runner import Workflow
-from services.credit.screening.steps import Sources
+from services.credit.screening.state import Sources
 from services.shared.aws_signing import SigV4
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
@@ -135,12 +135,11 @@ def application_service(
         fraud=FraudCheck(rules=policy.fraud, history=store),
         scorer=ScoringClient(settings, max_attempts=1),
     )
-    workflow = Workflow(
-        sources=sources,
-        policy=policy,
-        retry=DEPENDENCY_RETRY,
-        pool=ThreadPoolExecutor(max_workers=32, thread_name_prefix="screening"),
-    )
+    # One pool for the reads a decision makes side by side. No task on it waits for a task
+    # queued after it (a step waits only for reads its run submitted first), so it cannot
+    # deadlock however busy it is.
+    pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="screening")
+    workflow = Workflow(sources=sources, policy=policy, retry=DEPENDENCY_RETRY, pool=pool)
     return ApplicationService(
         store=store,
         checkouts=checkouts or DynamoCheckoutRepository(settings),
@@ -150,6 +149,7 @@ def application_service(
         updates=updates or checkout_updates(settings, http),
         event_bus_name=settings.event_bus_name,
         retry=DEPENDENCY_RETRY,
+        pool=pool,
     )
 
 

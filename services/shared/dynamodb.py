@@ -24,6 +24,10 @@ M = TypeVar("M", bound=Model)
 CONNECT_TIMEOUT_S = 2
 READ_TIMEOUT_S = 5
 MAX_RETRY_ATTEMPTS = 3
+# Kept-alive connections per model's client: a decision makes several reads at once and a worker
+# serves many decisions at once. botocore's default of 10 would close and reopen connections
+# under load ("Connection pool is full, discarding connection").
+MAX_POOL_CONNECTIONS = 64
 
 _bound: dict[tuple[Any, ...], type[Model]] = {}
 _lock = threading.Lock()
@@ -80,6 +84,7 @@ def bind(model: type[M], settings: Settings) -> type[M]:
                     "connect_timeout_seconds": CONNECT_TIMEOUT_S,
                     "read_timeout_seconds": READ_TIMEOUT_S,
                     "max_retry_attempts": MAX_RETRY_ATTEMPTS,
+                    "max_pool_connections": MAX_POOL_CONNECTIONS,
                     "billing_mode": "PAY_PER_REQUEST",
                 },
             )
@@ -110,4 +115,5 @@ def connection(settings: Settings) -> Connection:
         connect_timeout_seconds=CONNECT_TIMEOUT_S,
         read_timeout_seconds=READ_TIMEOUT_S,
         max_retry_attempts=MAX_RETRY_ATTEMPTS,
+        max_pool_connections=MAX_POOL_CONNECTIONS,
     )

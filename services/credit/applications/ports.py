@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.credit.applications.domain import CreditApplication
+from services.credit.checkouts.domain import Checkout
 from services.credit.webhooks.events import EventDraft
 
 
@@ -23,6 +24,13 @@ class ApplicationStore(Protocol):
     """The applications we hold."""
 
     def get(self, application_id: str) -> CreditApplication | None: ...
+
+    def get_with_checkout(
+        self, application_id: str, checkout_id: str | None
+    ) -> tuple[CreditApplication | None, Checkout | None]:
+        """The application and the checkout it is for (None for an absent one, or when
+        `checkout_id` is None), read together."""
+        ...
 
     def create(self, application: CreditApplication, *, owner: str) -> bool:
         """Store a new PENDING application whose first run `owner` holds (until
@@ -46,9 +54,11 @@ class ApplicationStore(Protocol):
         owner: str,
         now: datetime,
         events: Sequence[EventDraft] = (),
+        first_events: bool = False,
     ) -> None:
         """Write the decision and make it its customer's entry among the checkout's applicants,
-        with `events` in the outbox, atomically.
+        with `events` in the outbox, atomically. `first_events`: the caller saw the checkout
+        with no event yet (nobody had applied), so the outbox need not look up its last.
 
         Raises:
             LeaseLost: this run no longer holds the application.

@@ -18,6 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -41,7 +42,7 @@ from services.credit.screening.events import EventPublisher, rejection_event
 from services.credit.screening.retry import RetryPolicy, call_with_retries
 from services.credit.screening.review import settle_referral
 from services.credit.screening.runner import Workflow
-from services.credit.screening.steps import Screening
+from services.credit.screening.state import Screening
 from services.credit.webhooks.events import EventDraft, decision_event
 from services.shared.errors import (
     Conflict,
@@ -103,6 +104,7 @@ class ApplicationService:
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
         new_owner: Callable[[], str] = lambda: uuid.uuid4().hex,
+        pool: Executor | None = None,
     ) -> None:
         self._store = store
         self._checkouts = checkouts
@@ -115,6 +117,7 @@ class ApplicationService:
         self._clock = clock
         self._sleep = sleep
         self._new_owner = new_owner
+        self._pool = pool or ThreadPoolExecutor(max_workers=8, thread_name_prefix="applications")
 
     @property
     def policy(self) -> Policy:
@@ -138,12 +141,18 @@ class ApplicationService:
         """
         request = parse_apply_request(payload)
         app_id = application_id(shopper.sub, request.idempotency_key)
-        existing = self._store.get(app_id)
+        # The profile is asked for while the application and the checkout are read: a new
+        # application needs all three, and they are checked in the order a caller expects.
+        profile = self._pool.submit(self._profile, shopper)
+        existing, checkout = self._store.get_with_checkout(
+            app_id, request.checkout_id if is_id(request.checkout_id) else None
+        )
         if existing is not None:
+            profile.cancel()  # a retry reads the profile again when it runs the workflow
             return self._resume(existing, request, shopper)
         now = self._clock()
-        checkout = self._open_checkout(request.checkout_id, shopper.sub, now)
-        customer = self._profile(shopper)
+        checkout = self._opened(checkout, shopper.sub, now)
+        customer = profile.result()
         owner = self._new_owner()
         # Created with its first run's lease held: one write fewer than create-then-acquire.
         application = CreditApplication(
@@ -220,8 +229,13 @@ class ApplicationService:
             decided = application.decided(
                 run.decision_json(decided_at=decided_at), [o.to_json() for o in run.offers]
             )
-            events = [_decision_event(checkout, decided)]
-            self._store.decide(decided, owner=owner, now=decided_at, events=events)
+            self._store.decide(
+                decided,
+                owner=owner,
+                now=decided_at,
+                events=[_decision_event(checkout, decided)],
+                first_events=checkout.untouched,
+            )
         except LeaseLost:
             return self._await_decision(application.id)
         except CheckoutUnavailable:
@@ -256,7 +270,11 @@ class ApplicationService:
 
     def _open_checkout(self, checkout_id: str, sub: str, now: datetime) -> Checkout:
         """The checkout, if it takes an application from the shopper `sub`."""
-        checkout = self._checkouts.get(checkout_id) if is_id(checkout_id) else None
+        return self._opened(self._checkouts.get(checkout_id), sub, now)
+
+    @staticmethod
+    def _opened(checkout: Checkout | None, sub: str, now: datetime) -> Checkout:
+        """`checkout`, if there is one and it takes an application from the shopper `sub`."""
         if checkout is None:
             raise NotFound("Checkout not found")
         refusal = checkout.refusal(sub, now)

@@ -18,18 +18,35 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError
+from pynamodb.connection.base import BOTOCORE_EXCEPTIONS
+from pynamodb.exceptions import (
+    DoesNotExist,
+    GetError,
+    PutError,
+    PynamoDBException,
+    TransactWriteError,
+)
 from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from services.credit.applications.domain import ApplicationStatus, CreditApplication
 from services.credit.applications.ports import CheckoutUnavailable, LeaseLost
-from services.credit.checkout_items import adopt_single_applicant, applicant_entry
-from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT, Applicant, CheckoutStatus
+from services.credit.checkout_items import (
+    adopt_single_applicant,
+    applicant_entry,
+    to_domain as checkout_to_domain,
+)
+from services.credit.checkouts.domain import (
+    MAX_APPLICANTS_PER_CHECKOUT,
+    Applicant,
+    Checkout,
+    CheckoutStatus,
+)
 from services.credit.models import ApplicationModel, CheckoutModel, applicant_key
 from services.credit.screening.checks.fraud import VelocityKey
 from services.credit.webhooks.events import EventDraft
@@ -43,6 +60,12 @@ from services.shared.timestamps import utc_now
 logger = logging.getLogger(__name__)
 
 CONFLICT_RETRIES = 5
+_VELOCITY_INDEX = {
+    VelocityKey.CUSTOMER: "by_customer",
+    VelocityKey.DEVICE: "by_device",
+    VelocityKey.IP: "by_ip",
+}
+BATCH_ATTEMPTS = 5
 CONFLICT_BACKOFF_S = 0.02
 
 
@@ -55,6 +78,9 @@ class DynamoApplicationStore:
         self._clock = clock
         self._connection = connection(settings)
         self._outbox = Outbox(settings)
+        # The velocity queries' own threads: they wait for nothing, so however many decisions
+        # count at once, none can hold up another's.
+        self._pool = ThreadPoolExecutor(max_workers=24, thread_name_prefix="velocity")
 
     # ------------------------------------------------------------------ the application item
 
@@ -64,6 +90,38 @@ class DynamoApplicationStore:
             return to_domain(self._apps.get(application_id, consistent_read=True))
         except DoesNotExist:
             return None
+
+    def get_with_checkout(
+        self, application_id: str, checkout_id: str | None
+    ) -> tuple[CreditApplication | None, Checkout | None]:
+        """The application and the checkout (each None if absent), strongly consistent, in one
+        BatchGetItem: the two reads every application request starts with."""
+        wanted = {self._apps.Meta.table_name: {"id": {"S": application_id}}}
+        if checkout_id is not None:
+            wanted[self._checkouts.Meta.table_name] = {"id": {"S": checkout_id}}
+        request = {table: {"Keys": [key], "ConsistentRead": True} for table, key in wanted.items()}
+        found: dict[str, dict[str, Any]] = {}
+        for attempt in range(BATCH_ATTEMPTS):
+            if attempt:
+                time.sleep(CONFLICT_BACKOFF_S * attempt)
+            try:
+                answer = self._connection.dispatch("BatchGetItem", {"RequestItems": request})
+            except BOTOCORE_EXCEPTIONS as exc:
+                raise GetError("Failed to get the application and its checkout", exc) from exc
+            for table, items in answer.get("Responses", {}).items():
+                found.update((table, item) for item in items)  # one key per table
+            # Keys DynamoDB did not get to (it was throttling) are asked for again.
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        else:
+            raise DependencyFailure("The application store is unavailable; try again")
+        app = found.get(self._apps.Meta.table_name)
+        item = found.get(self._checkouts.Meta.table_name)
+        return (
+            None if app is None else to_domain(self._apps.from_raw_data(app)),
+            None if item is None else checkout_to_domain(self._checkouts.from_raw_data(item)),
+        )
 
     def create(self, application: CreditApplication, *, owner: str) -> bool:
         """Put the item only if its id is new, its first run's lease held by `owner`."""
@@ -122,6 +180,7 @@ class DynamoApplicationStore:
         owner: str,
         now: datetime,
         events: Sequence[EventDraft] = (),
+        first_events: bool = False,
     ) -> None:
         """See `ApplicationStore.decide`."""
         apps, checkouts = self._apps, self._checkouts
@@ -140,6 +199,7 @@ class DynamoApplicationStore:
             ),
             events=events,
             now=now,
+            known_last={application.checkout_id: 0} if first_events else None,
         )
 
     def settle(
@@ -168,10 +228,11 @@ class DynamoApplicationStore:
         checkout_action: Action,
         events: Sequence[EventDraft],
         now: datetime,
+        known_last: Mapping[str, int] | None = None,
     ) -> None:
         write = (application_condition, application, checkout_condition, checkout_action)
         try:
-            self._transact(*write, events=events, now=now)
+            self._transact(*write, events=events, now=now, known_last=known_last)
         except CheckoutUnavailable:
             # A checkout stored with its one applicant as its own status gets its applicants
             # map, then takes the decision like any other.
@@ -188,6 +249,7 @@ class DynamoApplicationStore:
         *,
         events: Sequence[EventDraft],
         now: datetime,
+        known_last: Mapping[str, int] | None = None,
     ) -> None:
         apps, checkouts = self._apps, self._checkouts
         outcome = _outcome(application)
@@ -214,7 +276,7 @@ class DynamoApplicationStore:
 
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
-                self._outbox.transact(self._connection, write, events, now)
+                self._outbox.transact(self._connection, write, events, now, known_last=known_last)
             except TransactWriteError as exc:
                 reasons = [r.code if r else None for r in exc.cancellation_reasons]
                 if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -232,16 +294,17 @@ class DynamoApplicationStore:
     # ------------------------------------------------------------------ data sources
 
     def count_applications(
-        self, *, key: VelocityKey, value: str, since: datetime, excluding: str | None
-    ) -> int:
-        """`ApplicationHistory`: applications by customer, device or IP since `since`."""
-        index = {
-            VelocityKey.CUSTOMER: "by_customer",
-            VelocityKey.DEVICE: "by_device",
-            VelocityKey.IP: "by_ip",
-        }[key]
-        items = self._query(index, value, since, attributes=["id"])
-        return sum(1 for item in items if item.id != excluding)
+        self, keys: Mapping[VelocityKey, str], *, since: datetime, excluding: str | None
+    ) -> dict[VelocityKey, int]:
+        """`ApplicationHistory`: applications by customer, device and IP since `since`, each
+        an index query, made side by side."""
+
+        def count(key: VelocityKey, value: str) -> int:
+            items = self._query(_VELOCITY_INDEX[key], value, since, attributes=["id"])
+            return sum(1 for item in items if item.id != excluding)
+
+        counting = {key: self._pool.submit(count, key, value) for key, value in keys.items()}
+        return {key: future.result() for key, future in counting.items()}
 
     def _query(
         self, index: str, value: str, since: datetime, *, attributes: list[str]

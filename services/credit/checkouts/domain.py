@@ -196,6 +196,12 @@ class Checkout:
         )
 
     @property
+    def untouched(self) -> bool:
+        """Nothing has happened to it since it was opened: nobody has applied, so nothing about
+        it has been announced to its merchant yet."""
+        return self.status is CheckoutStatus.CREATED and not self.applicants
+
+    @property
     def bound(self) -> bool:
         """Whether a shopper accepted an offer on it, making it theirs alone."""
         return self.plan_id is not None

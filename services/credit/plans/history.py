@@ -12,6 +12,7 @@ of the internal checks (`services.credit.screening.checks.exposure`).
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 from pynamodb.exceptions import PynamoDBException
@@ -26,6 +27,7 @@ from services.shared.dynamodb import bind
 from services.shared.errors import DependencyFailure
 from services.shared.money import Money
 from services.shared.settings import Settings
+from services.shared.single_flight import SingleFlight
 from services.shared.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -79,9 +81,19 @@ class PlanHistory:
     def __init__(self, settings: Settings) -> None:
         self._plans = bind(PlanModel, settings)
         self._apps = bind(ApplicationModel, settings)
+        # Exposure and payment history are read side by side: one plans query serves both.
+        self._plan_reads: SingleFlight[list[PaymentPlan]] = SingleFlight()
+        # The applications query's own threads; they wait for nothing.
+        self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="exposure")
 
     def exposure(self, customer_id: str, *, currency: str) -> Exposure:
-        """See `exposure_of`."""
+        """See `exposure_of`. Its two queries are made side by side."""
+        approvals = self._pool.submit(self._open_approvals, customer_id, currency)
+        plans = self._customer_plans(customer_id)
+        return exposure_of(plans, approvals.result(), currency=currency)
+
+    def _open_approvals(self, customer_id: str, currency: str) -> dict[str, int]:
+        """Plan id → amount of the customer's approvals they may still accept."""
         now = utc_now()
         try:
             recent = self._apps.by_customer.query(
@@ -103,21 +115,23 @@ class PlanHistory:
                 for item in sorted(recent, key=lambda item: item.created_at)
                 if item.outcome and item.currency == currency and item.checkout_expires_at > now
             }
-            approvals = {
-                plan_id_for(item.id): int(item.amount)
-                for item in latest.values()
-                if item.outcome == "APPROVED"
-            }
         except PynamoDBException as exc:
             logger.warning("reading applications failed: %r", exc)
             raise DependencyFailure("The application store is unavailable") from exc
-        return exposure_of(self._customer_plans(customer_id), approvals, currency=currency)
+        return {
+            plan_id_for(item.id): int(item.amount)
+            for item in latest.values()
+            if item.outcome == "APPROVED"
+        }
 
     def payment_history(self, customer_id: str, *, today: date) -> PaymentHistory:
         """See `history_of`."""
         return history_of(self._customer_plans(customer_id), today=today)
 
     def _customer_plans(self, customer_id: str) -> list[PaymentPlan]:
+        return self._plan_reads.do(customer_id, lambda: self._query_plans(customer_id))
+
+    def _query_plans(self, customer_id: str) -> list[PaymentPlan]:
         try:
             return [
                 plan_from_json(item.document) for item in self._plans.by_customer.query(customer_id)

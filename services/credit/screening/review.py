@@ -17,7 +17,7 @@ from services.credit.applications.domain import CreditApplication, ReviewOutcome
 from services.credit.policy.offers import candidate_offers
 from services.credit.policy.rules import Policy
 from services.credit.screening.runner import StepResult
-from services.credit.screening.steps import StepStatus
+from services.credit.screening.state import StepStatus
 from services.shared.timestamps import iso_timestamp
 
 

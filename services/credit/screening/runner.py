@@ -3,6 +3,11 @@
 - The steps run in `SEQUENCE` order; OngoingLoanChecks and PaymentHistory then run at the same
   time on a thread pool (their calls are blocking I/O; the service runs use cases in threads,
   so a pool, not asyncio, fits); FinalDecision last.
+- The reads of `READ_AHEAD` start on the pool as soon as what they need is known, side by side
+  (exposure, payment history and fraud signals as the run starts; the model's score once the
+  bureau's step has passed), and the steps take their results when their turn comes: a
+  decision waits for the slowest of them instead of for their sum. Each is read once per run,
+  with the same retries as if its step made it, so the record of every step is unchanged.
 - A step that FAILS the applicant sends the run to Reject: the outcome is DECLINED with the
   rules that failed as reasons, and a rejection event is due (the caller publishes it once the
   decision is stored). FinalDecision declining goes to Reject too.
@@ -19,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from services.credit.policy.decision import PolicyOutcome, assess
@@ -26,17 +32,8 @@ from services.credit.policy.offers import Offer
 from services.credit.policy.reasons import select_reasons
 from services.credit.policy.rules import SCORE_DECLINE, Action, Outcome, Policy
 from services.credit.screening.retry import RetryPolicy
-from services.credit.screening.steps import (
-    FINAL,
-    PARALLEL,
-    SEQUENCE,
-    Screening,
-    Sources,
-    Step,
-    StepContext,
-    StepStatus,
-    Verdict,
-)
+from services.credit.screening.state import Screening, Sources, StepContext, StepStatus, Verdict
+from services.credit.screening.steps import FINAL, PARALLEL, READ_AHEAD, SEQUENCE, Step
 from services.shared.errors import ServiceError
 from services.shared.timestamps import iso_timestamp
 
@@ -132,6 +129,7 @@ class Workflow:
     def run(self, screening: Screening) -> WorkflowRun:
         """Screen one application and decide it, unless a step errors."""
         steps: list[StepResult] = []
+        self._read_ahead(screening, after=None)
         stages = [*((step,) for step in SEQUENCE), PARALLEL, (FINAL,)]
         for stage in stages:
             results = self._stage(stage, screening)
@@ -141,6 +139,8 @@ class Workflow:
                 return self._undecided(steps, errors[0])
             if any(result.status is StepStatus.FAILED for result, _ in results):
                 return self._reject(steps, screening)
+            for name, _ in stage:
+                self._read_ahead(screening, after=name)
         assert screening.outcome is not None  # FinalDecision passed, so it decided
         return WorkflowRun(
             steps=tuple(steps),
@@ -149,6 +149,15 @@ class Workflow:
             error=None,
             rejected=False,
         )
+
+    def _read_ahead(self, screening: Screening, *, after: str | None) -> None:
+        """Start the reads that wait for the step `after` (for nothing when None)."""
+        ctx = self._ctx
+        for read in READ_AHEAD:
+            if read.after == after:
+                screening.ahead[read.name] = self._pool.submit(
+                    ctx.call, partial(read.fetch, screening, ctx.sources)
+                )
 
     def _stage(
         self, stage: tuple[tuple[str, Step], ...], screening: Screening

@@ -10,16 +10,12 @@ step and the final decision can never disagree about what a rule means.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from services.credit.policy.decision import (
     Applicant,
     DecisionInputs,
-    PolicyOutcome,
     RuleHit,
     Score,
     assess,
@@ -31,131 +27,19 @@ from services.credit.policy.decision import (
     fraud_rules,
     payment_history_rules,
 )
-from services.credit.policy.offers import Offer, make_offers
-from services.credit.policy.rules import Action, Outcome, Policy, RuleCode
-from services.credit.screening.checks.affordability import CashFlowSummary, summarise_bank_data
-from services.credit.screening.checks.bureau import BureauReport, CreditBureau
-from services.credit.screening.checks.exposure import (
-    Exposure,
-    ExposureSource,
-    PaymentHistory,
-    PaymentHistorySource,
-)
-from services.credit.screening.checks.fraud import FraudCheck, FraudSignals, FraudSubject
+from services.credit.policy.offers import make_offers
+from services.credit.policy.rules import Action, Outcome, RuleCode
+from services.credit.screening.checks.affordability import summarise_bank_data
+from services.credit.screening.checks.fraud import FraudSubject
 from services.credit.screening.features import model_features
-from services.credit.screening.retry import RetryPolicy, call_with_retries
-from services.shared.money import Money
-
-T = TypeVar("T")
-
-
-class StepStatus(StrEnum):
-    """The API's `StepStatus`."""
-
-    PASSED = "PASSED"
-    FAILED = "FAILED"
-    SKIPPED = "SKIPPED"
-    ERROR = "ERROR"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Verdict:
-    """What a step concluded, and the evidence it records (`detail`, JSON-ready)."""
-
-    status: StepStatus
-    detail: Mapping[str, Any] = field(default_factory=dict)
-
-
-class BankStatements(Protocol):
-    """What a consent let us read (`services.credit.adapters.bank_data.BankData`)."""
-
-    @property
-    def transactions(self) -> Sequence[Mapping[str, Any]] | None: ...
-
-    @property
-    def balances(self) -> Sequence[Mapping[str, Any]] | None: ...
-
-
-class BankDataReader(Protocol):
-    """Reads the customer's bank data under a consent (the user service's client)."""
-
-    def bank_data(self, *, authorization: str, consent_id: str) -> BankStatements:
-        """Raises DependencyFailure when the user service fails; NotFound or InvalidState when
-        the consent is not the customer's or does not allow the read."""
-        ...
-
-
-class Scorer(Protocol):
-    """The credit model (`services.credit.adapters.scoring.ScoringClient`)."""
-
-    def score(self, features: Mapping[str, float | str | None]) -> Score:
-        """Raises DependencyFailure when the endpoint fails."""
-        ...
-
-
-@dataclass(frozen=True, kw_only=True)
-class Sources:
-    """The steps' data sources, each behind the interface a production adapter implements."""
-
-    bureau: CreditBureau
-    bank: BankDataReader
-    exposure: ExposureSource
-    payment_history: PaymentHistorySource
-    fraud: FraudCheck
-    scorer: Scorer
-
-
-@dataclass(kw_only=True)
-class Screening:
-    """One run of the workflow: what the application is, and what the steps found so far.
-
-    Attributes:
-        customer: the user service's `Customer` JSON (verified).
-        checkout: the `Checkout` JSON.
-        authorization: the customer's `Authorization` value, forwarded to the user service.
-    """
-
-    application_id: str
-    customer: Mapping[str, Any]
-    checkout: Mapping[str, Any]
-    amount: Money
-    authorization: str
-    bank_consent_id: str | None
-    device_id: str | None
-    source_ip: str | None
-    now: datetime
-    cash_flow: CashFlowSummary | None = None
-    bureau: BureauReport | None = None
-    exposure: Exposure | None = None
-    payment_history: PaymentHistory | None = None
-    fraud: FraudSignals | None = None
-    hits: list[RuleHit] = field(default_factory=list)
-    outcome: PolicyOutcome | None = None
-    offers: list[Offer] = field(default_factory=list)
-
-    @property
-    def today(self) -> date:
-        return self.now.date()
-
-    @property
-    def customer_id(self) -> str:
-        return str(self.customer["id"])
-
-
-@dataclass(frozen=True, kw_only=True)
-class StepContext:
-    """What every step may use besides the screening: sources, policy and retry settings."""
-
-    sources: Sources
-    policy: Policy
-    retry: RetryPolicy
-    sleep: Callable[[float], None]
-    jitter: Callable[[], float]
-
-    def call(self, call: Callable[[], T]) -> tuple[T, int]:
-        """A dependency call with bounded retries: its result and the tries it took."""
-        attempted = call_with_retries(call, policy=self.retry, sleep=self.sleep, jitter=self.jitter)
-        return attempted.value, attempted.attempts
+from services.credit.screening.state import (
+    Read,
+    Screening,
+    Sources,
+    StepContext,
+    StepStatus,
+    Verdict,
+)
 
 
 def _judge(screening: Screening, hits: Sequence[RuleHit], **detail: Any) -> Verdict:
@@ -251,13 +135,33 @@ def check_external_credit_report(screening: Screening, ctx: StepContext) -> Verd
     )
 
 
+EXPOSURE = Read(
+    "exposure",
+    lambda s, sources: sources.exposure.exposure(s.customer_id, currency=s.amount.currency),
+)
+PAYMENT_HISTORY = Read(
+    "payment_history",
+    lambda s, sources: sources.payment_history.payment_history(s.customer_id, today=s.today),
+)
+FRAUD_SIGNALS = Read(
+    "fraud_signals",
+    lambda s, sources: sources.fraud.check(
+        FraudSubject(
+            application_id=s.application_id,
+            customer_id=s.customer_id,
+            email=s.customer.get("email"),
+            phone=s.customer.get("phone"),
+            device_id=s.device_id,
+            ip=s.source_ip,
+        ),
+        now=s.now,
+    ),
+)
+
+
 def check_internal_exposure(screening: Screening, ctx: StepContext) -> Verdict:
     """What the customer already owes us, this order included, against the hard limits."""
-    exposure, attempts = ctx.call(
-        lambda: ctx.sources.exposure.exposure(
-            screening.customer_id, currency=screening.amount.currency
-        )
-    )
+    exposure, attempts = ctx.read(screening, EXPOSURE)
     screening.exposure = exposure
     hits = exposure_rules(exposure, screening.amount, ctx.policy)
     return _judge(screening, hits, attempts=attempts, **exposure.to_json())
@@ -265,32 +169,16 @@ def check_internal_exposure(screening: Screening, ctx: StepContext) -> Verdict:
 
 def fraud_detection(screening: Screening, ctx: StepContext) -> Verdict:
     """Blocklist, application velocity (customer, device, IP), disposable e-mail domains."""
-    subject = FraudSubject(
-        application_id=screening.application_id,
-        customer_id=screening.customer_id,
-        email=screening.customer.get("email"),
-        phone=screening.customer.get("phone"),
-        device_id=screening.device_id,
-        ip=screening.source_ip,
-    )
-    signals, attempts = ctx.call(lambda: ctx.sources.fraud.check(subject, now=screening.now))
+    signals, attempts = ctx.read(screening, FRAUD_SIGNALS)
     screening.fraud = signals
     return _judge(
         screening, fraud_rules(signals, ctx.policy), attempts=attempts, **signals.to_json()
     )
 
 
-def _history(screening: Screening, ctx: StepContext) -> tuple[PaymentHistory, int]:
-    return ctx.call(
-        lambda: ctx.sources.payment_history.payment_history(
-            screening.customer_id, today=screening.today
-        )
-    )
-
-
 def ongoing_loan_checks(screening: Screening, ctx: StepContext) -> Verdict:
     """Instalments overdue with us right now (runs beside PaymentHistory)."""
-    history, attempts = _history(screening, ctx)
+    history, attempts = ctx.read(screening, PAYMENT_HISTORY)
     hits = [
         h for h in payment_history_rules(history, ctx.policy) if h.code is RuleCode.OVERDUE_WITH_US
     ]
@@ -301,12 +189,28 @@ def ongoing_loan_checks(screening: Screening, ctx: StepContext) -> Verdict:
 
 def payment_history(screening: Screening, ctx: StepContext) -> Verdict:
     """Late or missed instalments with us in the last 12 months (runs beside OngoingLoanChecks)."""
-    history, attempts = _history(screening, ctx)
+    history, attempts = ctx.read(screening, PAYMENT_HISTORY)
     screening.payment_history = history
     hits = [
         h for h in payment_history_rules(history, ctx.policy) if h.code is RuleCode.LATE_PAYMENTS
     ]
     return _judge(screening, hits, attempts=attempts, **history.to_json())
+
+
+def _score(screening: Screening, sources: Sources) -> Score:
+    assert screening.bureau is not None  # the bureau's step passed before the model is asked
+    features = model_features(
+        customer=screening.customer,
+        checkout=screening.checkout,
+        bureau=screening.bureau,
+        bank=screening.cash_flow,
+    )
+    return sources.scorer.score(features)
+
+
+# The model's answer, once its features (the profile, the checkout, the bureau's file and the
+# bank data) are all known.
+SCORE = Read("score", _score, after="CheckExternalCreditReport")
 
 
 def final_decision(screening: Screening, ctx: StepContext) -> Verdict:
@@ -316,13 +220,7 @@ def final_decision(screening: Screening, ctx: StepContext) -> Verdict:
     assert screening.fraud is not None
     assert screening.exposure is not None
     assert screening.payment_history is not None
-    features = model_features(
-        customer=screening.customer,
-        checkout=screening.checkout,
-        bureau=screening.bureau,
-        bank=screening.cash_flow,
-    )
-    score, attempts = ctx.call(lambda: ctx.sources.scorer.score(features))
+    score, attempts = ctx.read(screening, SCORE)
     outcome = decide(
         DecisionInputs(
             applicant=Applicant.from_customer(screening.customer),
@@ -379,3 +277,8 @@ PARALLEL: tuple[tuple[str, Step], ...] = (
     ("PaymentHistory", payment_history),
 )
 FINAL: tuple[str, Step] = ("FinalDecision", final_decision)
+# What a run reads before its steps ask: our own records from the start, the model's score once
+# its features are known. These leave no trace. The bureau and the bank are asked only when
+# their step comes: a search marks the applicant's credit file, and a bank read is made under
+# their consent.
+READ_AHEAD: tuple[Read[Any], ...] = (EXPOSURE, PAYMENT_HISTORY, FRAUD_SIGNALS, SCORE)

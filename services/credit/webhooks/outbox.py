@@ -9,6 +9,10 @@ the changes committed in. The loser's transaction is cancelled with nothing writ
 (`collided`), and is written again after a jittered pause, numbered afresh; any other
 cancellation is the store's to read.
 
+A writer that already knows a stream's last number (a decision on a checkout nobody has applied
+to yet knows it has none) passes it as `known_last` and spares the read; if it was wrong, the
+event's condition refuses it like any lost race, and the retry reads the number.
+
 In AWS the table's stream hands each new event to the sender; locally, and for anything the
 stream missed, the sender reads the sparse `undispatched` index.
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
@@ -69,11 +73,13 @@ class Outbox:
         transaction: TransactWrite,
         drafts: Sequence[EventDraft],
         now: datetime | None = None,
+        known_last: Mapping[str, int] | None = None,
     ) -> list[WebhookEvent]:
         """Add the drafts to `transaction`, after the store's own items, numbered in their
-        streams. Call it once per attempt: a retried transaction numbers its events again."""
+        streams (after `known_last`'s numbers where given, else after a read of the stream).
+        Call it once per attempt: a retried transaction numbers its events again."""
         now = now or utc_now()
-        following: dict[str, int] = {}
+        following: dict[str, int] = dict(known_last or {})
         events = []
         for draft in drafts:
             if draft.stream not in following:
@@ -105,8 +111,13 @@ class Outbox:
         write: Callable[[TransactWrite], None],
         drafts: Sequence[EventDraft],
         now: datetime | None = None,
+        *,
+        known_last: Mapping[str, int] | None = None,
     ) -> list[WebhookEvent]:
         """Commit `write`'s items and the drafts' events in one transaction.
+
+        Args:
+            known_last: streams' last numbers as the writer knows them, tried first.
 
         Raises:
             TransactWriteError: cancelled for any reason but a lost race for an event's number
@@ -116,10 +127,12 @@ class Outbox:
             try:
                 with TransactWrite(connection=connection) as transaction:
                     write(transaction)
-                    events = self.stage(transaction, drafts, now)
+                    events = self.stage(transaction, drafts, now, known_last)
             except TransactWriteError as exc:
                 if collided(exc, len(drafts)) and attempt < SEQUENCE_RETRIES:
-                    self._sleep(SEQUENCE_BACKOFF_S * (1 + random.random()))  # noqa: S311
+                    if not known_last:  # a stale guess is no race: no reason to wait
+                        self._sleep(SEQUENCE_BACKOFF_S * (1 + random.random()))  # noqa: S311
+                    known_last = None
                     continue
                 raise
             return events

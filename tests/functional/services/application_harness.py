@@ -29,7 +29,7 @@ from services.credit.screening.checks.bureau import SandboxBureau
 from services.credit.screening.checks.fraud import FraudCheck
 from services.credit.screening.retry import RetryPolicy
 from services.credit.screening.runner import Workflow
-from services.credit.screening.steps import Sources
+from services.credit.screening.state import Sources
 from services.credit.wiring import plan_service
 from services.shared.errors import VerificationRequired
 from services.shared.settings import Settings
@@ -123,12 +123,13 @@ def build_harness(settings: Settings) -> Harness:
     updates = RecordedUpdates()
     bureau = SandboxBureau(today=lambda: datetime.now(UTC).date(), outage=down)
     retry = RetryPolicy(attempts=2, base_delay_s=0.001, max_delay_s=0.001)
+    history = PlanHistory(settings)
     workflow = Workflow(
         sources=Sources(
             bureau=bureau,
             bank=FakeBank(),
-            exposure=PlanHistory(settings),
-            payment_history=PlanHistory(settings),
+            exposure=history,
+            payment_history=history,
             fraud=FraudCheck(rules=POLICY.fraud, history=store),
             scorer=scorer,
         ),

@@ -139,6 +139,8 @@ def test_command_line(tmp_path: Path):
     in_memory = dynamodb_local.command(port=8123, java="java")
     assert in_memory == [
         "java",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
         f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
         "-jar",
         str(jar),

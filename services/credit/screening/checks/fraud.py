@@ -10,7 +10,7 @@ Pure: no web, storage or AWS (the bundled lists are plain JSON files read once).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -48,10 +48,11 @@ class ApplicationHistory(Protocol):
     """Counts earlier credit applications (implemented by the application store)."""
 
     def count_applications(
-        self, *, key: VelocityKey, value: str, since: datetime, excluding: str | None
-    ) -> int:
-        """Applications with `key` = `value` created at or after `since`, other than the
-        application `excluding` (the one being decided, so a retry never counts itself)."""
+        self, keys: Mapping[VelocityKey, str], *, since: datetime, excluding: str | None
+    ) -> dict[VelocityKey, int]:
+        """For each key, the applications with that key's value created at or after `since`,
+        other than the application `excluding` (the one being decided, so a retry never
+        counts itself). One call for every key: a store may count them side by side."""
         ...
 
 
@@ -199,19 +200,22 @@ class FraudCheck:
 
     def check(self, subject: FraudSubject, *, now: datetime) -> FraudSignals:
         """The signals for `subject` applying at `now`."""
-        since = now - VELOCITY_WINDOW
-
-        def count(key: VelocityKey, value: str | None) -> int | None:
-            if value is None:
-                return None
-            return self._history.count_applications(
-                key=key, value=value, since=since, excluding=subject.application_id
+        known = {
+            key: value
+            for key, value in (
+                (VelocityKey.CUSTOMER, subject.customer_id),
+                (VelocityKey.DEVICE, subject.device_id),
+                (VelocityKey.IP, subject.ip),
             )
-
+            if value is not None
+        }
+        counts = self._history.count_applications(
+            known, since=now - VELOCITY_WINDOW, excluding=subject.application_id
+        )
         hits = self._blocklist.hits(subject)
-        by_customer = count(VelocityKey.CUSTOMER, subject.customer_id) or 0
-        by_device = count(VelocityKey.DEVICE, subject.device_id)
-        by_ip = count(VelocityKey.IP, subject.ip)
+        by_customer = counts.get(VelocityKey.CUSTOMER, 0)
+        by_device = counts.get(VelocityKey.DEVICE)
+        by_ip = counts.get(VelocityKey.IP)
         disposable = is_disposable(subject.email, self._domains)
         reasons = []
         if hits:
@@ -259,11 +263,14 @@ class InMemoryApplicationHistory:
         self.applications.append((application_id, keys, at))
 
     def count_applications(
-        self, *, key: VelocityKey, value: str, since: datetime, excluding: str | None
-    ) -> int:
+        self, keys: Mapping[VelocityKey, str], *, since: datetime, excluding: str | None
+    ) -> dict[VelocityKey, int]:
         """As `ApplicationHistory.count_applications`."""
-        return sum(
-            1
-            for application_id, keys, at in self.applications
-            if keys.get(key) == value and at >= since and application_id != excluding
-        )
+        return {
+            key: sum(
+                1
+                for application_id, recorded, at in self.applications
+                if recorded.get(key) == value and at >= since and application_id != excluding
+            )
+            for key, value in keys.items()
+        }

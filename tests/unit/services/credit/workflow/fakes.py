@@ -12,12 +12,13 @@ from services.credit.adapters.scoring import ModelFactor, ModelScore
 from services.credit.policy.rules import load_policy
 from services.credit.screening.checks.bureau import SandboxBureau
 from services.credit.screening.checks.exposure import (
+    Exposure,
     InMemoryExposure,
     InMemoryPaymentHistory,
     PaymentHistory,
 )
 from services.credit.screening.checks.fraud import FraudCheck, InMemoryApplicationHistory
-from services.credit.screening.steps import Screening, Sources
+from services.credit.screening.state import Screening, Sources
 from services.shared.errors import DependencyFailure
 from services.shared.money import Money
 
@@ -131,14 +132,28 @@ class FakeBank:
 
 @dataclass
 class BarrierHistory:
-    """Payment history that waits at a barrier: two callers pass only if they run at once."""
+    """Payment history that waits at a barrier (shared with other readers, which pass only if
+    they all read at once) and counts its reads."""
 
     barrier: threading.Barrier
     history: PaymentHistory = field(default_factory=PaymentHistory)
+    calls: int = 0
 
     def payment_history(self, customer_id: str, *, today: date) -> PaymentHistory:
+        self.calls += 1
         self.barrier.wait()
         return self.history
+
+
+@dataclass
+class BarrierExposure:
+    """Exposure that waits at a barrier, as `BarrierHistory`."""
+
+    barrier: threading.Barrier
+
+    def exposure(self, customer_id: str, *, currency: str) -> Exposure:
+        self.barrier.wait()
+        return Exposure(outstanding=Money(0, currency), active_plans=0)
 
 
 def sources(**overrides: Any) -> Sources:

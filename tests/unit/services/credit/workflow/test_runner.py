@@ -11,11 +11,12 @@ from services.credit.screening.checks.bureau import SandboxBureau
 from services.credit.screening.checks.exposure import InMemoryExposure
 from services.credit.screening.retry import RetryPolicy
 from services.credit.screening.runner import Workflow
-from services.credit.screening.steps import StepStatus
+from services.credit.screening.state import StepStatus
 from services.shared.errors import DependencyFailure, InvalidState
 from tests.unit.services.credit.workflow.fakes import (
     NOW,
     POLICY,
+    BarrierExposure,
     BarrierHistory,
     FakeBank,
     FakeScorer,
@@ -135,13 +136,45 @@ def test_an_unexpected_exception_is_an_error_without_internals():
     assert isinstance(run.error, RuntimeError)
 
 
-def test_ongoing_loans_and_payment_history_run_at_the_same_time():
-    # Each waits at a two-party barrier: run one after the other, the first would time out.
-    history = BarrierHistory(threading.Barrier(2, timeout=10))
-    run = workflow(payment_history=history).run(screening())
+def test_the_internal_reads_are_made_at_the_same_time_and_once_each():
+    # Exposure and payment history wait at one two-party barrier: read one after the other
+    # (each when its step comes), the first would time out.
+    barrier = threading.Barrier(2, timeout=10)
+    history = BarrierHistory(barrier)
+    run = workflow(exposure=BarrierExposure(barrier), payment_history=history).run(screening())
     parallel = [s for s in run.steps if s.name in ("OngoingLoanChecks", "PaymentHistory")]
     assert [s.status for s in parallel] == [StepStatus.PASSED, StepStatus.PASSED]
     assert run.outcome is not None
+    assert history.calls == 1  # both parallel steps judge the one read
+
+
+def test_the_model_is_asked_beside_the_internal_reads_once_its_features_are_known():
+    # The scorer and the exposure read wait at one barrier: asked at FinalDecision, after
+    # exposure's step took its read, the scorer would wait alone and time out.
+    barrier = threading.Barrier(2, timeout=10)
+
+    class WaitingScorer(FakeScorer):
+        def score(self, features):
+            barrier.wait()
+            return super().score(features)
+
+    scorer = WaitingScorer()
+    run = workflow(exposure=BarrierExposure(barrier), scorer=scorer).run(screening())
+    assert run.outcome is not None
+    assert run.outcome.outcome.value == "APPROVED"
+    assert scorer.calls == 1
+
+
+def test_an_early_decline_never_asks_the_bureau_or_the_bank():
+    # A search marks the applicant's credit file and a bank read uses their consent: neither
+    # is made ahead of its step, so an applicant declined before it is never searched.
+    bureau, bank = SandboxBureau(today=NOW.date), FakeBank()
+    underage = customer(dateOfBirth="2015-01-01")
+    run = workflow(bureau=bureau, bank=bank).run(
+        screening(customer=underage, bank_consent_id="consent-1")
+    )
+    assert [s.name for s in run.steps] == ["ValidateCustomerInformation", "Reject"]
+    assert (bureau.calls, bank.calls) == (0, 0)
 
 
 def test_a_failure_in_a_parallel_step_goes_to_reject_after_both_finish():

@@ -15,7 +15,7 @@ from services.credit.screening.checks.exposure import (
 )
 from services.credit.screening.checks.fraud import FraudCheck, InMemoryApplicationHistory
 from services.credit.screening.retry import RetryPolicy
-from services.credit.screening.steps import Screening, StepContext, StepStatus
+from services.credit.screening.state import Screening, StepContext, StepStatus
 from services.shared.errors import DependencyFailure, InvalidState
 from tests.unit.services.credit.workflow.fakes import (
     NOW,
