@@ -22,6 +22,7 @@ from services.credit.adapters.bank_data import BankDataClient
 from services.credit.adapters.event_publishers import EventBridgePublisher, OutboxEventPublisher
 from services.credit.adapters.profiles import ProfileClient
 from services.credit.adapters.scoring import ScoringClient
+from services.credit.applications.recent import RecentApplications
 from services.credit.applications.service import ApplicationService
 from services.credit.applications.store import DynamoApplicationStore
 from services.credit.checkouts.operations import CheckoutOperations
@@ -124,8 +125,10 @@ def application_service(
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
     )
     user_http = user_service_client(settings)
-    store = DynamoApplicationStore(settings)
-    history = PlanHistory(settings)
+    # The exposure's approvals and the customer's velocity share one read of their applications.
+    recent = RecentApplications(settings)
+    store = DynamoApplicationStore(settings, recent=recent)
+    history = PlanHistory(settings, recent=recent)
     policy = load_policy()
     sources = Sources(
         bureau=sandbox_bureau(settings),

@@ -29,13 +29,13 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from services.scoring.model import TreeEnsemble
 from services.scoring.predictions import predict
 from services.shared.errors import ServiceError, ValidationError
-from services.shared.http import ErrorBoundaryMiddleware, configure_logging, read_json
+from services.shared.http import ErrorBoundaryMiddleware, JSONResponse, configure_logging, read_json
 from services.shared.settings import Settings
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "credit-v1"

@@ -9,12 +9,12 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from services.shared.auth import CustomerPrincipal, TokenVerifier
 from services.shared.errors import Unauthorized
-from services.shared.http import create_service_app, principal, read_json
+from services.shared.http import JSONResponse, create_service_app, principal, read_json
 from services.shared.settings import Settings
 from services.user.consents.bank_secret import (
     BankSecret,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from services.credit.applications.service import ApplicationService, Shopper
 from services.shared.auth import CustomerPrincipal
 from services.shared.errors import Unauthorized
-from services.shared.http import principal, read_json
+from services.shared.http import JSONResponse, principal, read_json
 
 SOURCE_IP_HEADER = "x-bnpl-source-ip"
 DEVICE_ID_HEADER = "x-bnpl-device-id"

@@ -36,6 +36,7 @@ from pynamodb.transactions import TransactWrite
 
 from services.credit.applications.domain import ApplicationStatus, CreditApplication
 from services.credit.applications.ports import CheckoutUnavailable, LeaseLost
+from services.credit.applications.recent import RecentApplications
 from services.credit.checkout_items import (
     adopt_single_applicant,
     applicant_entry,
@@ -60,11 +61,7 @@ from services.shared.timestamps import utc_now
 logger = logging.getLogger(__name__)
 
 CONFLICT_RETRIES = 5
-_VELOCITY_INDEX = {
-    VelocityKey.CUSTOMER: "by_customer",
-    VelocityKey.DEVICE: "by_device",
-    VelocityKey.IP: "by_ip",
-}
+_VELOCITY_INDEX = {VelocityKey.DEVICE: "by_device", VelocityKey.IP: "by_ip"}
 BATCH_ATTEMPTS = 5
 CONFLICT_BACKOFF_S = 0.02
 
@@ -72,12 +69,21 @@ CONFLICT_BACKOFF_S = 0.02
 class DynamoApplicationStore:
     """Applications in the `applications` table (see the module docstring)."""
 
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        recent: RecentApplications | None = None,
+    ) -> None:
+        """`recent`: the customers' recent applications, shared with the exposure's read so
+        that one query serves both."""
         self._apps = bind(ApplicationModel, settings)
         self._checkouts = bind(CheckoutModel, settings)
         self._clock = clock
         self._connection = connection(settings)
         self._outbox = Outbox(settings)
+        self._recent = recent or RecentApplications(settings)
         # The velocity queries' own threads: they wait for nothing, so however many decisions
         # count at once, none can hold up another's.
         self._pool = ThreadPoolExecutor(max_workers=24, thread_name_prefix="velocity")
@@ -297,25 +303,26 @@ class DynamoApplicationStore:
         self, keys: Mapping[VelocityKey, str], *, since: datetime, excluding: str | None
     ) -> dict[VelocityKey, int]:
         """`ApplicationHistory`: applications by customer, device and IP since `since`, each
-        an index query, made side by side."""
+        an index query, made side by side (the customer's shared with the exposure's read)."""
 
         def count(key: VelocityKey, value: str) -> int:
-            items = self._query(_VELOCITY_INDEX[key], value, since, attributes=["id"])
-            return sum(1 for item in items if item.id != excluding)
+            if key is VelocityKey.CUSTOMER:
+                ids = [app.id for app in self._recent.since(value, since)]
+            else:
+                ids = [item.id for item in self._query(_VELOCITY_INDEX[key], value, since)]
+            return sum(1 for app_id in ids if app_id != excluding)
 
         counting = {key: self._pool.submit(count, key, value) for key, value in keys.items()}
         return {key: future.result() for key, future in counting.items()}
 
-    def _query(
-        self, index: str, value: str, since: datetime, *, attributes: list[str]
-    ) -> Iterable[ApplicationModel]:
+    def _query(self, index: str, value: str, since: datetime) -> Iterable[ApplicationModel]:
         try:
             return list(
                 self._apps.query(
                     value,
                     self._apps.created_at >= since,
                     index_name=index,
-                    attributes_to_get=attributes,
+                    attributes_to_get=["id"],
                 )
             )
         except PynamoDBException as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from services.credit.checkouts.callers import caller
@@ -15,7 +15,7 @@ from services.credit.checkouts.domain import Checkout
 from services.credit.checkouts.operations import CheckoutOperations
 from services.credit.checkouts.redirects import checkout_page
 from services.credit.checkouts.service import CheckoutService
-from services.shared.http import read_json
+from services.shared.http import JSONResponse, read_json
 
 
 def checkout_body(checkout: Checkout, page_url: str) -> dict[str, Any]:

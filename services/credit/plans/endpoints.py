@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from services.credit.applications.endpoints import customer
 from services.credit.paging import query_limit
 from services.credit.plans.service import PlanService
-from services.shared.http import read_json
+from services.shared.http import JSONResponse, read_json
 
 
 class PlanEndpoints:

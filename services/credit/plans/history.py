@@ -17,8 +17,9 @@ from datetime import date, timedelta
 
 from pynamodb.exceptions import PynamoDBException
 
+from services.credit.applications.recent import RecentApplications
 from services.credit.checkouts.domain import CHECKOUT_LIFETIME
-from services.credit.models import ApplicationModel, PlanModel
+from services.credit.models import PlanModel
 from services.credit.plans.documents import plan_from_json
 from services.credit.plans.domain import UNPAID, InstalmentStatus, PaymentPlan, PlanStatus
 from services.credit.plans.requests import plan_id_for
@@ -78,9 +79,11 @@ def history_of(plans: list[PaymentPlan], *, today: date) -> PaymentHistory:
 class PlanHistory:
     """`ExposureSource` and `PaymentHistorySource` over the plans and applications tables."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, recent: RecentApplications | None = None) -> None:
+        """`recent`: the customer's recent applications, shared with the fraud check's velocity
+        count so that one query serves both."""
         self._plans = bind(PlanModel, settings)
-        self._apps = bind(ApplicationModel, settings)
+        self._recent = recent or RecentApplications(settings)
         # Exposure and payment history are read side by side: one plans query serves both.
         self._plan_reads: SingleFlight[list[PaymentPlan]] = SingleFlight()
         # The applications query's own threads; they wait for nothing.
@@ -95,33 +98,15 @@ class PlanHistory:
     def _open_approvals(self, customer_id: str, currency: str) -> dict[str, int]:
         """Plan id → amount of the customer's approvals they may still accept."""
         now = utc_now()
-        try:
-            recent = self._apps.by_customer.query(
-                customer_id,
-                self._apps.created_at >= now - CHECKOUT_LIFETIME,
-                attributes_to_get=[
-                    "id",
-                    "checkout_id",
-                    "outcome",
-                    "amount",
-                    "currency",
-                    "checkout_expires_at",
-                    "created_at",
-                ],
-            )
-            # Each checkout's latest decided application: the one its customer may accept.
-            latest = {
-                item.checkout_id: item
-                for item in sorted(recent, key=lambda item: item.created_at)
-                if item.outcome and item.currency == currency and item.checkout_expires_at > now
-            }
-        except PynamoDBException as exc:
-            logger.warning("reading applications failed: %r", exc)
-            raise DependencyFailure("The application store is unavailable") from exc
+        recent = self._recent.since(customer_id, now - CHECKOUT_LIFETIME)
+        # Each checkout's latest decided application: the one its customer may accept.
+        latest = {
+            app.checkout_id: app
+            for app in sorted(recent, key=lambda app: app.created_at)
+            if app.outcome and app.currency == currency and app.checkout_expires_at > now
+        }
         return {
-            plan_id_for(item.id): int(item.amount)
-            for item in latest.values()
-            if item.outcome == "APPROVED"
+            plan_id_for(app.id): app.amount for app in latest.values() if app.outcome == "APPROVED"
         }
 
     def payment_history(self, customer_id: str, *, today: date) -> PaymentHistory:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from services.shared.auth import CustomerPrincipal
 from services.shared.errors import Unauthorized
-from services.shared.http import principal, read_json
+from services.shared.http import JSONResponse, principal, read_json
 from services.user.verification.service import VerificationService
 
 

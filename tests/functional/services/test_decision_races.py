@@ -1,17 +1,22 @@
 """Decisions made side by side stay exact: fifty shoppers applying at once from one device and
 one address are all counted by the velocity rules (each application's reads run concurrently,
-and many applications' too), and fifty shoppers on one checkout number its events without a
-gap. Real HTTP into the credit service, on DynamoDB Local."""
+and many applications' too), fifty shoppers on one checkout number its events without a gap,
+and one decision makes the DynamoDB calls it should and no more. Real HTTP into the credit
+service, on DynamoDB Local."""
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from collections import Counter
 from typing import Any
 
 import httpx
 import pytest
+from botocore.client import BaseClient
 
+from services.credit.applications.recent import RecentApplications
 from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT
 from services.credit.policy.rules import load_policy
 from tests.functional.services.application_harness import Harness, build_harness
@@ -96,3 +101,43 @@ def test_fifty_shoppers_deciding_on_one_checkout_at_once_number_its_events_witho
     applications = {a.json()["id"] for a in decided}
     announced = {json.loads(i["body"]["S"])["data"]["application"]["id"] for i in events}
     assert announced == applications
+
+
+def test_a_decision_makes_seven_dynamodb_calls_with_both_reads_of_its_applications_shared(
+    harness, make_token, monkeypatch
+):
+    # Slowed, the two readers of the customer's applications (the exposure's open approvals
+    # and the velocity count) certainly overlap, as they do when a run starts them together.
+    query = RecentApplications._query
+
+    def slow_query(self: RecentApplications, customer_id: str, since: Any) -> Any:
+        time.sleep(0.05)
+        return query(self, customer_id, since)
+
+    monkeypatch.setattr(RecentApplications, "_query", slow_query)
+    calls: Counter[str] = Counter()
+    send = BaseClient._make_api_call  # type: ignore[attr-defined]
+
+    def counted(client: BaseClient, operation: str, params: Any) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            calls[operation] += 1
+        return send(client, operation, params)
+
+    sub, checkout = harness.register("approve"), harness.checkout()
+    token = make_token(sub=sub, email=f"{sub}@example.test")
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    with ServedApp(harness.app) as server, httpx.Client(base_url=server.url) as http:
+        answer = http.post(
+            "/applications",
+            json={"checkoutId": checkout.id, "idempotencyKey": str(uuid.uuid4())},
+            headers={
+                "authorization": f"Bearer {token}",
+                "x-bnpl-device-id": f"device-{sub}",
+                "x-bnpl-source-ip": "198.51.100.7",
+            },
+        )
+    assert answer.json()["decision"]["outcome"] == "APPROVED"
+    # The application and its checkout in one read, the application written, the customer's
+    # applications and plans, the device's and the address's applications, then the decision
+    # with its checkout and its event (whose number needs no read on an untouched checkout).
+    assert calls == {"BatchGetItem": 1, "PutItem": 1, "Query": 4, "TransactWriteItems": 1}
