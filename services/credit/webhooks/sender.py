@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import groupby
 from typing import Protocol
 
@@ -159,17 +160,26 @@ class WebhookSender:
         checkouts' side by side."""
         report = report or PassReport()
         found = sorted(keys if keys is not None else self._store.undispatched(BATCH))
+        if not found:
+            return report
+        try:
+            events = self._store.events_at(found)
+        except ServiceError as exc:
+            logger.warning("dispatch left for a later pass: %r", exc)
+            return report
         lanes = [list(g) for _, g in groupby(found, key=lambda key: key[0])]
-        for made in self._pool.map(self._dispatch_lane, lanes):
+        for made in self._pool.map(partial(self._dispatch_lane, events), lanes):
             report.dispatched += len(made)
             report.add(made)
         return report
 
-    def _dispatch_lane(self, keys: list[tuple[str, int]]) -> list[Sent]:
+    def _dispatch_lane(
+        self, events: Mapping[tuple[str, int], StoredEvent], keys: list[tuple[str, int]]
+    ) -> list[Sent]:
         made: list[Sent] = []
         try:
             for stream, sequence in keys:
-                event = self._store.event_at(stream, sequence)
+                event = events.get((stream, sequence))
                 if event is not None:
                     for endpoint in self._endpoints_for(event):
                         now = self._clock()

@@ -10,10 +10,13 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from botocore.client import BaseClient
 from standardwebhooks.webhooks import Webhook
 
 from services.credit.webhooks.domain import (
@@ -62,6 +65,30 @@ def test_a_checkouts_events_arrive_signed_once_each_in_sequence_order(
     # A second pass finds nothing to send: exactly once per webhook-id while the receiver is up.
     assert hooks.sender().run_once().attempts == 0
     assert len(receiver.received) == 3
+
+
+def test_a_pass_reads_every_event_it_fans_out_in_one_batch(
+    hooks: Webhooks, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hooks.endpoint(receiver.url)
+    checkouts = [hooks.checkout() for _ in range(3)]
+    for checkout in checkouts:
+        hooks.event(checkout, EventType.CHECKOUT_CONFIRMED)
+        hooks.event(checkout, EventType.CHECKOUT_CAPTURED)
+    sender = hooks.sender()
+    calls: Counter[str] = Counter()
+    send = BaseClient._make_api_call  # type: ignore[attr-defined]
+
+    def counted(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        table = params.get("TableName") or ",".join(params.get("RequestItems", {}))
+        calls[f"{operation} {table.split('-', 1)[-1]}"] += 1
+        return send(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    report = sender.dispatch()
+    assert (report.dispatched, report.delivered) == (6, 6)
+    assert calls["BatchGetItem webhook_events"] == 1
+    assert calls["GetItem webhook_events"] == 0
 
 
 def test_an_endpoint_gets_only_the_types_it_took(hooks: Webhooks, receiver: Receiver) -> None:
@@ -203,6 +230,7 @@ def test_a_sender_killed_mid_delivery_is_replaced_and_nothing_is_lost(
     script = textwrap.dedent(
         """
         from datetime import UTC, datetime, timedelta
+from typing import Any
         from services.credit.webhooks.secret_store import DynamoSecretStore
         from services.credit.webhooks.sender import WebhookSender
         from services.credit.webhooks.store import CheckoutMerchants, DynamoWebhookStore
