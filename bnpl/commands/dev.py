@@ -131,6 +131,8 @@ def _uvicorn(
             # is, and an X-Forwarded-For it writes must not become its address in the access
             # log or the app (uvicorn trusts the header from 127.0.0.1 by default).
             "--no-proxy-headers",
+            # The services log each request themselves, with its status and duration.
+            "--no-access-log",
             # Worker processes share the port; the supervisor's killpg stops them with it.
             *(["--workers", str(workers)] if workers > 1 else []),
         ],
