@@ -303,7 +303,13 @@ def in_process_calls(
     calls: list[Callable[[], object]] = []
     for sub, checkout_id in zip(subs, checkouts, strict=False):
         token = mint_token(stack.settings, sub=sub, email=f"{sub}@example.test")
-        shopper = Shopper(sub=sub, groups=("customers",), authorization=f"Bearer {token}")
+        # From the shopper's own address, as the timed levels apply: the velocity rule counts it.
+        shopper = Shopper(
+            sub=sub,
+            groups=("customers",),
+            authorization=f"Bearer {token}",
+            source_ip=shopper_ip(sub),
+        )
         payload = {"checkoutId": checkout_id, "idempotencyKey": uuid.uuid4().hex}
         calls.append(partial(service.apply, shopper=shopper, payload=payload))
     return calls
