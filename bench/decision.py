@@ -41,11 +41,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 from botocore.client import BaseClient
 
 from bench.processes import CpuShare, cpu_sampled, print_cpu, print_rss, stack_processes
+from bench.reference import putitem_rate
 from bnpl.devstack import RunningStack, running_stack
 from bnpl.graphql_client import GraphQLClient
 from bnpl.idp.tokens import mint_token
@@ -234,34 +234,6 @@ def report_median(clients: int, runs: list[LevelRun]) -> None:
     )
 
 
-def putitem_rate(stack: RunningStack, seconds: float = 2.0) -> float:
-    """DynamoDB Local's single-thread PutItem rate (items/s): the reference decisions/s is
-    read against, measured on a table of its own."""
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=stack.settings.url(stack.settings.dynamodb_port),
-        region_name=stack.settings.region,
-    )
-    table = f"bench-put-{uuid.uuid4().hex[:6]}"
-    client.create_table(
-        TableName=table,
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    try:
-        item = {"status": {"S": "PENDING"}, "amount": {"N": "12000"}, "currency": {"S": "GBP"}}
-        for i in range(50):  # warm the connection and the JIT
-            client.put_item(TableName=table, Item={"pk": {"S": f"w{i}"}, **item})
-        count, began = 0, time.perf_counter()
-        while time.perf_counter() - began < seconds:
-            client.put_item(TableName=table, Item={"pk": {"S": str(count)}, **item})
-            count += 1
-        return count / (time.perf_counter() - began)
-    finally:
-        client.delete_table(TableName=table)
-
-
 @contextmanager
 def counted_dynamodb_calls() -> Iterator[Counter[str]]:
     """Count the DynamoDB operations botocore sends from this process in the block."""
@@ -379,7 +351,10 @@ def main() -> None:
                 runs, all_latencies, all_answers = [], [], []
                 for run in range(1, args.runs + 1):
                     mine, jobs = jobs[: args.requests], jobs[args.requests :]
-                    put_rate = putitem_rate(stack)
+                    put_rate = putitem_rate(
+                        stack.settings.url(stack.settings.dynamodb_port),
+                        region=stack.settings.region,
+                    )
                     latencies, wall, answers, cpu = run_level(stack, clients, mine, processes)
                     label = f"clients={clients:3d} run {run}"
                     runs.append(report(label, latencies, wall, answers, put_rate))

@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import boto3
 from pynamodb.models import Model
 
+from bench.reference import putitem_rate
 from bnpl.dynamodb_local import DynamoDBLocal, free_port
 from bnpl.tables import create_tables
 from services.credit.checkouts.domain import (
@@ -164,21 +164,6 @@ def throughput(endpoint: str, webhooks: WebhookSettings, events: int, checkouts:
     return events / elapsed
 
 
-def put_rate(endpoint: str, count: int = 500) -> float:
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
-    table = f"ref{uuid.uuid4().hex[:6]}"
-    client.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    began = time.perf_counter()
-    for n in range(count):
-        client.put_item(TableName=table, Item={"id": {"S": str(n)}, "v": {"S": "x" * 200}})
-    return count / (time.perf_counter() - began)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -198,7 +183,7 @@ def main() -> None:
             p50s.append(statistics.median(samples) * 1000)
             p99s.append(samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1000)
             rates.append(throughput(endpoint, webhooks, args.events, args.checkouts))
-            puts.append(put_rate(endpoint))
+            puts.append(putitem_rate(endpoint, region="us-east-1"))
     rate, put = statistics.median(rates), statistics.median(puts)
     print(f"poll interval            {webhooks.poll_interval_s * 1000:.0f} ms")
     p50, p99 = statistics.median(p50s), statistics.median(p99s)
