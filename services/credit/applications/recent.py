@@ -54,8 +54,14 @@ class RecentApplications:
         self._apps = bind(ApplicationModel, settings)
         self._reads: SingleFlight[list[RecentApplication]] = SingleFlight()
 
-    def since(self, customer_id: str, since: datetime) -> list[RecentApplication]:
+    def since(
+        self, customer_id: str, since: datetime, *, fresh_from: datetime | None = None
+    ) -> list[RecentApplication]:
         """The customer's applications created at or after `since`, oldest first.
+
+        Args:
+            fresh_from: from a read that started at this time or later (one that sees every
+                application written before it); any read in flight will do when None.
 
         Raises:
             DependencyFailure: the store could not be read.
@@ -64,7 +70,11 @@ class RecentApplications:
         if since < earliest:  # further back than the shared read looks: a query of its own
             found = self._query(customer_id, since)
         else:
-            found = self._reads.do(customer_id, lambda: self._query(customer_id, earliest))
+            found = self._reads.do(
+                customer_id,
+                lambda: self._query(customer_id, earliest),
+                started_after=None if fresh_from is None else fresh_from.timestamp(),
+            )
         return [app for app in found if app.created_at >= since]
 
     def _query(self, customer_id: str, since: datetime) -> list[RecentApplication]:

@@ -49,7 +49,7 @@ from services.credit.checkouts.domain import (
     CheckoutStatus,
 )
 from services.credit.models import ApplicationModel, CheckoutModel, applicant_key
-from services.credit.screening.checks.fraud import VelocityKey
+from services.credit.screening.checks.fraud import VELOCITY_WINDOW, VelocityKey
 from services.credit.webhooks.events import EventDraft
 from services.credit.webhooks.outbox import Outbox
 from services.shared.dynamodb import bind, connection
@@ -300,14 +300,17 @@ class DynamoApplicationStore:
     # ------------------------------------------------------------------ data sources
 
     def count_applications(
-        self, keys: Mapping[VelocityKey, str], *, since: datetime, excluding: str | None
+        self, keys: Mapping[VelocityKey, str], *, now: datetime, excluding: str | None
     ) -> dict[VelocityKey, int]:
-        """`ApplicationHistory`: applications by customer, device and IP since `since`, each
-        an index query, made side by side (the customer's shared with the exposure's read)."""
+        """`ApplicationHistory`: applications by customer, device and IP in the window before
+        `now`, each an index query, made side by side. The customer's may share the exposure's
+        read of their applications, but only one that started at `now` or later: it has seen
+        every application written before, this one and any decided alongside it."""
+        since = now - VELOCITY_WINDOW
 
         def count(key: VelocityKey, value: str) -> int:
             if key is VelocityKey.CUSTOMER:
-                ids = [app.id for app in self._recent.since(value, since)]
+                ids = [app.id for app in self._recent.since(value, since, fresh_from=now)]
             else:
                 ids = [item.id for item in self._query(_VELOCITY_INDEX[key], value, since)]
             return sum(1 for app_id in ids if app_id != excluding)

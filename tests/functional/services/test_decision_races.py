@@ -1,24 +1,33 @@
 """Decisions made side by side stay exact: fifty shoppers applying at once from one device and
 one address are all counted by the velocity rules (each application's reads run concurrently,
-and many applications' too), fifty shoppers on one checkout number its events without a gap,
-and one decision makes the DynamoDB calls it should and no more. Real HTTP into the credit
-service, on DynamoDB Local."""
+and many applications' too), fifty applications of one shopper at once each count every one
+written before them though they share reads in flight, fifty shoppers on one checkout number
+its events without a gap, and one decision makes the DynamoDB calls it should and no more. On
+DynamoDB Local, through the credit service's HTTP API where a decision is made."""
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from botocore.client import BaseClient
 
+from services.credit.applications.domain import ApplicationStatus, CreditApplication
 from services.credit.applications.recent import RecentApplications
+from services.credit.applications.store import DynamoApplicationStore
 from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT
+from services.credit.plans.history import PlanHistory
 from services.credit.policy.rules import load_policy
+from services.credit.screening.checks.fraud import VelocityKey
+from services.shared.money import Money
 from tests.functional.services.application_harness import Harness, build_harness
 from tests.functional.services.conftest import ServedApp
 from tests.functional.services.money_harness import race
@@ -70,6 +79,69 @@ def test_fifty_shoppers_at_once_from_one_device_and_address_are_all_counted(harn
     assert all(count >= k for k, count in enumerate(by_ip))
     flagged = [d for d in details if "APPLICATION_VELOCITY" in d["reasons"]]
     assert len(flagged) >= RACERS - POLICY.fraud.max_applications_per_device_24h
+
+
+def test_fifty_applications_of_one_shopper_at_once_each_count_all_written_before_them(
+    ddb_settings, monkeypatch
+):
+    # Each thread writes its application, then counts the customer's applications while an
+    # exposure read of the same customer runs beside it, as a decision's run does. The count
+    # may share a read in flight, but never one that started before its application was
+    # written: the k-th to count sees at least the k-1 written before it, the last sees all.
+    # Slowed, reads stay in flight while other applications are written.
+    query = RecentApplications._query
+
+    def slow_query(self: RecentApplications, customer_id: str, since: datetime) -> Any:
+        time.sleep(0.05)
+        return query(self, customer_id, since)
+
+    monkeypatch.setattr(RecentApplications, "_query", slow_query)
+    recent = RecentApplications(ddb_settings)
+    store = DynamoApplicationStore(ddb_settings, recent=recent)
+    history = PlanHistory(ddb_settings, recent=recent)
+    sub = f"repeat-{uuid.uuid4().hex[:10]}"
+    start = threading.Barrier(RACERS)
+    counts: list[int] = []
+
+    def apply(index: int) -> None:
+        now = datetime.now(UTC)
+        app_id = f"app-{sub}-{index}"
+        start.wait()
+        assert store.create(application(app_id, sub, now), owner="racer")
+        counted_from = datetime.now(UTC)  # the run starts once its application is written
+        with ThreadPoolExecutor(2) as pool:
+            pool.submit(history.exposure, sub, currency="GBP")
+            counted = pool.submit(
+                store.count_applications,
+                {VelocityKey.CUSTOMER: sub},
+                now=counted_from,
+                excluding=app_id,
+            )
+            counts.append(counted.result()[VelocityKey.CUSTOMER])
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        for future in [pool.submit(apply, i) for i in range(RACERS)]:
+            future.result()
+    ranked = sorted(counts)
+    assert ranked[-1] == RACERS - 1
+    assert all(count >= k for k, count in enumerate(ranked))
+
+
+def application(app_id: str, sub: str, now: datetime) -> CreditApplication:
+    return CreditApplication(
+        id=app_id,
+        customer_id=sub,
+        checkout_id=f"co-{app_id}",
+        status=ApplicationStatus.PENDING,
+        key_hash="k",
+        fingerprint="f",
+        bank_consent_id=None,
+        amount=Money(2_000, "GBP"),
+        checkout_expires_at=now + timedelta(hours=1),
+        created_at=now,
+        attempts=1,
+        lease_until=now + timedelta(minutes=1),
+    )
 
 
 def test_fifty_shoppers_deciding_on_one_checkout_at_once_number_its_events_without_gaps(

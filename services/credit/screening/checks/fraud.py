@@ -48,11 +48,12 @@ class ApplicationHistory(Protocol):
     """Counts earlier credit applications (implemented by the application store)."""
 
     def count_applications(
-        self, keys: Mapping[VelocityKey, str], *, since: datetime, excluding: str | None
+        self, keys: Mapping[VelocityKey, str], *, now: datetime, excluding: str | None
     ) -> dict[VelocityKey, int]:
-        """For each key, the applications with that key's value created at or after `since`,
-        other than the application `excluding` (the one being decided, so a retry never
-        counts itself). One call for every key: a store may count them side by side."""
+        """For each key, the applications with that key's value created in the
+        `VELOCITY_WINDOW` before `now`, other than the application `excluding` (the one being
+        decided, written before `now`: a retry never counts itself). Every application written
+        before `now` is seen. One call for every key: a store may count them side by side."""
         ...
 
 
@@ -209,9 +210,7 @@ class FraudCheck:
             )
             if value is not None
         }
-        counts = self._history.count_applications(
-            known, since=now - VELOCITY_WINDOW, excluding=subject.application_id
-        )
+        counts = self._history.count_applications(known, now=now, excluding=subject.application_id)
         hits = self._blocklist.hits(subject)
         by_customer = counts.get(VelocityKey.CUSTOMER, 0)
         by_device = counts.get(VelocityKey.DEVICE)
@@ -263,9 +262,10 @@ class InMemoryApplicationHistory:
         self.applications.append((application_id, keys, at))
 
     def count_applications(
-        self, keys: Mapping[VelocityKey, str], *, since: datetime, excluding: str | None
+        self, keys: Mapping[VelocityKey, str], *, now: datetime, excluding: str | None
     ) -> dict[VelocityKey, int]:
         """As `ApplicationHistory.count_applications`."""
+        since = now - VELOCITY_WINDOW
         return {
             key: sum(
                 1
