@@ -15,11 +15,12 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from services.credit.webhooks import models as webhook_models
@@ -108,35 +109,13 @@ class MerchantModel(Model):
 
 
 class ApplicationsByCustomer(GlobalSecondaryIndex["ApplicationModel"]):  # type: ignore[no-untyped-call]
-    """A customer's applications by time: velocity and exposure are one query."""
+    """A customer's applications by time."""
 
     class Meta:
         index_name = "by_customer"
         projection = AllProjection()
 
     customer_id = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
-
-
-class ApplicationsByDevice(GlobalSecondaryIndex["ApplicationModel"]):  # type: ignore[no-untyped-call]
-    """Applications from one device by time (sparse: only those that named a device)."""
-
-    class Meta:
-        index_name = "by_device"
-        projection = KeysOnlyProjection()
-
-    device_id = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
-
-
-class ApplicationsByIp(GlobalSecondaryIndex["ApplicationModel"]):  # type: ignore[no-untyped-call]
-    """Applications from one IP address by time (sparse)."""
-
-    class Meta:
-        index_name = "by_ip"
-        projection = KeysOnlyProjection()
-
-    source_ip = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -168,8 +147,23 @@ class ApplicationModel(Model):
     decision = JSONAttribute(null=True)
     offers = JSONAttribute(null=True)
     by_customer = ApplicationsByCustomer()
-    by_device = ApplicationsByDevice()
-    by_ip = ApplicationsByIp()
+
+
+class RecentApplicationsModel(Model):
+    """The applications of one customer, device or address in the last day
+    (`services.credit.applications.recent`). `subject` is the kind and a digest of the
+    identifier; `applications` maps each application's id to `{created_at}`, and on a customer's
+    record also `{checkout_id, amount, currency, checkout_expires_at, outcome}`. `version` counts
+    the applications added (each is added on the condition that it is unchanged); `expires_at`
+    lets DynamoDB drop a record whose newest application no rule looks back to."""
+
+    class Meta:
+        table_name = "recent_applications"
+
+    subject = UnicodeAttribute(hash_key=True)
+    applications = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
+    version = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
 
 
 class PlansByCustomer(GlobalSecondaryIndex["PlanModel"]):  # type: ignore[no-untyped-call]
@@ -282,6 +276,7 @@ MODELS: tuple[type[Model], ...] = (
     CheckoutReferenceModel,
     MerchantModel,
     ApplicationModel,
+    RecentApplicationsModel,
     PlanModel,
     PlanRequestModel,
     *webhook_models.MODELS,

@@ -22,7 +22,6 @@ from services.credit.adapters.bank_data import BankDataClient
 from services.credit.adapters.event_publishers import EventBridgePublisher, OutboxEventPublisher
 from services.credit.adapters.profiles import ProfileClient
 from services.credit.adapters.scoring import ScoringClient
-from services.credit.applications.recent import RecentApplications
 from services.credit.applications.service import ApplicationService
 from services.credit.applications.store import DynamoApplicationStore
 from services.credit.checkouts.operations import CheckoutOperations
@@ -125,17 +124,15 @@ def application_service(
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
     )
     user_http = user_service_client(settings)
-    # The exposure's approvals and the customer's velocity share one read of their applications.
-    recent = RecentApplications(settings)
-    store = DynamoApplicationStore(settings, recent=recent)
-    history = PlanHistory(settings, recent=recent)
+    store = DynamoApplicationStore(settings)
+    history = PlanHistory(settings)
     policy = load_policy()
     sources = Sources(
         bureau=sandbox_bureau(settings),
         bank=BankDataClient(base_url=settings.user_service_url, http=user_http),
         exposure=history,
         payment_history=history,
-        fraud=FraudCheck(rules=policy.fraud, history=store),
+        fraud=FraudCheck(rules=policy.fraud),
         scorer=ScoringClient(settings, max_attempts=1),
     )
     # One pool for the reads a decision makes side by side. No task on it waits for a task

@@ -9,13 +9,17 @@ tables and AWS, without touching global state.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, TypeVar, cast
 
 import botocore.session
 import pynamodb.connection.base
 from pynamodb.connection import Connection
+from pynamodb.connection.base import BOTOCORE_EXCEPTIONS
+from pynamodb.exceptions import GetError
 from pynamodb.models import Model
 
+from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
 
 M = TypeVar("M", bound=Model)
@@ -117,3 +121,36 @@ def connection(settings: Settings) -> Connection:
         max_retry_attempts=MAX_RETRY_ATTEMPTS,
         max_pool_connections=MAX_POOL_CONNECTIONS,
     )
+
+
+# How often keys DynamoDB left unprocessed (it was throttling) are asked for again.
+BATCH_ATTEMPTS = 5
+BATCH_BACKOFF_S = 0.02
+
+
+def batch_get(
+    connection: Connection, keys: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Table → the items found of `keys` (table → raw keys), strongly consistent, in one
+    BatchGetItem: keys DynamoDB did not get to are asked for again (pynamodb's `batch_get`
+    reads one model's table only, and not consistently).
+
+    Raises:
+        GetError: the store could not be reached.
+        DependencyFailure: keys stayed unprocessed after `BATCH_ATTEMPTS`.
+    """
+    request = {table: {"Keys": wanted, "ConsistentRead": True} for table, wanted in keys.items()}
+    found: dict[str, list[dict[str, Any]]] = {table: [] for table in keys}
+    for attempt in range(BATCH_ATTEMPTS):
+        if attempt:
+            time.sleep(BATCH_BACKOFF_S * attempt)
+        try:
+            answer = connection.dispatch("BatchGetItem", {"RequestItems": request})
+        except BOTOCORE_EXCEPTIONS as exc:
+            raise GetError("Failed to get the items", exc) from exc
+        for table, items in answer.get("Responses", {}).items():
+            found[table].extend(items)
+        request = answer.get("UnprocessedKeys") or {}
+        if not request:
+            return found
+    raise DependencyFailure("The store is unavailable; try again")

@@ -3,15 +3,12 @@
 A decision reads the customer's plans for its exposure and for its payment history at the same
 moment; both want the same query, so the second caller waits for the first one's answer rather
 than asking the store again. Only calls in flight are shared: nothing is cached once a call
-returns. A caller that must see its own writes (a velocity count must see the application it
-counts from) joins only a call that started after them. The standard library has no such
-primitive.
+returns. The standard library has no such primitive.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
@@ -28,29 +25,18 @@ class SingleFlight(Generic[T]):
         42
     """
 
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._clock = clock
-        self._flying: dict[Hashable, tuple[float, Future[T]]] = {}
+        self._flying: dict[Hashable, Future[T]] = {}
 
-    def do(self, key: Hashable, call: Callable[[], T], *, started_after: float | None = None) -> T:
+    def do(self, key: Hashable, call: Callable[[], T]) -> T:
         """`call()`'s result, or the result of the same key's call already in flight (its
-        exception too).
-
-        Args:
-            started_after: join only a call that started at or after this time (the clock's,
-                POSIX seconds by default): one that saw whatever the caller wrote before it.
-                An older call in flight is left to the callers it serves.
-        """
+        exception too)."""
         flight: Future[T] = Future()
         with self._lock:
-            flying = self._flying.get(key)
-            if flying is not None and (started_after is None or flying[0] >= started_after):
-                joined: Future[T] | None = flying[1]
-            else:
-                joined = None
-                if flying is None:  # a newer call is not registered over an older one
-                    self._flying[key] = (self._clock(), flight)
+            joined = self._flying.get(key)
+            if joined is None:
+                self._flying[key] = flight
         if joined is not None:
             return joined.result()
         try:
@@ -59,6 +45,6 @@ class SingleFlight(Generic[T]):
             flight.set_exception(exc)
         finally:
             with self._lock:
-                if key in self._flying and self._flying[key][1] is flight:
+                if self._flying.get(key) is flight:
                     del self._flying[key]
         return flight.result()

@@ -21,12 +21,13 @@ locals {
   task_statements = concat(
     [
       {
-        # services/credit: pynamodb get/save/update and queries on the indexes (applications by
-        # customer, device and IP; plans by customer), and TransactWrite of those same puts and
-        # updates. Scans belong to the sweep (`bnpl jobs run`), which is not this service.
+        # services/credit: pynamodb get/save/update, queries on the indexes (applications and
+        # plans by customer), BatchGetItem of an application with its checkout and of the
+        # recent_applications records, and TransactWrite/TransactGet of those same puts, updates
+        # and gets. Scans belong to the sweep (`bnpl jobs run`), which is not this service.
         Sid      = "CreditTables"
         Effect   = "Allow"
-        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        Action   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
         Resource = local.table_resources
       },
       {

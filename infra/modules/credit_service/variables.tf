@@ -149,7 +149,7 @@ variable "environment" {
 # ---------------------------------------------------------------- what the service calls
 
 variable "table_arns" {
-  description = "ARNs of the DynamoDB tables the credit service reads and writes (checkouts, checkout_references, merchants, applications, plans, plan_requests, and the webhook tables); their indexes are included."
+  description = "ARNs of the DynamoDB tables the credit service reads and writes (checkouts, checkout_references, merchants, applications, recent_applications, plans, plan_requests, the webhook tables and, where the sandbox card network runs, its tables); their indexes are included."
   type        = list(string)
 
   validation {

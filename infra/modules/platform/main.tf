@@ -44,7 +44,10 @@ locals {
     # The webhook tables are the credit service's (it writes an event in the transaction of the
     # change it reports, and keeps the endpoints); its webhook sender uses them too.
     credit = concat(
-      ["checkouts", "checkout_references", "merchants", "applications", "plans", "plan_requests"],
+      [
+        "checkouts", "checkout_references", "merchants", "applications", "recent_applications",
+        "plans", "plan_requests",
+      ],
       local.webhook_tables,
       var.sandbox_payments ? keys(local.sandbox_payment_tables) : [],
     )

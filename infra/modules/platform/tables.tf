@@ -29,18 +29,22 @@ locals {
       attributes = { id = "S" }
     }
     # Credit applications, keyed by an id derived from (customer, idempotency key): a conditional
-    # put is the claim on the key. Indexes count a customer's, a device's and an IP's recent
-    # applications (fraud velocity) and find a customer's approvals (exposure).
+    # put is the claim on the key. `by_customer` lists a customer's applications by time.
     applications = {
-      hash_key = "id"
-      attributes = {
-        id = "S", customer_id = "S", device_id = "S", source_ip = "S", created_at = "S"
-      }
+      hash_key   = "id"
+      attributes = { id = "S", customer_id = "S", created_at = "S" }
       global_secondary_indexes = {
         by_customer = { hash_key = "customer_id", range_key = "created_at" }
-        by_device   = { hash_key = "device_id", range_key = "created_at", projection_type = "KEYS_ONLY" }
-        by_ip       = { hash_key = "source_ip", range_key = "created_at", projection_type = "KEYS_ONLY" }
       }
+    }
+    # One record per customer, device and address of its applications in the last day, written
+    # in the transaction of each new application on the condition that it is unchanged: the
+    # fraud check's velocity counts and the exposure's open approvals come from one read.
+    # `expires_at` drops a record no rule looks back to.
+    recent_applications = {
+      hash_key      = "subject"
+      attributes    = { subject = "S" }
+      ttl_attribute = "expires_at"
     }
     # Payment plans, one item each (instalments and payments inside, changed under a version
     # condition); `by_customer` lists a customer's plans newest first (myPlans).

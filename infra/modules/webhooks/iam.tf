@@ -47,11 +47,12 @@ locals {
         Resource = "*"
       },
       {
-        # pynamodb get/save/update and queries: events (by_id, undispatched), endpoints
-        # (by_merchant), deliveries (due, by_endpoint); conditional writes take the same actions.
+        # pynamodb get/save/update and queries: events (by_id, undispatched; a batch of a
+        # stream's new events read at once), endpoints (by_merchant), deliveries (due,
+        # by_endpoint); conditional writes take the same actions.
         Sid      = "WebhookTables"
         Effect   = "Allow"
-        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        Action   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
         Resource = local.table_resources
       },
       {

@@ -33,11 +33,17 @@ from services.credit.applications.domain import (
     parse_review_request,
     require_verified,
 )
-from services.credit.applications.ports import ApplicationStore, CheckoutUnavailable, LeaseLost
+from services.credit.applications.ports import (
+    ApplicantRecords,
+    ApplicationStore,
+    CheckoutUnavailable,
+    LeaseLost,
+)
 from services.credit.checkouts.domain import Checkout, CheckoutStatus, CustomerCaller
 from services.credit.checkouts.ports import CheckoutRepository, CheckoutUpdates
 from services.credit.limits import is_id
 from services.credit.policy.rules import Policy
+from services.credit.screening.checks.prior import PriorApplications, VelocityKey, applicant_keys
 from services.credit.screening.events import EventPublisher, rejection_event
 from services.credit.screening.retry import RetryPolicy, call_with_retries
 from services.credit.screening.review import settle_referral
@@ -141,17 +147,19 @@ class ApplicationService:
         """
         request = parse_apply_request(payload)
         app_id = application_id(shopper.sub, request.idempotency_key)
-        # The profile is asked for while the application and the checkout are read: a new
-        # application needs all three, and they are checked in the order a caller expects.
+        # The profile is asked for while the application, the checkout and the applicant's
+        # earlier applications are read: a new application needs them all, and they are
+        # checked in the order a caller expects.
         profile = self._pool.submit(self._profile, shopper)
-        existing, checkout = self._store.get_with_checkout(
-            app_id, request.checkout_id if is_id(request.checkout_id) else None
+        applicant = applicant_keys(shopper.sub, shopper.device_id, shopper.source_ip)
+        read = self._store.read_for_apply(
+            app_id, request.checkout_id if is_id(request.checkout_id) else None, applicant
         )
-        if existing is not None:
+        if read.application is not None:
             profile.cancel()  # a retry reads the profile again when it runs the workflow
-            return self._resume(existing, request, shopper)
+            return self._resume(read.application, request, shopper, read.records)
         now = self._clock()
-        checkout = self._opened(checkout, shopper.sub, now)
+        checkout = self._opened(read.checkout, shopper.sub, now)
         customer = profile.result()
         owner = self._new_owner()
         # Created with its first run's lease held: one write fewer than create-then-acquire.
@@ -171,15 +179,22 @@ class ApplicationService:
             attempts=1,
             lease_until=now + LEASE,
         )
-        if not self._store.create(application, owner=owner):
+        prior = self._store.create(application, owner=owner, records=read.records)
+        if prior is None:
             winner = self._store.get(app_id)
             if winner is None:  # pragma: no cover - applications are never deleted
                 raise Conflict("The application is being created by another request; retry")
-            return self._resume(winner, request, shopper)
-        return self._run(application, shopper, customer=customer, checkout=checkout, owner=owner)
+            return self._resume(winner, request, shopper, read.records)
+        return self._run(
+            application, shopper, prior, customer=customer, checkout=checkout, owner=owner
+        )
 
     def _resume(
-        self, application: CreditApplication, request: ApplyRequest, shopper: Shopper
+        self,
+        application: CreditApplication,
+        request: ApplyRequest,
+        shopper: Shopper,
+        records: ApplicantRecords,
     ) -> CreditApplication:
         if not application.answers(request):
             raise IdempotencyKeyReused(
@@ -188,18 +203,26 @@ class ApplicationService:
             )
         if application.status is ApplicationStatus.DECIDED:
             return application
-        return self._run(application, shopper)
+        # Records read with the application hold every application written before it, unless
+        # they were read before it was written (another request with this key won the race)
+        # or it came from another device or address.
+        keys = applicant_keys(application.customer_id, application.device_id, application.source_ip)
+        if records.keys != keys or not records.prior.holds(VelocityKey.CUSTOMER, application.id):
+            records = self._store.records(keys)
+        return self._run(application, shopper, records.prior)
 
     def _run(
         self,
         application: CreditApplication,
         shopper: Shopper,
+        prior: PriorApplications,
         *,
         customer: dict[str, Any] | None = None,
         checkout: Checkout | None = None,
         owner: str | None = None,
     ) -> CreditApplication:
-        """Run the workflow under the lease `owner` holds (taken here when None)."""
+        """Run the workflow under the lease `owner` holds (taken here when None), with `prior`
+        the applicant's applications written before this run."""
         now = self._clock()
         if owner is None:
             owner = self._new_owner()
@@ -218,6 +241,7 @@ class ApplicationService:
                 bank_consent_id=application.bank_consent_id,
                 device_id=application.device_id,
                 source_ip=application.source_ip,
+                prior=prior,
                 now=now,
             )
             run = self._workflow.run(screening)
@@ -235,6 +259,7 @@ class ApplicationService:
                 now=decided_at,
                 events=[_decision_event(checkout, decided)],
                 first_events=checkout.untouched,
+                recorded=prior.holds(VelocityKey.CUSTOMER, application.id),
             )
         except LeaseLost:
             return self._await_decision(application.id)

@@ -8,35 +8,35 @@
   checkout never disagree. The checkout's own status is not touched: one shopper's decision
   never closes it for another, and the transaction's condition keeps the applicants within
   `MAX_APPLICANTS_PER_CHECKOUT` however many shoppers decide at once.
-- `DynamoApplicationStore` is also the fraud check's `ApplicationHistory`; exposure and payment
-  history come from the plans (`services.credit.plans.history`). Its port is `application_ports`.
+- A new application is written in one transaction with its place in the records of its
+  customer's, device's and address's recent applications (`recent`), which the velocity rules
+  count and the exposure reads; a decision sets its outcome there too. The port is
+  `applications.ports`.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pynamodb.connection.base import BOTOCORE_EXCEPTIONS
-from pynamodb.exceptions import (
-    DoesNotExist,
-    GetError,
-    PutError,
-    PynamoDBException,
-    TransactWriteError,
-)
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from services.credit.applications.domain import ApplicationStatus, CreditApplication
-from services.credit.applications.ports import CheckoutUnavailable, LeaseLost
-from services.credit.applications.recent import RecentApplications
+from services.credit.applications.ports import (
+    ApplicantRecords,
+    ApplyReading,
+    CheckoutUnavailable,
+    LeaseLost,
+)
+from services.credit.applications.recent import RecentApplicationRecords
 from services.credit.checkout_items import (
     adopt_single_applicant,
     applicant_entry,
@@ -45,15 +45,19 @@ from services.credit.checkout_items import (
 from services.credit.checkouts.domain import (
     MAX_APPLICANTS_PER_CHECKOUT,
     Applicant,
-    Checkout,
     CheckoutStatus,
 )
 from services.credit.models import ApplicationModel, CheckoutModel, applicant_key
-from services.credit.screening.checks.fraud import VELOCITY_WINDOW, VelocityKey
+from services.credit.screening.checks.prior import (
+    PriorApplication,
+    PriorApplications,
+    VelocityKey,
+    applicant_keys,
+)
 from services.credit.webhooks.events import EventDraft
 from services.credit.webhooks.outbox import Outbox
-from services.shared.dynamodb import bind, connection
-from services.shared.errors import DependencyFailure
+from services.shared.dynamodb import batch_get, bind, connection
+from services.shared.errors import Conflict, DependencyFailure
 from services.shared.money import Money
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
@@ -61,9 +65,12 @@ from services.shared.timestamps import utc_now
 logger = logging.getLogger(__name__)
 
 CONFLICT_RETRIES = 5
-_VELOCITY_INDEX = {VelocityKey.DEVICE: "by_device", VelocityKey.IP: "by_ip"}
-BATCH_ATTEMPTS = 5
 CONFLICT_BACKOFF_S = 0.02
+# A new application's writer reads its applicant's records again for as long as others keep
+# changing them first (many applications of one device or address at once), backing off with
+# full jitter so that the contenders spread out.
+CREATE_PATIENCE_S = 10.0
+CREATE_BACKOFF_S = (0.005, 0.2)
 
 
 class DynamoApplicationStore:
@@ -74,19 +81,15 @@ class DynamoApplicationStore:
         settings: Settings,
         *,
         clock: Callable[[], datetime] = utc_now,
-        recent: RecentApplications | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        """`recent`: the customers' recent applications, shared with the exposure's read so
-        that one query serves both."""
         self._apps = bind(ApplicationModel, settings)
         self._checkouts = bind(CheckoutModel, settings)
+        self._recent = RecentApplicationRecords(settings)
         self._clock = clock
+        self._sleep = sleep
         self._connection = connection(settings)
         self._outbox = Outbox(settings)
-        self._recent = recent or RecentApplications(settings)
-        # The velocity queries' own threads: they wait for nothing, so however many decisions
-        # count at once, none can hold up another's.
-        self._pool = ThreadPoolExecutor(max_workers=24, thread_name_prefix="velocity")
 
     # ------------------------------------------------------------------ the application item
 
@@ -97,49 +100,70 @@ class DynamoApplicationStore:
         except DoesNotExist:
             return None
 
-    def get_with_checkout(
-        self, application_id: str, checkout_id: str | None
-    ) -> tuple[CreditApplication | None, Checkout | None]:
-        """The application and the checkout (each None if absent), strongly consistent, in one
-        BatchGetItem: the two reads every application request starts with."""
-        wanted = {self._apps.Meta.table_name: {"id": {"S": application_id}}}
+    def read_for_apply(
+        self, application_id: str, checkout_id: str | None, applicant: Mapping[VelocityKey, str]
+    ) -> ApplyReading:
+        """See `ApplicationStore.read_for_apply`: one BatchGetItem, strongly consistent."""
+        apps, checkouts, recent = self._apps, self._checkouts, self._recent
+        keys = {apps.Meta.table_name: [{"id": {"S": application_id}}]}
         if checkout_id is not None:
-            wanted[self._checkouts.Meta.table_name] = {"id": {"S": checkout_id}}
-        request = {table: {"Keys": [key], "ConsistentRead": True} for table, key in wanted.items()}
-        found: dict[str, dict[str, Any]] = {}
-        for attempt in range(BATCH_ATTEMPTS):
-            if attempt:
-                time.sleep(CONFLICT_BACKOFF_S * attempt)
-            try:
-                answer = self._connection.dispatch("BatchGetItem", {"RequestItems": request})
-            except BOTOCORE_EXCEPTIONS as exc:
-                raise GetError("Failed to get the application and its checkout", exc) from exc
-            for table, items in answer.get("Responses", {}).items():
-                found.update((table, item) for item in items)  # one key per table
-            # Keys DynamoDB did not get to (it was throttling) are asked for again.
-            request = answer.get("UnprocessedKeys") or {}
-            if not request:
-                break
-        else:
-            raise DependencyFailure("The application store is unavailable; try again")
-        app = found.get(self._apps.Meta.table_name)
-        item = found.get(self._checkouts.Meta.table_name)
-        return (
-            None if app is None else to_domain(self._apps.from_raw_data(app)),
-            None if item is None else checkout_to_domain(self._checkouts.from_raw_data(item)),
+            keys[checkouts.Meta.table_name] = [{"id": {"S": checkout_id}}]
+        keys[recent.table] = recent.keys(applicant)
+        found = self._batch_get(keys)
+        app = found[apps.Meta.table_name]
+        checkout = found.get(checkouts.Meta.table_name)
+        return ApplyReading(
+            application=to_domain(apps.from_raw_data(app[0])) if app else None,
+            checkout=checkout_to_domain(checkouts.from_raw_data(checkout[0])) if checkout else None,
+            records=recent.parse(applicant, found[recent.table]),
         )
 
-    def create(self, application: CreditApplication, *, owner: str) -> bool:
-        """Put the item only if its id is new, its first run's lease held by `owner`."""
+    def create(
+        self, application: CreditApplication, *, owner: str, records: ApplicantRecords
+    ) -> PriorApplications | None:
+        """See `ApplicationStore.create`."""
         item = to_item(self._apps, application)
         item.lease_owner = owner
+        applicant = applicant_keys(
+            application.customer_id, application.device_id, application.source_ip
+        )
+        deadline = time.monotonic() + CREATE_PATIENCE_S
+        for attempt in itertools.count():
+            try:
+                with TransactWrite(connection=self._connection) as transaction:
+                    transaction.save(item, condition=self._apps.id.does_not_exist())
+                    self._recent.stage_addition(transaction, application, applicant, records)
+            except TransactWriteError as exc:
+                reasons = [r.code if r else None for r in exc.cancellation_reasons]
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    return None  # the id exists: another request with this key wrote it
+                if not {"ConditionalCheckFailed", "TransactionConflict"} & set(reasons):
+                    logger.warning("creating failed: %s %s", exc.cause_response_code, reasons)
+                    raise DependencyFailure("Could not store the application; retry") from exc
+                if time.monotonic() > deadline:
+                    raise Conflict(
+                        "Too many applications from this shopper, device or address at once; "
+                        "retry with the same idempotency key"
+                    ) from exc
+                low, high = CREATE_BACKOFF_S
+                self._sleep(random.uniform(0, min(high, low * 2**attempt)))  # noqa: S311
+                records = self.records(applicant)
+                continue
+            return records.prior.adding(applicant, _prior(application))
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def records(self, applicant: Mapping[VelocityKey, str]) -> ApplicantRecords:
+        """See `ApplicationStore.records`."""
+        recent = self._recent
+        found = self._batch_get({recent.table: recent.keys(applicant)})
+        return recent.parse(applicant, found[recent.table])
+
+    def _batch_get(self, keys: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
         try:
-            item.save(condition=self._apps.id.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            return batch_get(self._connection, keys)
+        except PynamoDBException as exc:
+            logger.warning("reading applications failed: %r", exc)
+            raise DependencyFailure("The application store is unavailable; try again") from exc
 
     def acquire(self, application_id: str, *, owner: str, now: datetime, until: datetime) -> bool:
         """A conditional update: PENDING, and no lease or a lapsed one."""
@@ -187,6 +211,7 @@ class DynamoApplicationStore:
         now: datetime,
         events: Sequence[EventDraft] = (),
         first_events: bool = False,
+        recorded: bool = True,
     ) -> None:
         """See `ApplicationStore.decide`."""
         apps, checkouts = self._apps, self._checkouts
@@ -205,6 +230,7 @@ class DynamoApplicationStore:
             ),
             events=events,
             now=now,
+            recorded=recorded,
             known_last={application.checkout_id: 0} if first_events else None,
         )
 
@@ -223,6 +249,7 @@ class DynamoApplicationStore:
             checkout_action=entry["outcome"].set(_outcome(application)),
             events=events,
             now=now,
+            recorded=self._recent.holds(application),
         )
 
     def _record(
@@ -234,17 +261,18 @@ class DynamoApplicationStore:
         checkout_action: Action,
         events: Sequence[EventDraft],
         now: datetime,
+        recorded: bool,
         known_last: Mapping[str, int] | None = None,
     ) -> None:
         write = (application_condition, application, checkout_condition, checkout_action)
         try:
-            self._transact(*write, events=events, now=now, known_last=known_last)
+            self._transact(*write, events=events, now=now, recorded=recorded, known_last=known_last)
         except CheckoutUnavailable:
             # A checkout stored with its one applicant as its own status gets its applicants
             # map, then takes the decision like any other.
             if not adopt_single_applicant(self._checkouts, application.checkout_id):
                 raise
-            self._transact(*write, events=events, now=now)
+            self._transact(*write, events=events, now=now, recorded=recorded)
 
     def _transact(
         self,
@@ -255,6 +283,7 @@ class DynamoApplicationStore:
         *,
         events: Sequence[EventDraft],
         now: datetime,
+        recorded: bool,
         known_last: Mapping[str, int] | None = None,
     ) -> None:
         apps, checkouts = self._apps, self._checkouts
@@ -279,6 +308,8 @@ class DynamoApplicationStore:
                 actions=[checkout_action],
                 condition=checkout_condition,
             )
+            if recorded:
+                self._recent.stage_outcome(transaction, application)
 
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
@@ -297,40 +328,16 @@ class DynamoApplicationStore:
                 raise DependencyFailure(message) from exc
             return
 
-    # ------------------------------------------------------------------ data sources
 
-    def count_applications(
-        self, keys: Mapping[VelocityKey, str], *, now: datetime, excluding: str | None
-    ) -> dict[VelocityKey, int]:
-        """`ApplicationHistory`: applications by customer, device and IP in the window before
-        `now`, each an index query, made side by side. The customer's may share the exposure's
-        read of their applications, but only one that started at `now` or later: it has seen
-        every application written before, this one and any decided alongside it."""
-        since = now - VELOCITY_WINDOW
-
-        def count(key: VelocityKey, value: str) -> int:
-            if key is VelocityKey.CUSTOMER:
-                ids = [app.id for app in self._recent.since(value, since, fresh_from=now)]
-            else:
-                ids = [item.id for item in self._query(_VELOCITY_INDEX[key], value, since)]
-            return sum(1 for app_id in ids if app_id != excluding)
-
-        counting = {key: self._pool.submit(count, key, value) for key, value in keys.items()}
-        return {key: future.result() for key, future in counting.items()}
-
-    def _query(self, index: str, value: str, since: datetime) -> Iterable[ApplicationModel]:
-        try:
-            return list(
-                self._apps.query(
-                    value,
-                    self._apps.created_at >= since,
-                    index_name=index,
-                    attributes_to_get=["id"],
-                )
-            )
-        except PynamoDBException as exc:
-            logger.warning("querying %s failed: %r", index, exc)
-            raise DependencyFailure("The application store is unavailable") from exc
+def _prior(application: CreditApplication) -> PriorApplication:
+    """A new application, as those after it see it."""
+    return PriorApplication(
+        id=application.id,
+        created_at=application.created_at,
+        checkout_id=application.checkout_id,
+        amount=application.amount,
+        checkout_expires_at=application.checkout_expires_at,
+    )
 
 
 def _outcome(application: CreditApplication) -> str:

@@ -2,9 +2,9 @@
 of the internal checks (`services.credit.screening.checks.exposure`).
 
 - Exposure: every ACTIVE plan's unpaid purchase amount, plus approvals not yet taken up (an
-  APPROVED application whose checkout is still open and has no plan): a customer approved on
-  several checkouts at once could accept them all. A customer who applied to one checkout more
-  than once can accept only their latest application there, so each checkout counts once.
+  APPROVED application whose checkout is still open and has no plan; the screening knows them,
+  `PriorApplications.open_approvals`): a customer approved on several checkouts at once could
+  accept them all.
 - Payment history: instalments overdue now, paid late in the last 12 months, and left unpaid
   on a DEFAULTED plan in the last 12 months.
 """
@@ -12,13 +12,11 @@ of the internal checks (`services.credit.screening.checks.exposure`).
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from pynamodb.exceptions import PynamoDBException
 
-from services.credit.applications.recent import RecentApplications
-from services.credit.checkouts.domain import CHECKOUT_LIFETIME
 from services.credit.models import PlanModel
 from services.credit.plans.documents import plan_from_json
 from services.credit.plans.domain import UNPAID, InstalmentStatus, PaymentPlan, PlanStatus
@@ -29,14 +27,15 @@ from services.shared.errors import DependencyFailure
 from services.shared.money import Money
 from services.shared.settings import Settings
 from services.shared.single_flight import SingleFlight
-from services.shared.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
 
 YEAR = timedelta(days=365)
 
 
-def exposure_of(plans: list[PaymentPlan], approvals: dict[str, int], *, currency: str) -> Exposure:
+def exposure_of(
+    plans: list[PaymentPlan], approvals: Mapping[str, int], *, currency: str
+) -> Exposure:
     """Exposure from the customer's plans and their open approvals (plan id → amount) that no
     plan has taken up yet.
 
@@ -77,37 +76,19 @@ def history_of(plans: list[PaymentPlan], *, today: date) -> PaymentHistory:
 
 
 class PlanHistory:
-    """`ExposureSource` and `PaymentHistorySource` over the plans and applications tables."""
+    """`ExposureSource` and `PaymentHistorySource` over the plans table."""
 
-    def __init__(self, settings: Settings, *, recent: RecentApplications | None = None) -> None:
-        """`recent`: the customer's recent applications, shared with the fraud check's velocity
-        count so that one query serves both."""
+    def __init__(self, settings: Settings) -> None:
         self._plans = bind(PlanModel, settings)
-        self._recent = recent or RecentApplications(settings)
         # Exposure and payment history are read side by side: one plans query serves both.
         self._plan_reads: SingleFlight[list[PaymentPlan]] = SingleFlight()
-        # The applications query's own threads; they wait for nothing.
-        self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="exposure")
 
-    def exposure(self, customer_id: str, *, currency: str) -> Exposure:
-        """See `exposure_of`. Its two queries are made side by side."""
-        approvals = self._pool.submit(self._open_approvals, customer_id, currency)
-        plans = self._customer_plans(customer_id)
-        return exposure_of(plans, approvals.result(), currency=currency)
-
-    def _open_approvals(self, customer_id: str, currency: str) -> dict[str, int]:
-        """Plan id → amount of the customer's approvals they may still accept."""
-        now = utc_now()
-        recent = self._recent.since(customer_id, now - CHECKOUT_LIFETIME)
-        # Each checkout's latest decided application: the one its customer may accept.
-        latest = {
-            app.checkout_id: app
-            for app in sorted(recent, key=lambda app: app.created_at)
-            if app.outcome and app.currency == currency and app.checkout_expires_at > now
-        }
-        return {
-            plan_id_for(app.id): app.amount for app in latest.values() if app.outcome == "APPROVED"
-        }
+    def exposure(
+        self, customer_id: str, *, currency: str, approvals: Mapping[str, int]
+    ) -> Exposure:
+        """See `exposure_of`; `approvals` by application id."""
+        by_plan = {plan_id_for(app_id): amount for app_id, amount in approvals.items()}
+        return exposure_of(self._customer_plans(customer_id), by_plan, currency=currency)
 
     def payment_history(self, customer_id: str, *, today: date) -> PaymentHistory:
         """See `history_of`."""

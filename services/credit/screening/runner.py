@@ -4,7 +4,7 @@
   time on a thread pool (their calls are blocking I/O; the service runs use cases in threads,
   so a pool, not asyncio, fits); FinalDecision last.
 - The reads of `READ_AHEAD` start on the pool as soon as what they need is known, side by side
-  (exposure, payment history and fraud signals as the run starts; the model's score once the
+  (exposure and payment history as the run starts; the model's score once the
   bureau's step has passed), and the steps take their results when their turn comes: a
   decision waits for the slowest of them instead of for their sum. Each is read once per run,
   with the same retries as if its step made it, so the record of every step is unchanged.

@@ -26,6 +26,7 @@ from services.credit.screening.checks.exposure import (
     PaymentHistorySource,
 )
 from services.credit.screening.checks.fraud import FraudCheck, FraudSignals
+from services.credit.screening.checks.prior import PriorApplications
 from services.credit.screening.retry import RetryPolicy, call_with_retries
 from services.shared.money import Money
 
@@ -96,6 +97,8 @@ class Screening:
         customer: the user service's `Customer` JSON (verified).
         checkout: the `Checkout` JSON.
         authorization: the customer's `Authorization` value, forwarded to the user service.
+        prior: the earlier applications of the customer, their device and their address, as
+            the store held them when this application was written.
     """
 
     application_id: str
@@ -106,6 +109,7 @@ class Screening:
     bank_consent_id: str | None
     device_id: str | None
     source_ip: str | None
+    prior: PriorApplications
     now: datetime
     cash_flow: CashFlowSummary | None = None
     bureau: BureauReport | None = None

@@ -137,25 +137,15 @@ def check_external_credit_report(screening: Screening, ctx: StepContext) -> Verd
 
 EXPOSURE = Read(
     "exposure",
-    lambda s, sources: sources.exposure.exposure(s.customer_id, currency=s.amount.currency),
+    lambda s, sources: sources.exposure.exposure(
+        s.customer_id,
+        currency=s.amount.currency,
+        approvals=s.prior.open_approvals(currency=s.amount.currency, now=s.now),
+    ),
 )
 PAYMENT_HISTORY = Read(
     "payment_history",
     lambda s, sources: sources.payment_history.payment_history(s.customer_id, today=s.today),
-)
-FRAUD_SIGNALS = Read(
-    "fraud_signals",
-    lambda s, sources: sources.fraud.check(
-        FraudSubject(
-            application_id=s.application_id,
-            customer_id=s.customer_id,
-            email=s.customer.get("email"),
-            phone=s.customer.get("phone"),
-            device_id=s.device_id,
-            ip=s.source_ip,
-        ),
-        now=s.now,
-    ),
 )
 
 
@@ -169,11 +159,17 @@ def check_internal_exposure(screening: Screening, ctx: StepContext) -> Verdict:
 
 def fraud_detection(screening: Screening, ctx: StepContext) -> Verdict:
     """Blocklist, application velocity (customer, device, IP), disposable e-mail domains."""
-    signals, attempts = ctx.read(screening, FRAUD_SIGNALS)
-    screening.fraud = signals
-    return _judge(
-        screening, fraud_rules(signals, ctx.policy), attempts=attempts, **signals.to_json()
+    subject = FraudSubject(
+        application_id=screening.application_id,
+        customer_id=screening.customer_id,
+        email=screening.customer.get("email"),
+        phone=screening.customer.get("phone"),
+        device_id=screening.device_id,
+        ip=screening.source_ip,
     )
+    signals = ctx.sources.fraud.check(subject, prior=screening.prior, now=screening.now)
+    screening.fraud = signals
+    return _judge(screening, fraud_rules(signals, ctx.policy), **signals.to_json())
 
 
 def ongoing_loan_checks(screening: Screening, ctx: StepContext) -> Verdict:
@@ -281,4 +277,4 @@ FINAL: tuple[str, Step] = ("FinalDecision", final_decision)
 # its features are known. These leave no trace. The bureau and the bank are asked only when
 # their step comes: a search marks the applicant's credit file, and a bank read is made under
 # their consent.
-READ_AHEAD: tuple[Read[Any], ...] = (EXPOSURE, PAYMENT_HISTORY, FRAUD_SIGNALS, SCORE)
+READ_AHEAD: tuple[Read[Any], ...] = (EXPOSURE, PAYMENT_HISTORY, SCORE)

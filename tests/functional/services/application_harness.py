@@ -18,7 +18,6 @@ import jwt
 
 from services.credit.adapters.event_publishers import OutboxEventPublisher
 from services.credit.app import create_app
-from services.credit.applications.recent import RecentApplications
 from services.credit.applications.service import ApplicationService
 from services.credit.applications.store import DynamoApplicationStore
 from services.credit.checkouts.domain import Checkout, parse_checkout_request
@@ -112,8 +111,7 @@ class Harness:
 def build_harness(settings: Settings) -> Harness:
     """The credit app: applications through the workflow, plans on the sandbox card network,
     every checkout update recorded."""
-    recent = RecentApplications(settings)
-    store = DynamoApplicationStore(settings, recent=recent)
+    store = DynamoApplicationStore(settings)
     checkouts = DynamoCheckoutRepository(settings)
     scorer = FakeScorer()
     down = Switch()
@@ -125,14 +123,14 @@ def build_harness(settings: Settings) -> Harness:
     updates = RecordedUpdates()
     bureau = SandboxBureau(today=lambda: datetime.now(UTC).date(), outage=down)
     retry = RetryPolicy(attempts=2, base_delay_s=0.001, max_delay_s=0.001)
-    history = PlanHistory(settings, recent=recent)
+    history = PlanHistory(settings)
     workflow = Workflow(
         sources=Sources(
             bureau=bureau,
             bank=FakeBank(),
             exposure=history,
             payment_history=history,
-            fraud=FraudCheck(rules=POLICY.fraud, history=store),
+            fraud=FraudCheck(rules=POLICY.fraud),
             scorer=scorer,
         ),
         policy=POLICY,

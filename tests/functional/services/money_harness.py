@@ -28,6 +28,7 @@ from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
 from services.credit.plans.service import PlanService
 from services.credit.plans.store import DynamoPlanStore
 from services.credit.policy.offers import monthly, pay_in_4
+from services.credit.screening.checks.prior import VelocityKey
 from services.shared.dynamodb import bind
 from services.shared.money import Money
 from services.shared.settings import Settings
@@ -102,7 +103,8 @@ class Harness:
             attempts=1,
             lease_until=now + timedelta(minutes=1),
         )
-        assert self.store.create(application, owner="o")
+        records = self.store.records({VelocityKey.CUSTOMER: sub})
+        assert self.store.create(application, owner="o", records=records)
         decided = application.decided(
             {"outcome": "APPROVED", "reasons": [], "steps": []}, [o.to_json() for o in offers]
         )

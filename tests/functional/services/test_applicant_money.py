@@ -17,6 +17,7 @@ from services.credit.payments.lease_store import DynamoLeaseStore
 from services.credit.payments.leases import Acceptor, Lease
 from services.credit.plans.history import PlanHistory
 from services.credit.plans.requests import charge_key, plan_id_for, request_id
+from services.credit.screening.checks.prior import VelocityKey
 from services.shared.money import Money
 from tests.functional.services.applicant_calls import (
     accept,
@@ -124,7 +125,9 @@ def test_a_shoppers_approvals_on_one_checkout_count_once_in_their_exposure(harne
         for outcome in outcomes:
             record_decision(harness, sub, checkout, outcome)
 
-    exposure = PlanHistory(ddb_settings).exposure(sub, currency="GBP")
+    prior = harness.store.records({VelocityKey.CUSTOMER: sub}).prior
+    approvals = prior.open_approvals(currency="GBP", now=datetime.now(UTC))
+    exposure = PlanHistory(ddb_settings).exposure(sub, currency="GBP", approvals=approvals)
 
     assert (exposure.outstanding.amount, exposure.active_plans) == (17_000, 2)
 
@@ -146,6 +149,7 @@ def record_decision(harness: Harness, sub: str, checkout: Checkout, outcome: str
         attempts=1,
         lease_until=now + timedelta(minutes=1),
     )
-    assert harness.store.create(application, owner="o")
+    records = harness.store.records({VelocityKey.CUSTOMER: sub})
+    assert harness.store.create(application, owner="o", records=records)
     decided = application.decided({"outcome": outcome, "reasons": [], "steps": []}, [])
     harness.store.decide(decided, owner="o", now=now)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from services.credit.checkouts.domain import Applicant, Checkout, CheckoutStatus
+from services.credit.screening.checks.prior import VelocityKey
 from tests.functional.services.application_harness import Harness, build_harness
 from tests.functional.services.conftest import ServedApp
 
@@ -226,6 +227,11 @@ async def test_an_outage_answers_dependency_failure_and_the_same_key_retries_lat
     assert retried.json()["status"] == "DECIDED"
     [item] = [i for i in scan("applications") if i["id"]["S"] == pending["id"]["S"]]
     assert item["attempts"]["N"] == "2"
+    # Recorded once among the shopper's recent applications when written, its outcome when
+    # the retry decided it.
+    records = harness.store.records({VelocityKey.CUSTOMER: "sandbox-refer"})
+    [held] = [a for a in records.prior.by_key[VelocityKey.CUSTOMER] if a.id == item["id"]["S"]]
+    assert held.outcome == retried.json()["decision"]["outcome"]
 
 
 async def test_a_decline_publishes_a_rejection_event(harness, shopper, scan):
@@ -288,6 +294,9 @@ async def test_an_underwriter_settles_a_referral(harness, shopper, make_token, o
         application_id=referred["id"], outcome=CheckoutStatus(outcome)
     )
     assert harness.updates.checkouts[-1]["status"] == outcome
+    records = harness.store.records({VelocityKey.CUSTOMER: "sandbox-thin"})
+    [held] = [a for a in records.prior.by_key[VelocityKey.CUSTOMER] if a.id == referred["id"]]
+    assert held.outcome == outcome  # the exposure of the shopper's next application sees it
 
     twice = await call(harness, "POST", path, token=underwriter, json=body)
     assert (twice.status_code, twice.json()["error"]) == (409, "InvalidState")

@@ -1,15 +1,13 @@
 """Decisions made side by side stay exact: fifty shoppers applying at once from one device and
-one address are all counted by the velocity rules (each application's reads run concurrently,
-and many applications' too), fifty applications of one shopper at once each count every one
-written before them though they share reads in flight, fifty shoppers on one checkout number
-its events without a gap, and one decision makes the DynamoDB calls it should and no more. On
-DynamoDB Local, through the credit service's HTTP API where a decision is made."""
+one address are each counted by every application after them, and so are fifty applications of
+one shopper at once; fifty shoppers on one checkout number its events without a gap, and one
+decision makes the DynamoDB calls it should and no more. On DynamoDB Local, through the credit
+service's HTTP API where a decision is made."""
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -21,12 +19,11 @@ import pytest
 from botocore.client import BaseClient
 
 from services.credit.applications.domain import ApplicationStatus, CreditApplication
-from services.credit.applications.recent import RecentApplications
 from services.credit.applications.store import DynamoApplicationStore
 from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT
-from services.credit.plans.history import PlanHistory
 from services.credit.policy.rules import load_policy
-from services.credit.screening.checks.fraud import VelocityKey
+from services.credit.screening.checks.prior import VelocityKey
+from services.shared.errors import Conflict
 from services.shared.money import Money
 from tests.functional.services.application_harness import Harness, build_harness
 from tests.functional.services.conftest import ServedApp
@@ -71,60 +68,83 @@ def test_fifty_shoppers_at_once_from_one_device_and_address_are_all_counted(harn
     details = [fraud_detail(a) for a in answers]
     by_device = sorted(d["deviceApplications24h"] for d in details)
     by_ip = sorted(d["ipApplications24h"] for d in details)
-    # Each application is written before it is counted, so the last to count sees all the
-    # others, and the k-th to count sees at least the k-1 before it: none slips past the rule
-    # because the others were still in flight. Nobody counts themselves.
-    assert by_device[-1] == by_ip[-1] == RACERS - 1
-    assert all(count >= k for k, count in enumerate(by_device))
-    assert all(count >= k for k, count in enumerate(by_ip))
+    # Each application is written into its device's and address's records on the condition
+    # that they are as it read them, so the k-th written counts exactly the k-1 before it: none
+    # slips past the rule because the others were still in flight, nobody counts themselves.
+    assert by_device == by_ip == list(range(RACERS))
     flagged = [d for d in details if "APPLICATION_VELOCITY" in d["reasons"]]
     assert len(flagged) >= RACERS - POLICY.fraud.max_applications_per_device_24h
 
 
 def test_fifty_applications_of_one_shopper_at_once_each_count_all_written_before_them(
-    ddb_settings, monkeypatch
+    ddb_settings,
 ):
-    # Each thread writes its application, then counts the customer's applications while an
-    # exposure read of the same customer runs beside it, as a decision's run does. The count
-    # may share a read in flight, but never one that started before its application was
-    # written: the k-th to count sees at least the k-1 written before it, the last sees all.
-    # Slowed, reads stay in flight while other applications are written.
-    query = RecentApplications._query
-
-    def slow_query(self: RecentApplications, customer_id: str, since: datetime) -> Any:
-        time.sleep(0.05)
-        return query(self, customer_id, since)
-
-    monkeypatch.setattr(RecentApplications, "_query", slow_query)
-    recent = RecentApplications(ddb_settings)
-    store = DynamoApplicationStore(ddb_settings, recent=recent)
-    history = PlanHistory(ddb_settings, recent=recent)
+    store = DynamoApplicationStore(ddb_settings)
     sub = f"repeat-{uuid.uuid4().hex[:10]}"
+    shopper = {VelocityKey.CUSTOMER: sub}
     start = threading.Barrier(RACERS)
     counts: list[int] = []
 
     def apply(index: int) -> None:
-        now = datetime.now(UTC)
         app_id = f"app-{sub}-{index}"
         start.wait()
-        assert store.create(application(app_id, sub, now), owner="racer")
-        counted_from = datetime.now(UTC)  # the run starts once its application is written
-        with ThreadPoolExecutor(2) as pool:
-            pool.submit(history.exposure, sub, currency="GBP")
-            counted = pool.submit(
-                store.count_applications,
-                {VelocityKey.CUSTOMER: sub},
-                now=counted_from,
-                excluding=app_id,
-            )
-            counts.append(counted.result()[VelocityKey.CUSTOMER])
+        records = store.records(shopper)
+        now = datetime.now(UTC)
+        prior = store.create(application(app_id, sub, now), owner="racer", records=records)
+        assert prior is not None
+        assert prior.holds(VelocityKey.CUSTOMER, app_id)
+        counts.append(prior.count(VelocityKey.CUSTOMER, now=now, excluding=app_id))
 
     with ThreadPoolExecutor(RACERS) as pool:
         for future in [pool.submit(apply, i) for i in range(RACERS)]:
             future.result()
-    ranked = sorted(counts)
-    assert ranked[-1] == RACERS - 1
-    assert all(count >= k for k, count in enumerate(ranked))
+    assert sorted(counts) == list(range(RACERS))
+    # The record holds them all, every one once.
+    stored = store.records(shopper)
+    assert stored.versions == {VelocityKey.CUSTOMER: RACERS}
+    held = [app.id for app in stored.prior.by_key[VelocityKey.CUSTOMER]]
+    assert sorted(held) == sorted(f"app-{sub}-{i}" for i in range(RACERS))
+
+
+def test_a_writer_that_keeps_losing_the_race_answers_conflict_and_writes_nothing(
+    ddb_settings, monkeypatch
+):
+    monkeypatch.setattr("services.credit.applications.store.CREATE_PATIENCE_S", 0.0)
+    store = DynamoApplicationStore(ddb_settings)
+    sub = f"loser-{uuid.uuid4().hex[:10]}"
+    shopper = {VelocityKey.CUSTOMER: sub}
+    stale = store.records(shopper)
+    now = datetime.now(UTC)
+    assert store.create(application(f"app-{sub}-0", sub, now), owner="o", records=stale)
+    with pytest.raises(Conflict):
+        store.create(application(f"app-{sub}-1", sub, now), owner="o", records=stale)
+    assert store.get(f"app-{sub}-1") is None
+    held = store.records(shopper).prior.by_key[VelocityKey.CUSTOMER]
+    assert [app.id for app in held] == [f"app-{sub}-0"]
+
+
+def test_a_decision_writes_its_outcome_into_the_customers_record(harness, make_token):
+    sub, checkout = harness.register("approve"), harness.checkout()
+    token = make_token(sub=sub, email=f"{sub}@example.test")
+    with ServedApp(harness.app) as server, httpx.Client(base_url=server.url) as http:
+        answer = http.post(
+            "/applications",
+            json={"checkoutId": checkout.id, "idempotencyKey": str(uuid.uuid4())},
+            headers={"authorization": f"Bearer {token}"},
+        )
+    assert answer.status_code == 200, answer.text
+    [held] = harness.store.records({VelocityKey.CUSTOMER: sub}).prior.by_key[VelocityKey.CUSTOMER]
+    assert (held.id, held.outcome, held.checkout_id) == (
+        answer.json()["id"],
+        "APPROVED",
+        checkout.id,
+    )
+    assert held.amount == checkout.amount
+    # The exposure of the shopper's next application counts it until the checkout closes.
+    approvals = harness.store.records({VelocityKey.CUSTOMER: sub}).prior.open_approvals(
+        currency="GBP", now=datetime.now(UTC)
+    )
+    assert approvals == {held.id: checkout.amount.amount}
 
 
 def application(app_id: str, sub: str, now: datetime) -> CreditApplication:
@@ -175,18 +195,7 @@ def test_fifty_shoppers_deciding_on_one_checkout_at_once_number_its_events_witho
     assert announced == applications
 
 
-def test_a_decision_makes_seven_dynamodb_calls_with_both_reads_of_its_applications_shared(
-    harness, make_token, monkeypatch
-):
-    # Slowed, the two readers of the customer's applications (the exposure's open approvals
-    # and the velocity count) certainly overlap, as they do when a run starts them together.
-    query = RecentApplications._query
-
-    def slow_query(self: RecentApplications, customer_id: str, since: Any) -> Any:
-        time.sleep(0.05)
-        return query(self, customer_id, since)
-
-    monkeypatch.setattr(RecentApplications, "_query", slow_query)
+def test_a_decision_makes_four_dynamodb_calls(harness, make_token, monkeypatch):
     calls: Counter[str] = Counter()
     send = BaseClient._make_api_call  # type: ignore[attr-defined]
 
@@ -209,7 +218,8 @@ def test_a_decision_makes_seven_dynamodb_calls_with_both_reads_of_its_applicatio
             },
         )
     assert answer.json()["decision"]["outcome"] == "APPROVED"
-    # The application and its checkout in one read, the application written, the customer's
-    # applications and plans, the device's and the address's applications, then the decision
-    # with its checkout and its event (whose number needs no read on an untouched checkout).
-    assert calls == {"BatchGetItem": 1, "PutItem": 1, "Query": 4, "TransactWriteItems": 1}
+    # The application, its checkout and the shopper's, device's and address's records in one
+    # read; the application written into them; the customer's plans; then the decision with its
+    # checkout, its event (whose number needs no read on an untouched checkout) and its outcome
+    # in the customer's record.
+    assert calls == {"BatchGetItem": 1, "TransactWriteItems": 2, "Query": 1}

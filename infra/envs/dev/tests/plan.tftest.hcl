@@ -202,7 +202,7 @@ run "tables" {
   command = plan
 
   assert {
-    condition     = keys(output.tables) == ["applications", "bank_consents", "bank_notifications", "checkout_references", "checkouts", "customers", "merchants", "plan_requests", "plans", "sandbox_charges", "sandbox_refunds", "verification_challenges", "webhook_deliveries", "webhook_endpoints", "webhook_events"]
+    condition     = keys(output.tables) == ["applications", "bank_consents", "bank_notifications", "checkout_references", "checkouts", "customers", "merchants", "plan_requests", "plans", "recent_applications", "sandbox_charges", "sandbox_refunds", "verification_challenges", "webhook_deliveries", "webhook_endpoints", "webhook_events"]
     error_message = "The environment has exactly the services' tables and, as a sandbox, the sandbox card network's."
   }
 
@@ -214,6 +214,7 @@ run "tables" {
       checkout_references     = ["bnpl-dev-checkout_references", "merchant_reference_key"]
       merchants               = ["bnpl-dev-merchants", "id"]
       applications            = ["bnpl-dev-applications", "id"]
+      recent_applications     = ["bnpl-dev-recent_applications", "subject"]
       plans                   = ["bnpl-dev-plans", "id"]
       plan_requests           = ["bnpl-dev-plan_requests", "id"]
       sandbox_charges         = ["bnpl-dev-sandbox_charges", "id"]
@@ -233,8 +234,24 @@ run "tables" {
   }
 
   assert {
-    condition     = { for short, t in output.tables : short => t.ttl_attribute if t.ttl_attribute != null } == { verification_challenges = "ttl", bank_notifications = "expires_at", webhook_events = "expires_at", webhook_deliveries = "expires_at" }
-    error_message = "Only verification_challenges (by its `ttl`), the bank's notifications and the webhook events and deliveries (by `expires_at`) expire items."
+    condition     = { for short, t in output.tables : short => t.ttl_attribute if t.ttl_attribute != null } == { verification_challenges = "ttl", recent_applications = "expires_at", bank_notifications = "expires_at", webhook_events = "expires_at", webhook_deliveries = "expires_at" }
+    error_message = "Only verification_challenges (by its `ttl`), the recent applications, the bank's notifications and the webhook events and deliveries (by `expires_at`) expire items."
+  }
+
+  assert {
+    condition = { for short, t in output.tables : short => join(" ", t.global_secondary_index) if length(t.global_secondary_index) > 0 } == {
+      applications       = "by_customer"
+      plans              = "by_customer"
+      webhook_events     = "by_id undispatched"
+      webhook_endpoints  = "by_merchant"
+      webhook_deliveries = "by_endpoint due"
+    }
+    error_message = "Only these indexes are deployed: applications by customer (a device's and an address's recent applications are in recent_applications, not indexes), plans by customer, and the webhook tables' own."
+  }
+
+  assert {
+    condition     = contains(module.platform.table_owners.credit, "recent_applications") && !contains(module.platform.table_owners.user, "recent_applications")
+    error_message = "recent_applications is the credit service's table (its role may read and write it), not the user service's."
   }
 
   assert {

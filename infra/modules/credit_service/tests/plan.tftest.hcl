@@ -198,7 +198,7 @@ run "task_role_is_least_privilege" {
     condition = {
       for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s.Sid => s.Action
       } == {
-      CreditTables             = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+      CreditTables             = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
       ScoreApplicants          = "sagemaker:InvokeEndpoint"
       PublishCreditEvents      = "events:PutEvents"
       PublishCheckoutUpdates   = "appsync:GraphQL"

@@ -153,6 +153,16 @@ run "each_component_gets_its_own_tables" {
     condition     = alltrue([for t in values(module.tables.tables) : startswith(t.name, "bnpl-test-") && t.point_in_time_recovery])
     error_message = "Tables carry the environment's prefix and have point-in-time recovery."
   }
+
+  assert {
+    condition     = alltrue([for t in ["applications", "recent_applications"] : contains(local.table_owners.credit, t) && contains([for short in local.table_owners.credit : module.tables.table_arns[short]], module.tables.table_arns[t])])
+    error_message = "The credit service's role covers the applications and their recent_applications records."
+  }
+
+  assert {
+    condition     = module.tables.tables["applications"].hash_key == "id" && module.tables.tables["applications"].global_secondary_index == tolist(["by_customer"]) && module.tables.tables["recent_applications"].hash_key == "subject" && length(module.tables.tables["recent_applications"].global_secondary_index) == 0 && module.tables.tables["recent_applications"].ttl_attribute == "expires_at"
+    error_message = "Applications are indexed by customer only; a customer's, device's or address's recent applications are one recent_applications record by subject, dropped by `expires_at`."
+  }
 }
 
 run "a_sandbox_environment_takes_test_tokens_on_the_sandbox_network" {

@@ -292,7 +292,7 @@ run "role_is_least_privilege" {
       for s in jsondecode(aws_iam_role_policy.sender.policy).Statement : s.Sid => s.Action
       if contains(["WebhookTables", "ReadCheckouts", "SendDeadLetters", "ReceiveRedrives", "ReadSigningSecrets", "SecretsKeyThroughSecretsManager"], s.Sid)
       } == {
-      WebhookTables                   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+      WebhookTables                   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
       ReadCheckouts                   = "dynamodb:GetItem"
       SendDeadLetters                 = "sqs:SendMessage"
       ReceiveRedrives                 = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]

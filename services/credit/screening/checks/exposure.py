@@ -8,6 +8,7 @@ Pure: no web, storage or AWS.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -53,8 +54,12 @@ class PaymentHistory:
 class ExposureSource(Protocol):
     """The customer's outstanding balance with us."""
 
-    def exposure(self, customer_id: str, *, currency: str) -> Exposure:
-        """Active plans of `customer_id` in `currency` (zero when they have none)."""
+    def exposure(
+        self, customer_id: str, *, currency: str, approvals: Mapping[str, int]
+    ) -> Exposure:
+        """Active plans of `customer_id` in `currency` (zero when they have none), and
+        `approvals` (application id → minor units: approvals they may still accept) that no
+        plan has taken up yet."""
         ...
 
 
@@ -72,10 +77,15 @@ class InMemoryExposure:
 
     plans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
-    def exposure(self, customer_id: str, *, currency: str) -> Exposure:
-        """As `ExposureSource.exposure`."""
+    def exposure(
+        self, customer_id: str, *, currency: str, approvals: Mapping[str, int]
+    ) -> Exposure:
+        """As `ExposureSource.exposure` (no plan has taken up any of `approvals`)."""
         outstanding, count = self.plans.get(customer_id, (0, 0))
-        return Exposure(outstanding=Money(outstanding, currency), active_plans=count)
+        return Exposure(
+            outstanding=Money(outstanding + sum(approvals.values()), currency),
+            active_plans=count + len(approvals),
+        )
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """The fraud check of pre-screening: blocklist, application velocity, disposable e-mail domains.
 
 Each signal becomes a reason code; the policy says whether it declines or refers
-(`FRAUD_BLOCKLIST`, `APPLICATION_VELOCITY`, `DISPOSABLE_EMAIL`). Velocity is counted through
-`ApplicationHistory`, which the application store implements.
+(`FRAUD_BLOCKLIST`, `APPLICATION_VELOCITY`, `DISPOSABLE_EMAIL`). Velocity is counted in the
+applicant's earlier applications as the application store held them (`PriorApplications`).
 
 Pure: no web, storage or AWS (the bundled lists are plain JSON files read once).
 """
@@ -10,19 +10,19 @@ Pure: no web, storage or AWS (the bundled lists are plain JSON files read once).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+from services.credit.screening.checks.prior import PriorApplications, VelocityKey
 
 FRAUD_BLOCKLIST = "FRAUD_BLOCKLIST"
 APPLICATION_VELOCITY = "APPLICATION_VELOCITY"
 DISPOSABLE_EMAIL = "DISPOSABLE_EMAIL"
 
-VELOCITY_WINDOW = timedelta(hours=24)
 _DATA = Path(__file__).with_name("fraud_data")
 
 
@@ -34,27 +34,6 @@ class FraudRules:
     max_applications_per_customer_24h: int
     max_applications_per_device_24h: int
     max_applications_per_ip_24h: int
-
-
-class VelocityKey(StrEnum):
-    """What applications are counted by."""
-
-    CUSTOMER = "CUSTOMER"
-    DEVICE = "DEVICE"
-    IP = "IP"
-
-
-class ApplicationHistory(Protocol):
-    """Counts earlier credit applications (implemented by the application store)."""
-
-    def count_applications(
-        self, keys: Mapping[VelocityKey, str], *, now: datetime, excluding: str | None
-    ) -> dict[VelocityKey, int]:
-        """For each key, the applications with that key's value created in the
-        `VELOCITY_WINDOW` before `now`, other than the application `excluding` (the one being
-        decided, written before `now`: a retry never counts itself). Every application written
-        before `now` is seen. One call for every key: a store may count them side by side."""
-        ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,16 +150,15 @@ class FraudCheck:
 
     Args:
         rules: the policy's velocity limits.
-        history: counts earlier applications.
         blocklist, disposable_domains: the bundled lists unless given.
 
     Example:
         >>> from datetime import UTC
         >>> check = FraudCheck(rules=FraudRules(max_applications_per_customer_24h=5,
-        ...     max_applications_per_device_24h=5, max_applications_per_ip_24h=20),
-        ...     history=InMemoryApplicationHistory())
+        ...     max_applications_per_device_24h=5, max_applications_per_ip_24h=20))
         >>> check.check(FraudSubject(application_id="a1", customer_id="sandbox-fraud",
-        ...     email="Fraud@Sandbox.bnpl.test", phone=None), now=datetime.now(UTC)).reasons
+        ...     email="Fraud@Sandbox.bnpl.test", phone=None), prior=PriorApplications(),
+        ...     now=datetime.now(UTC)).reasons
         ('FRAUD_BLOCKLIST',)
     """
 
@@ -188,33 +166,28 @@ class FraudCheck:
         self,
         *,
         rules: FraudRules,
-        history: ApplicationHistory,
         blocklist: Blocklist | None = None,
         disposable_domains: frozenset[str] | None = None,
     ) -> None:
         self._rules = rules
-        self._history = history
         self._blocklist = bundled_blocklist() if blocklist is None else blocklist
         self._domains = (
             bundled_disposable_domains() if disposable_domains is None else disposable_domains
         )
 
-    def check(self, subject: FraudSubject, *, now: datetime) -> FraudSignals:
-        """The signals for `subject` applying at `now`."""
-        known = {
-            key: value
-            for key, value in (
-                (VelocityKey.CUSTOMER, subject.customer_id),
-                (VelocityKey.DEVICE, subject.device_id),
-                (VelocityKey.IP, subject.ip),
-            )
-            if value is not None
-        }
-        counts = self._history.count_applications(known, now=now, excluding=subject.application_id)
+    def check(
+        self, subject: FraudSubject, *, prior: PriorApplications, now: datetime
+    ) -> FraudSignals:
+        """The signals for `subject` applying at `now`, with `prior` the applications of its
+        customer, device and address written before it."""
+
+        def count(key: VelocityKey) -> int:
+            return prior.count(key, now=now, excluding=subject.application_id)
+
         hits = self._blocklist.hits(subject)
-        by_customer = counts.get(VelocityKey.CUSTOMER, 0)
-        by_device = counts.get(VelocityKey.DEVICE)
-        by_ip = counts.get(VelocityKey.IP)
+        by_customer = count(VelocityKey.CUSTOMER)
+        by_device = None if subject.device_id is None else count(VelocityKey.DEVICE)
+        by_ip = None if subject.ip is None else count(VelocityKey.IP)
         disposable = is_disposable(subject.email, self._domains)
         reasons = []
         if hits:
@@ -236,41 +209,3 @@ class FraudCheck:
             disposable_email=disposable,
             reasons=tuple(reasons),
         )
-
-
-@dataclass
-class InMemoryApplicationHistory:
-    """An `ApplicationHistory` over a list, for tests and tools."""
-
-    applications: list[tuple[str, dict[VelocityKey, str], datetime]] = field(default_factory=list)
-
-    def record(
-        self,
-        application_id: str,
-        *,
-        at: datetime,
-        customer_id: str,
-        device_id: str | None = None,
-        ip: str | None = None,
-    ) -> None:
-        """Remember an application."""
-        keys = {VelocityKey.CUSTOMER: customer_id}
-        if device_id is not None:
-            keys[VelocityKey.DEVICE] = device_id
-        if ip is not None:
-            keys[VelocityKey.IP] = ip
-        self.applications.append((application_id, keys, at))
-
-    def count_applications(
-        self, keys: Mapping[VelocityKey, str], *, now: datetime, excluding: str | None
-    ) -> dict[VelocityKey, int]:
-        """As `ApplicationHistory.count_applications`."""
-        since = now - VELOCITY_WINDOW
-        return {
-            key: sum(
-                1
-                for application_id, recorded, at in self.applications
-                if recorded.get(key) == value and at >= since and application_id != excluding
-            )
-            for key, value in keys.items()
-        }

@@ -13,10 +13,13 @@ from services.shared.money import Money
 
 def test_in_memory_exposure_defaults_to_nothing_owed():
     source = InMemoryExposure({"c1": (12_500, 2)})
-    assert source.exposure("c1", currency="GBP") == Exposure(
+    assert source.exposure("c1", currency="GBP", approvals={}) == Exposure(
         outstanding=Money(12_500, "GBP"), active_plans=2
     )
-    assert source.exposure("c2", currency="GBP").to_json() == {
+    assert source.exposure("c1", currency="GBP", approvals={"app_1": 500}) == Exposure(
+        outstanding=Money(13_000, "GBP"), active_plans=3
+    )
+    assert source.exposure("c2", currency="GBP", approvals={}).to_json() == {
         "outstanding": {"amount": 0, "currency": "GBP"},
         "activePlans": 0,
     }

@@ -9,11 +9,15 @@ from services.credit.screening.checks.fraud import (
     Blocklist,
     FraudCheck,
     FraudRules,
+    FraudSignals,
     FraudSubject,
-    InMemoryApplicationHistory,
-    VelocityKey,
     bundled_disposable_domains,
     is_disposable,
+)
+from services.credit.screening.checks.prior import (
+    PriorApplication,
+    PriorApplications,
+    applicant_keys,
 )
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -36,17 +40,29 @@ def subject(**changes: Any) -> FraudSubject:
     return FraudSubject(**{**base, **changes})
 
 
-def check(history: InMemoryApplicationHistory | None = None, **kwargs: Any) -> FraudCheck:
-    return FraudCheck(rules=RULES, history=history or InMemoryApplicationHistory(), **kwargs)
+def check(**kwargs: Any) -> FraudCheck:
+    return FraudCheck(rules=RULES, **kwargs)
+
+
+def signals_of(
+    of: FraudSubject, *earlier: tuple[str, datetime, str, str | None, str | None]
+) -> FraudSignals:
+    """The check's signals for `of`, with `earlier` applications as (id, time, customer,
+    device, ip) in the store."""
+    applications = [
+        (PriorApplication(id=app_id, created_at=at), applicant_keys(customer, device, ip))
+        for app_id, at, customer, device, ip in earlier
+    ]
+    keys = applicant_keys(of.customer_id, of.device_id, of.ip)
+    return check().check(of, prior=PriorApplications.among(applications, keys), now=NOW)
 
 
 class TestBlocklist:
     def test_the_fraud_persona_is_on_the_bundled_list(self):
-        signals = check().check(
+        signals = signals_of(
             subject(
                 customer_id="sandbox-fraud", email="fraud@sandbox.bnpl.test", phone="+447700900005"
-            ),
-            now=NOW,
+            )
         )
         assert signals.reasons == ("FRAUD_BLOCKLIST",)
         assert signals.blocklist_hits == ("email", "phone")
@@ -68,7 +84,7 @@ class TestBlocklist:
         assert blocklist.hits(subject(**changes)) == hits
 
     def test_a_clean_applicant_passes(self):
-        signals = check().check(subject(), now=NOW)
+        signals = signals_of(subject())
         assert signals.passed
         assert signals.reasons == ()
 
@@ -86,45 +102,33 @@ class TestVelocity:
         ],
     )
     def test_thresholds(self, earlier, flagged):
-        history = InMemoryApplicationHistory()
-        for i, (customer, device, ip) in enumerate(earlier):
-            history.record(
-                f"app-{i}",
-                at=NOW - timedelta(hours=1),
-                customer_id=customer,
-                device_id=device,
-                ip=ip,
-            )
-        signals = check(history).check(subject(), now=NOW)
+        an_hour_ago = NOW - timedelta(hours=1)
+        signals = signals_of(
+            subject(),
+            *((f"app-{i}", an_hour_ago, *keys) for i, keys in enumerate(earlier)),
+        )
         assert ("APPLICATION_VELOCITY" in signals.reasons) is flagged
 
     def test_only_the_last_24_hours_count(self):
-        history = InMemoryApplicationHistory()
-        for i in range(5):
-            history.record(f"old-{i}", at=NOW - timedelta(hours=24, seconds=1), customer_id="c1")
-        history.record("recent", at=NOW - timedelta(hours=23), customer_id="c1")
-        assert check(history).check(subject(), now=NOW).customer_applications_24h == 1
+        old = NOW - timedelta(hours=24, seconds=1)
+        earlier = [(f"old-{i}", old, "c1", None, None) for i in range(5)]
+        recent = ("recent", NOW - timedelta(hours=23), "c1", None, None)
+        assert signals_of(subject(), *earlier, recent).customer_applications_24h == 1
 
     def test_the_application_itself_is_not_counted(self):
         # A retry of the same application (same idempotency key) must not flag itself.
-        history = InMemoryApplicationHistory()
-        for _ in range(5):
-            history.record("app-new", at=NOW, customer_id="c1")
-        assert check(history).check(subject(), now=NOW).passed
+        itself = ("app-new", NOW, "c1", "dev-1", "203.0.113.7")
+        assert signals_of(subject(), itself, itself, itself, itself).passed
 
     def test_unknown_device_and_ip_are_not_counted(self):
-        signals = check().check(subject(device_id=None, ip=None), now=NOW)
+        signals = signals_of(subject(device_id=None, ip=None), ("a", NOW, "c2", "dev-1", None))
         assert (signals.device_applications_24h, signals.ip_applications_24h) == (None, None)
 
-    def test_counts_are_asked_by_key(self):
-        history = InMemoryApplicationHistory()
-        history.record("a", at=NOW, customer_id="c1", device_id="d", ip="i")
-        keys = {VelocityKey.CUSTOMER: "c1", VelocityKey.DEVICE: "d", VelocityKey.IP: "x"}
-        assert history.count_applications(keys, now=NOW, excluding=None) == {
-            VelocityKey.CUSTOMER: 1,
-            VelocityKey.DEVICE: 1,
-            VelocityKey.IP: 0,
-        }
+    def test_each_key_counts_its_own_applications(self):
+        earlier = [("a", NOW, "c1", "d", "i"), ("b", NOW, "c2", "dev-1", "x")]
+        signals = signals_of(subject(device_id="d", ip="x"), *earlier)
+        assert signals.customer_applications_24h == 1
+        assert (signals.device_applications_24h, signals.ip_applications_24h) == (1, 1)
 
 
 class TestDisposableEmail:
@@ -144,13 +148,13 @@ class TestDisposableEmail:
         assert is_disposable(email, bundled_disposable_domains()) is disposable
 
     def test_refers_with_its_code(self):
-        signals = check().check(subject(email="x@guerrillamail.com"), now=NOW)
+        signals = signals_of(subject(email="x@guerrillamail.com"))
         assert signals.reasons == ("DISPOSABLE_EMAIL",)
         assert signals.to_json()["disposableEmail"] is True
 
 
 def test_signals_evidence_holds_no_identifiers():
-    body = check().check(subject(), now=NOW).to_json()
+    body = signals_of(subject()).to_json()
     assert "amelia@example.com" not in str(body)
     assert set(body) == {
         "blocklistHits",

@@ -21,8 +21,8 @@ from services.credit.screening.checks.exposure import Exposure, PaymentHistory
 from services.credit.screening.checks.fraud import (
     FraudCheck,
     FraudSubject,
-    InMemoryApplicationHistory,
 )
+from services.credit.screening.checks.prior import PriorApplications
 from services.credit.screening.features import model_features
 from services.scoring.model import TreeEnsemble
 from services.scoring.predictions import predict
@@ -65,13 +65,14 @@ def decision(name: str, *, with_bank_data: bool) -> PolicyOutcome:
     report = SandboxBureau(today=lambda: TODAY).report(customer)
     bank = cash_flow(persona.sub) if with_bank_data else None
     checkout = {"amount": AMOUNT.to_json()}
-    signals = FraudCheck(rules=POLICY.fraud, history=InMemoryApplicationHistory()).check(
+    signals = FraudCheck(rules=POLICY.fraud).check(
         FraudSubject(
             application_id="app-1",
             customer_id=persona.sub,
             email=persona.email,
             phone=persona.phone,
         ),
+        prior=PriorApplications(),
         now=datetime(2026, 11, 30, 12, tzinfo=UTC),
     )
     return decide(

@@ -40,7 +40,7 @@ def test_fifty_callers_at_once_share_one_call():
 def _wait_until_parked(flights: SingleFlight[Any], key: str, count: int) -> None:
     """Until `count` callers wait on the key's flight (the condition a Future's result waits
     on counts its waiters), so none of them can arrive after it has landed."""
-    _, flight = flights._flying[key]
+    flight = flights._flying[key]
     deadline = time.monotonic() + 10
     while len(flight._condition._waiters) < count:  # type: ignore[attr-defined]
         assert time.monotonic() < deadline, "the callers never joined the flight"
@@ -71,29 +71,3 @@ def test_the_leaders_failure_reaches_every_caller_and_the_next_call_runs_afresh(
 def test_different_keys_do_not_share():
     flights: SingleFlight[str] = SingleFlight()
     assert [flights.do(k, k.upper) for k in ("a", "b")] == ["A", "B"]
-
-
-def test_a_caller_that_must_see_its_writes_joins_only_a_call_started_after_them():
-    now = [100.0]
-    flights: SingleFlight[str] = SingleFlight(clock=lambda: now[0])
-    entered, release = threading.Event(), threading.Event()
-    calls: list[str] = []
-
-    def read(name: str) -> str:
-        calls.append(name)
-        if name == "old":
-            entered.set()
-            release.wait(10)
-        return name
-
-    with ThreadPoolExecutor(4) as pool:
-        old = pool.submit(flights.do, "c1", lambda: read("old"))
-        assert entered.wait(10)
-        # Wrote at 101, after the call in flight started (100): it reads afresh.
-        assert flights.do("c1", lambda: read("fresh"), started_after=101.0) == "fresh"
-        # Wrote at 99, before it started: the call in flight has seen the write.
-        joined = pool.submit(flights.do, "c1", lambda: read("unneeded"), started_after=99.0)
-        _wait_until_parked(flights, "c1", 1)
-        release.set()
-        assert (old.result(), joined.result()) == ("old", "old")
-    assert calls == ["old", "fresh"]

@@ -17,7 +17,8 @@ from services.credit.screening.checks.exposure import (
     InMemoryPaymentHistory,
     PaymentHistory,
 )
-from services.credit.screening.checks.fraud import FraudCheck, InMemoryApplicationHistory
+from services.credit.screening.checks.fraud import FraudCheck
+from services.credit.screening.checks.prior import PriorApplications
 from services.credit.screening.state import Screening, Sources
 from services.shared.errors import DependencyFailure
 from services.shared.money import Money
@@ -53,6 +54,7 @@ def screening(name: str = "approve", *, amount: int = 12_000, **changes: Any) ->
         bank_consent_id=changes.pop("bank_consent_id", None),
         device_id=changes.pop("device_id", None),
         source_ip=changes.pop("source_ip", "203.0.113.9"),
+        prior=changes.pop("prior", PriorApplications()),
         now=NOW,
         **changes,
     )
@@ -151,7 +153,9 @@ class BarrierExposure:
 
     barrier: threading.Barrier
 
-    def exposure(self, customer_id: str, *, currency: str) -> Exposure:
+    def exposure(
+        self, customer_id: str, *, currency: str, approvals: Mapping[str, int]
+    ) -> Exposure:
         self.barrier.wait()
         return Exposure(outstanding=Money(0, currency), active_plans=0)
 
@@ -162,7 +166,7 @@ def sources(**overrides: Any) -> Sources:
         "bank": FakeBank(),
         "exposure": InMemoryExposure(),
         "payment_history": InMemoryPaymentHistory(),
-        "fraud": FraudCheck(rules=POLICY.fraud, history=InMemoryApplicationHistory()),
+        "fraud": FraudCheck(rules=POLICY.fraud),
         "scorer": FakeScorer(),
     }
     values.update(overrides)

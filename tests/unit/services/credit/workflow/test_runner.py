@@ -128,7 +128,7 @@ def test_a_refusal_by_a_dependency_stops_the_run_with_that_error():
 
 def test_an_unexpected_exception_is_an_error_without_internals():
     class Broken:
-        def exposure(self, customer_id, *, currency):
+        def exposure(self, customer_id, *, currency, approvals):
             raise RuntimeError("secret internals")
 
     run = workflow(exposure=Broken()).run(screening())

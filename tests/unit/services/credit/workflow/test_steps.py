@@ -13,7 +13,11 @@ from services.credit.screening.checks.exposure import (
     InMemoryPaymentHistory,
     PaymentHistory,
 )
-from services.credit.screening.checks.fraud import FraudCheck, InMemoryApplicationHistory
+from services.credit.screening.checks.prior import (
+    PriorApplication,
+    PriorApplications,
+    VelocityKey,
+)
 from services.credit.screening.retry import RetryPolicy
 from services.credit.screening.state import Screening, StepContext, StepStatus
 from services.shared.errors import DependencyFailure, InvalidState
@@ -196,12 +200,11 @@ def test_fraud_detection_catches_the_blocklist():
 
 
 def test_fraud_detection_counts_velocity_by_ip_without_the_application_itself():
-    history = InMemoryApplicationHistory()
-    for i in range(POLICY.fraud.max_applications_per_ip_24h):
-        history.record(f"other-{i}", at=NOW, customer_id=f"c{i}", ip="203.0.113.9")
-    history.record("app_1", at=NOW, customer_id="sandbox-approve", ip="203.0.113.9")
-    fraud = FraudCheck(rules=POLICY.fraud, history=history)
-    verdict = steps.fraud_detection(screening(), context(fraud=fraud))
+    limit = POLICY.fraud.max_applications_per_ip_24h
+    by_ip = [PriorApplication(id=f"other-{i}", created_at=NOW) for i in range(limit)]
+    itself = PriorApplication(id="app_1", created_at=NOW)
+    prior = PriorApplications(by_key={VelocityKey.IP: (*by_ip, itself)})
+    verdict = steps.fraud_detection(screening(prior=prior), context())
     assert verdict.status is StepStatus.PASSED  # velocity refers, it does not decline
     assert codes(verdict) == ["APPLICATION_VELOCITY"]
     assert verdict.detail["ipApplications24h"] == POLICY.fraud.max_applications_per_ip_24h
