@@ -5,13 +5,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: dev test install checkov browser prerequisites check lint schema
+.PHONY: dev test soak install checkov browser prerequisites check lint schema
 
 dev: install
 	$(BIN)/bnpl dev
 
 test: install checkov browser
 	$(BIN)/python -m pytest
+
+# Ten minutes of mixed traffic against the whole local stack, watching for leaks (tests/soak;
+# BNPL_SOAK_MINUTES changes the length). Not part of `make test`.
+soak: install
+	$(BIN)/python -m pytest -m soak tests/soak
 
 install: prerequisites $(VENV)/.installed node_modules/.installed
 

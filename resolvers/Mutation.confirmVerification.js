@@ -29,9 +29,11 @@ function isPossibleId(value) {
 }
 
 // One path segment: util.urlEncode is form encoding, whose '+' for a space a path would keep as
-// a plus ('+' itself comes out as %2B).
+// a plus ('+' itself comes out as %2B). It leaves '.' alone, and a segment of exactly '.' or '..'
+// is a dot segment that URL resolution removes (RFC 3986 §5.2.4), naming another resource.
 function pathSegment(value) {
-  return util.urlEncode(value).split('+').join('%20');
+  const segment = util.urlEncode(value).split('+').join('%20');
+  return segment === '.' || segment === '..' ? segment.split('.').join('%2E') : segment;
 }
 
 export function request(ctx) {

@@ -7,6 +7,7 @@ Pure: no web, storage or AWS.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from services.shared import ids
 from services.shared.errors import ValidationError
@@ -25,6 +26,21 @@ PAGE_RULE = f"limit must be an integer from 1 to {PAGE_MAX}"
 
 # Ids and keys are printable ASCII without spaces: what any client can send and log unchanged.
 _PRINTABLE = re.compile(r"[\x21-\x7e]+")
+# The same rule as a JSON Schema (ECMA-262) pattern, for the API's schema.
+PRINTABLE_PATTERN = "^[\\x21-\\x7e]+$"
+
+
+def printable_schema(max_chars: int, description: str | None = None) -> dict[str, Any]:
+    """The JSON Schema of what `is_printable(value, max_chars)` accepts."""
+    schema: dict[str, Any] = {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": max_chars,
+        "pattern": PRINTABLE_PATTERN,
+    }
+    if description is not None:
+        schema["description"] = description
+    return schema
 
 
 def is_printable(value: object, max_chars: int) -> bool:

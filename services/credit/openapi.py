@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.credit.applications.openapi import (
     PATHS as APPLICATION_PATHS,
     SCHEMAS as APPLICATION_SCHEMAS,
@@ -19,6 +21,7 @@ from services.credit.checkouts.domain import (
 from services.credit.checkouts.openapi import (
     PATHS as CHECKOUT_MONEY_PATHS,
     SCHEMAS as CHECKOUT_MONEY_SCHEMAS,
+    amount_schema,
 )
 from services.credit.checkouts.redirects import URL_MAX_CHARS
 from services.credit.limits import ID_MAX_CHARS
@@ -30,24 +33,32 @@ _MERCHANT_AUTH = (
     "Merchants call through the credit proxy: its client-credentials access token plus "
     "`X-Bnpl-Caller-Arn`, the IAM ARN AppSync verified."
 )
+# The merchant's text is taken as sent: not blank, no control characters.
+_TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"
+
+
+def _text(max_chars: int) -> dict[str, object]:
+    return {"type": "string", "minLength": 1, "maxLength": max_chars, "pattern": _TEXT_PATTERN}
+
+
 _LINE_ITEM = {
     "type": "object",
     "required": ["sku", "name", "quantity", "unitPrice"],
     "additionalProperties": False,
     "properties": {
-        "sku": {"type": "string", "minLength": 1, "maxLength": SKU_MAX_CHARS},
-        "name": {"type": "string", "minLength": 1, "maxLength": ITEM_NAME_MAX_CHARS},
+        "sku": _text(SKU_MAX_CHARS),
+        "name": _text(ITEM_NAME_MAX_CHARS),
         "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY},
-        "unitPrice": ref("Money"),
+        "unitPrice": amount_schema("In the checkout's currency.", maximum=MAX_CHECKOUT_AMOUNT),
     },
 }
 _REQUEST_PROPERTIES = {
     "merchantId": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
-    "merchantReference": {"type": "string", "minLength": 1, "maxLength": REFERENCE_MAX_CHARS},
-    "amount": {
-        **ref("Money"),
-        "description": f"Above 0, at most {MAX_CHECKOUT_AMOUNT} minor units; the items' sum.",
-    },
+    "merchantReference": _text(REFERENCE_MAX_CHARS),
+    "amount": amount_schema(
+        f"Above 0, at most {MAX_CHECKOUT_AMOUNT} minor units; the items' sum.",
+        maximum=MAX_CHECKOUT_AMOUNT,
+    ),
     "items": {
         "type": "array",
         "minItems": 1,
@@ -57,6 +68,23 @@ _REQUEST_PROPERTIES = {
 }
 
 _URL = {"type": "string", "format": "uri", "maxLength": URL_MAX_CHARS}
+
+
+def _checkout_link(path: str, method: str) -> dict[str, Any]:
+    pointer = f"/checkouts/{{checkout_id}}{path}".replace("/", "~1")
+    return {
+        "operationRef": f"#/paths/{pointer}/{method}",
+        "parameters": {"checkout_id": "$response.body#/id"},
+    }
+
+
+# What the merchant may do next with the checkout it created.
+_CHECKOUT_LINKS = {
+    "GetCheckout": _checkout_link("", "get"),
+    "CaptureCheckout": _checkout_link("/capture", "post"),
+    "VoidCheckout": _checkout_link("/void", "post"),
+    "RefundCheckout": _checkout_link("/refunds", "post"),
+}
 _RETURN_URLS = {
     "confirmationUrl": {
         **_URL,
@@ -90,8 +118,11 @@ OPENAPI = document(
                     "content": {"application/json": {"schema": ref("CreateCheckoutInput")}},
                 },
                 "responses": {
-                    "201": json_body(ref("Checkout"), "Created."),
-                    "200": json_body(ref("Checkout"), "The same request came before."),
+                    "201": {**json_body(ref("Checkout"), "Created."), "links": _CHECKOUT_LINKS},
+                    "200": {
+                        **json_body(ref("Checkout"), "The same request came before."),
+                        "links": _CHECKOUT_LINKS,
+                    },
                     **errors(400, 403, 409, 413),
                 },
             }

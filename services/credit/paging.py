@@ -14,8 +14,11 @@ from typing import Any
 
 from starlette.requests import Request
 
-from services.credit.limits import PAGE_MAX, PAGE_RULE
+from services.credit.limits import PAGE_MAX, PAGE_RULE, is_printable
 from services.shared.errors import ValidationError
+
+# The key attributes, besides the list's own, of a position in either list.
+_POSITION = ("id", "created_at")
 
 
 def query_limit(request: Request) -> int | None:
@@ -53,4 +56,14 @@ def decode_token(token: str | None, *, attribute: str, value: str) -> dict[str, 
         raise ValidationError("nextToken is not valid", field="nextToken") from None
     if not isinstance(key, dict) or key.get(attribute) != {"S": value}:
         raise ValidationError("nextToken is not valid", field="nextToken")
+    # Both lists page an index keyed by the list's attribute and `created_at` over items keyed
+    # by `id`, all strings: DynamoDB refuses any other start key, which would read as the store
+    # failing rather than the token being wrong.
+    if set(key) != {attribute, *_POSITION} or not all(_is_string(key[name]) for name in _POSITION):
+        raise ValidationError("nextToken is not valid", field="nextToken")
     return key
+
+
+def _is_string(value: object) -> bool:
+    # Ids and timestamps are printable ASCII, well within DynamoDB's key size.
+    return isinstance(value, dict) and set(value) == {"S"} and is_printable(value["S"], 1024)

@@ -36,6 +36,21 @@ RETRY_BACKOFF_S = 0.1
 _RETRY_STATUSES = frozenset({502, 503})
 
 
+def path_segment(value: str) -> str:
+    """`value` as one URL path segment, every character that could end or move it encoded.
+
+    `quote` leaves `.` as it is, and a segment that is exactly `.` or `..` is a dot segment,
+    which httpx (and every server) resolves away (RFC 3986 §5.2.4): `/plans/.` would ask for
+    `/plans`, another resource. Encoded, such an id reaches its own route as itself.
+
+    Example:
+        >>> path_segment("a/b"), path_segment(".."), path_segment("v1.2")
+        ('a%2Fb', '%2E%2E', 'v1.2')
+    """
+    segment = quote(value, safe="")
+    return segment.replace(".", "%2E") if segment in {".", ".."} else segment
+
+
 @dataclass(frozen=True, kw_only=True)
 class Credentials:
     """How one call authenticates to the credit service.
@@ -108,7 +123,7 @@ class CreditClient:
         self, credentials: Credentials, application_id: str, payload: Mapping[str, Any]
     ) -> Any:
         """`POST /applications/{id}/review`: the settled application."""
-        path = f"/applications/{quote(application_id, safe='')}/review"
+        path = f"/applications/{path_segment(application_id)}/review"
         return self._call(credentials, "POST", path, payload=payload, attempts=1)
 
     def accept_offer(self, credentials: Credentials, payload: Mapping[str, Any]) -> Any:
@@ -119,21 +134,21 @@ class CreditClient:
         self, credentials: Credentials, plan_id: str, payload: Mapping[str, Any]
     ) -> Any:
         """`POST /plans/{id}/payments`: the payment. Sent once, like every money move."""
-        path = f"/plans/{quote(plan_id, safe='')}/payments"
+        path = f"/plans/{path_segment(plan_id)}/payments"
         return self._call(credentials, "POST", path, payload=payload, attempts=1)
 
     def pay_off_plan(
         self, credentials: Credentials, plan_id: str, payload: Mapping[str, Any]
     ) -> Any:
         """`POST /plans/{id}/payoff`: the payment of everything left. Sent once."""
-        path = f"/plans/{quote(plan_id, safe='')}/payoff"
+        path = f"/plans/{path_segment(plan_id)}/payoff"
         return self._call(credentials, "POST", path, payload=payload, attempts=1)
 
     def checkout_action(
         self, credentials: Credentials, checkout_id: str, action: str, payload: Mapping[str, Any]
     ) -> Any:
         """`POST /checkouts/{id}/{capture|void|refunds}`: the checkout after it. Sent once."""
-        path = f"/checkouts/{quote(checkout_id, safe='')}/{action}"
+        path = f"/checkouts/{path_segment(checkout_id)}/{action}"
         return self._call(credentials, "POST", path, payload=payload, attempts=1)
 
     def get_plan(self, credentials: Credentials, plan_id: str) -> Any | None:
@@ -155,7 +170,7 @@ class CreditClient:
     def _get_or_none(self, credentials: Credentials, collection: str, item_id: str) -> Any | None:
         """`GET /{collection}/{id}`, retried on gateway errors; None for NotFound, which the
         service answers alike for an item that is absent and one the caller may not see."""
-        path = f"/{collection}/{quote(item_id, safe='')}"
+        path = f"/{collection}/{path_segment(item_id)}"
         try:
             return self._call(credentials, "GET", path, attempts=GET_ATTEMPTS)
         except NotFound:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import (
@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import 
 )
 
 from services.credit_proxy.arguments import next_token, required_id
-from services.credit_proxy.client import Credentials, CreditClient
+from services.credit_proxy.client import Credentials, CreditClient, path_segment
 from services.shared.errors import Unauthorized
 
 Identify = Callable[[AppSyncResolverEvent], Credentials]
@@ -75,7 +75,7 @@ class WebhookResolvers:
 
     def replay_webhook_event(self, eventId: str) -> Any:  # noqa: N803 - GraphQL's name
         """`Mutation.replayWebhookEvent(eventId)`: the deliveries made due again."""
-        event_id = quote(required_id(eventId, "eventId"), safe="")
+        event_id = path_segment(required_id(eventId, "eventId"))
         return self._call("POST", f"/webhook-events/{event_id}/replay")["items"]
 
     def webhook_deliveries(
@@ -92,7 +92,7 @@ class WebhookResolvers:
         return self._call("GET", f"{path}?{params}" if params else path)
 
     def _endpoint(self, endpoint_id: object, action: str) -> str:
-        checked = quote(required_id(endpoint_id, "endpointId"), safe="")
+        checked = path_segment(required_id(endpoint_id, "endpointId"))
         return f"/webhook-endpoints/{checked}/{action}"
 
     def _call(self, method: str, path: str, *, payload: Mapping[str, Any] | None = None) -> Any:

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.shared.auth import Principal, TokenVerifier
@@ -67,13 +67,29 @@ async def _service_error(_: Request, exc: Exception) -> Response:
     return error_response(exc)
 
 
-async def _http_error(_: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     # Starlette raises these for unknown paths and methods; answer them in our shape too.
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, ValidationError.code)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.app.router.routes, request.scope))
     return JSONResponse(
-        {"error": code, "message": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        {"error": code, "message": exc.detail}, status_code=exc.status_code, headers=headers
     )
+
+
+def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> list[str]:
+    """Every method some route takes on the request's path, for a 405's `Allow` (RFC 9110).
+
+    Starlette names only the methods of the first route on the path; a path here has one route
+    per method, so it would leave out all but one.
+    """
+    methods: set[str] = set()
+    for route in routes:
+        if isinstance(route, Route) and route.methods and route.matches(scope)[0] != Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
 
 
 # DynamoDB answers that mean "not now" rather than "your request is wrong": the caller may retry.
@@ -126,7 +142,7 @@ async def read_json(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dic
     if not body.strip():
         raise ValidationError("Request body is empty; send a JSON object")
     try:
-        payload = json.loads(body)
+        payload = json.loads(body, parse_float=_number)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         # RecursionError: nesting deeper than the parser goes is no JSON we could use either.
         raise ValidationError("Request body is not valid JSON") from None
@@ -134,6 +150,22 @@ async def read_json(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dic
         raise ValidationError("Request body must be a JSON object")
     _refuse_lone_surrogates(payload)
     return payload
+
+
+# Integers beyond this are not exact as floats; no input of ours goes near it.
+_EXACT_FLOAT_INTEGERS = 2**53
+
+
+def _number(text: str) -> int | float:
+    """A JSON number with a fraction or exponent: an int when its value is whole.
+
+    JSON (and the JSON Schema of our documents) does not tell `62.0` from `62`; every integer
+    input (amounts, quantities, instalment numbers) must take either spelling.
+    """
+    value = float(text)
+    if value.is_integer() and abs(value) < _EXACT_FLOAT_INTEGERS:
+        return int(value)
+    return value
 
 
 def _refuse_lone_surrogates(payload: dict[str, Any]) -> None:

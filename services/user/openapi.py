@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.shared.openapi import document, errors, json_body, ref
 from services.user.consents import openapi as consent_openapi
+from services.user.customers.countries import COUNTRY_CODES
 from services.user.customers.domain import (
     ADDRESS_LINE_MAX_CHARS,
     MAX_AGE_YEARS,
@@ -14,19 +15,42 @@ from services.user.customers.domain import (
 )
 from services.user.verification import openapi as verification_openapi
 
+# Text is trimmed; what is left must be 1 to `max_chars` characters, none of them a control
+# character. The limit applies after trimming, so it is in the pattern, not a maxLength.
+_BLANK = r"\s*"
+_OK = r"[^\x00-\x1f\x7f]"
+_EDGE = r"[^\x00-\x1f\x7f\s]"
+
+
+def _trimmed(max_chars: int) -> str:
+    return rf"{_BLANK}{_EDGE}({_OK}{{0,{max_chars - 2}}}{_EDGE})?{_BLANK}"
+
+
+def _text(max_chars: int) -> dict[str, object]:
+    return {"type": "string", "pattern": f"^{_trimmed(max_chars)}$"}
+
+
 _ADDRESS = {
     "type": "object",
     "required": ["line1", "city", "postcode", "country"],
     "additionalProperties": False,
     "properties": {
-        "line1": {"type": "string", "minLength": 1, "maxLength": ADDRESS_LINE_MAX_CHARS},
-        "line2": {"type": ["string", "null"], "maxLength": ADDRESS_LINE_MAX_CHARS},
-        "city": {"type": "string", "minLength": 1, "maxLength": ADDRESS_LINE_MAX_CHARS},
-        "postcode": {"type": "string", "minLength": 1, "maxLength": POSTCODE_MAX_CHARS},
-        "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1"},
+        "line1": _text(ADDRESS_LINE_MAX_CHARS),
+        "line2": {
+            "type": ["string", "null"],
+            "pattern": f"^({_trimmed(ADDRESS_LINE_MAX_CHARS)}|{_BLANK})$",
+            "description": "Blank is the same as null.",
+        },
+        "city": _text(ADDRESS_LINE_MAX_CHARS),
+        "postcode": _text(POSTCODE_MAX_CHARS),
+        "country": {
+            "type": "string",
+            "enum": sorted(COUNTRY_CODES),
+            "description": "ISO 3166-1 alpha-2",
+        },
     },
 }
-_NAME = {"type": "string", "minLength": 1, "maxLength": NAME_MAX_CHARS}
+_NAME = _text(NAME_MAX_CHARS)
 _PROFILE_PROPERTIES = {
     "givenName": _NAME,
     "familyName": _NAME,
@@ -37,7 +61,7 @@ _PROFILE_PROPERTIES = {
     },
     "phone": {
         "type": ["string", "null"],
-        "pattern": rf"^\+[1-9]\d{{1,{PHONE_MAX_DIGITS - 1}}}$",
+        "pattern": rf"^\+[1-9][0-9]{{1,{PHONE_MAX_DIGITS - 1}}}$",
         "description": f"E.164: at most {PHONE_MAX_DIGITS} digits.",
     },
     "address": {"oneOf": [ref("Address"), {"type": "null"}]},

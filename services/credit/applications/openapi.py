@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT
-from services.credit.limits import ID_MAX_CHARS, IDEMPOTENCY_KEY_MAX_CHARS, NOTE_MAX_CHARS
+from services.credit.limits import (
+    ID_MAX_CHARS,
+    IDEMPOTENCY_KEY_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    printable_schema,
+)
 from services.shared.openapi import errors, json_body, ref
 
 _SHOPPER = (
@@ -43,7 +48,15 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": ref("ApplyForCreditInput")}},
             },
             "responses": {
-                "200": json_body(ref("CreditApplication"), "The decided application."),
+                "200": {
+                    **json_body(ref("CreditApplication"), "The decided application."),
+                    "links": {
+                        "GetApplication": {
+                            "operationRef": "#/paths/~1applications~1{application_id}/get",
+                            "parameters": {"application_id": "$response.body#/id"},
+                        }
+                    },
+                },
                 "410": json_body(ref("Error"), "The checkout has expired (CheckoutExpired)."),
                 "422": json_body(
                     ref("Error"), "The key was used for another request (IdempotencyKeyReused)."
@@ -85,13 +98,9 @@ SCHEMAS: dict[str, Any] = {
         "required": ["checkoutId", "idempotencyKey"],
         "additionalProperties": False,
         "properties": {
-            "checkoutId": {"type": "string", "maxLength": ID_MAX_CHARS},
-            "bankConsentId": {"type": ["string", "null"], "maxLength": ID_MAX_CHARS},
-            "idempotencyKey": {
-                "type": "string",
-                "pattern": "^[\\x21-\\x7e]+$",
-                "maxLength": IDEMPOTENCY_KEY_MAX_CHARS,
-            },
+            "checkoutId": printable_schema(ID_MAX_CHARS),
+            "bankConsentId": {**printable_schema(ID_MAX_CHARS), "type": ["string", "null"]},
+            "idempotencyKey": printable_schema(IDEMPOTENCY_KEY_MAX_CHARS),
         },
     },
     "ReviewApplicationInput": {

@@ -36,7 +36,7 @@ from services.credit.applications.ports import (
     CheckoutUnavailable,
     LeaseLost,
 )
-from services.credit.applications.recent import RecentApplicationRecords
+from services.credit.applications.recent import RecentApplicationRecords, subject
 from services.credit.checkout_items import (
     adopt_single_applicant,
     applicant_entry,
@@ -60,6 +60,7 @@ from services.shared.dynamodb import batch_get, bind, connection
 from services.shared.errors import Conflict, DependencyFailure
 from services.shared.money import Money
 from services.shared.settings import Settings
+from services.shared.striped_locks import StripedLocks
 from services.shared.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,12 @@ CONFLICT_BACKOFF_S = 0.02
 # full jitter so that the contenders spread out.
 CREATE_PATIENCE_S = 10.0
 CREATE_BACKOFF_S = (0.005, 0.2)
+# Writers in this process that lost a record to another application queue on its lock.
+_RECORD_LOCKS = StripedLocks(64)
+
+
+class _Exists(Exception):  # noqa: N818 - a condition inside this module, never raised out
+    """The application's id exists already."""
 
 
 class DynamoApplicationStore:
@@ -121,36 +128,66 @@ class DynamoApplicationStore:
     def create(
         self, application: CreditApplication, *, owner: str, records: ApplicantRecords
     ) -> PriorApplications | None:
-        """See `ApplicationStore.create`."""
+        """See `ApplicationStore.create`.
+
+        The first write is made on the records as read. When another application changed one
+        of them first, the writer takes this process's locks of those records and writes again
+        on a fresh read: many applications of one device or address at once then queue here
+        instead of racing each other to DynamoDB, and only writers in other processes can
+        still get there first (then it backs off and tries again, for `CREATE_PATIENCE_S`).
+        """
         item = to_item(self._apps, application)
         item.lease_owner = owner
         applicant = applicant_keys(
             application.customer_id, application.device_id, application.source_ip
         )
-        deadline = time.monotonic() + CREATE_PATIENCE_S
-        for attempt in itertools.count():
-            try:
-                with TransactWrite(connection=self._connection) as transaction:
-                    transaction.save(item, condition=self._apps.id.does_not_exist())
-                    self._recent.stage_addition(transaction, application, applicant, records)
-            except TransactWriteError as exc:
-                reasons = [r.code if r else None for r in exc.cancellation_reasons]
-                if reasons and reasons[0] == "ConditionalCheckFailed":
-                    return None  # the id exists: another request with this key wrote it
-                if not {"ConditionalCheckFailed", "TransactionConflict"} & set(reasons):
-                    logger.warning("creating failed: %s %s", exc.cause_response_code, reasons)
-                    raise DependencyFailure("Could not store the application; retry") from exc
-                if time.monotonic() > deadline:
-                    raise Conflict(
-                        "Too many applications from this shopper, device or address at once; "
-                        "retry with the same idempotency key"
-                    ) from exc
-                low, high = CREATE_BACKOFF_S
-                self._sleep(random.uniform(0, min(high, low * 2**attempt)))  # noqa: S311
-                records = self.records(applicant)
-                continue
-            return records.prior.adding(applicant, _prior(application))
+        try:
+            if self._write_new(item, application, applicant, records):
+                return records.prior.adding(applicant, _prior(application))
+            deadline = time.monotonic() + CREATE_PATIENCE_S
+            with _RECORD_LOCKS.holding(subject(key, value) for key, value in applicant.items()):
+                for attempt in itertools.count():
+                    records = self.records(applicant)
+                    if self._write_new(item, application, applicant, records):
+                        return records.prior.adding(applicant, _prior(application))
+                    if time.monotonic() > deadline:
+                        raise Conflict(
+                            "Too many applications from this shopper, device or address at "
+                            "once; retry with the same idempotency key"
+                        )
+                    low, high = CREATE_BACKOFF_S
+                    self._sleep(random.uniform(0, min(high, low * 2**attempt)))  # noqa: S311
+        except _Exists:
+            return None  # another request with this key wrote it
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _write_new(
+        self,
+        item: ApplicationModel,
+        application: CreditApplication,
+        applicant: Mapping[VelocityKey, str],
+        records: ApplicantRecords,
+    ) -> bool:
+        """Write the application into its records as read: True when written; False when a
+        record changed meanwhile.
+
+        Raises:
+            _Exists: the application's id exists.
+            DependencyFailure: the write failed for another reason.
+        """
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                transaction.save(item, condition=self._apps.id.does_not_exist())
+                self._recent.stage_addition(transaction, application, applicant, records)
+        except TransactWriteError as exc:
+            reasons = [r.code if r else None for r in exc.cancellation_reasons]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise _Exists from None
+            if not {"ConditionalCheckFailed", "TransactionConflict"} & set(reasons):
+                logger.warning("creating failed: %s %s", exc.cause_response_code, reasons)
+                raise DependencyFailure("Could not store the application; retry") from exc
+            return False
+        return True
 
     def records(self, applicant: Mapping[VelocityKey, str]) -> ApplicantRecords:
         """See `ApplicationStore.records`."""

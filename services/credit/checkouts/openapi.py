@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.credit.limits import IDEMPOTENCY_KEY_MAX_CHARS
+from services.credit.limits import IDEMPOTENCY_KEY_MAX_CHARS, printable_schema
+from services.shared.money import CURRENCIES
 from services.shared.openapi import errors, json_body, ref
 
 _MERCHANT = (
@@ -12,13 +13,30 @@ _MERCHANT = (
     "The checkout must be the caller's merchant's (404 otherwise)."
 )
 _CHECKOUT_ID = {"name": "checkout_id", "in": "path", "required": True, "schema": {"type": "string"}}
-_KEY = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": IDEMPOTENCY_KEY_MAX_CHARS,
-    "description": "Scoped to the merchant: the same key with the same request answers the "
-    "first result; with another request, IdempotencyKeyReused (422).",
-}
+_KEY = printable_schema(
+    IDEMPOTENCY_KEY_MAX_CHARS,
+    "Scoped to the merchant: the same key with the same request answers the first result; "
+    "with another request, IdempotencyKeyReused (422).",
+)
+
+
+def amount_schema(description: str, *, maximum: int | None = None) -> dict[str, Any]:
+    """An amount a request gives: `Money` above zero (and at most `maximum` minor units)."""
+    minor_units: dict[str, Any] = {"type": "integer", "minimum": 1}
+    if maximum is not None:
+        minor_units["maximum"] = maximum
+    return {
+        "type": "object",
+        "required": ["amount", "currency"],
+        "additionalProperties": False,
+        "description": description,
+        "properties": {
+            "amount": {**minor_units, "description": "Minor units: 1999 is 19.99 GBP."},
+            "currency": {"type": "string", "enum": sorted(CURRENCIES)},
+        },
+    }
+
+
 _ANSWER = json_body(ref("Checkout"), "The checkout after the operation (the first, on a replay).")
 _REUSED = json_body(ref("Error"), "The key was used for another request (IdempotencyKeyReused).")
 
@@ -71,7 +89,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["idempotencyKey"],
         "additionalProperties": False,
         "properties": {
-            "amount": {**ref("Money"), "description": "Omit to capture the whole order."},
+            "amount": amount_schema("Omit to capture the whole order."),
             "idempotencyKey": _KEY,
         },
     },
@@ -79,6 +97,6 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["amount", "idempotencyKey"],
         "additionalProperties": False,
-        "properties": {"amount": ref("Money"), "idempotencyKey": _KEY},
+        "properties": {"amount": amount_schema("What to refund."), "idempotencyKey": _KEY},
     },
 }

@@ -5,33 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from services.credit.limits import (
+    ID_MAX_CHARS,
     IDEMPOTENCY_KEY_MAX_CHARS,
     INSTALMENT_NUMBER_MAX,
     PAGE_DEFAULT,
     PAGE_MAX,
     PAYMENT_TOKEN_MAX_CHARS,
+    printable_schema,
 )
 from services.shared.openapi import errors, json_body, ref
 
 _SHOPPER = "The signed-in customer's token, forwarded by the credit proxy."
 _PLAN_ID = {"name": "plan_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _plan_link(path: str, method: str) -> dict[str, Any]:
+    pointer = f"/plans/{{plan_id}}{path}".replace("/", "~1")
+    return {
+        "operationRef": f"#/paths/{pointer}/{method}",
+        "parameters": {"plan_id": "$response.body#/id"},
+    }
+
+
+_PLAN_LINKS = {
+    "GetPlan": _plan_link("", "get"),
+    "PayInstalment": _plan_link("/payments", "post"),
+    "PayOffPlan": _plan_link("/payoff", "post"),
+}
 _MONEY = {
     "type": "object",
     "required": ["amount", "currency"],
     "properties": {"amount": {"type": "integer"}, "currency": {"type": "string"}},
 }
-_KEY = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": IDEMPOTENCY_KEY_MAX_CHARS,
-    "description": "The same key with the same request returns the first result.",
-}
-_TOKEN = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": PAYMENT_TOKEN_MAX_CHARS,
-    "description": "A payment-method token (tok_visa …); never stored, only its brand and last4.",
-}
+_KEY = printable_schema(
+    IDEMPOTENCY_KEY_MAX_CHARS, "The same key with the same request returns the first result."
+)
+_TOKEN = printable_schema(
+    PAYMENT_TOKEN_MAX_CHARS,
+    "A payment-method token (tok_visa …); never stored, only its brand and last4.",
+)
 _DECLINED = json_body(ref("Error"), "The card was declined (PaymentDeclined, details.failureCode).")
 _REUSED = json_body(ref("Error"), "The key was used for another request (IdempotencyKeyReused).")
 
@@ -45,11 +57,14 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": ref("AcceptOfferInput")}},
             },
             "responses": {
-                "200": json_body(ref("PaymentPlan"), "The plan (the first one, on a replay)."),
+                "200": {
+                    **json_body(ref("PaymentPlan"), "The plan (the first one, on a replay)."),
+                    "links": _PLAN_LINKS,
+                },
                 "402": _DECLINED,
                 "410": json_body(ref("Error"), "The checkout has expired (CheckoutExpired)."),
                 "422": _REUSED,
-                **errors(400, 404, 409, 413),
+                **errors(400, 403, 404, 409, 413),
             },
         },
         "get": {
@@ -70,7 +85,7 @@ PATHS: dict[str, Any] = {
             ],
             "responses": {
                 "200": json_body(ref("PlanConnection"), "A page of plans."),
-                **errors(400),
+                **errors(400, 403),
             },
         },
     },
@@ -78,7 +93,7 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "A plan, to its customer",
             "parameters": [_PLAN_ID],
-            "responses": {"200": json_body(ref("PaymentPlan"), "The plan."), **errors(404)},
+            "responses": {"200": json_body(ref("PaymentPlan"), "The plan."), **errors(403, 404)},
         }
     },
     "/plans/{plan_id}/payments": {
@@ -94,7 +109,7 @@ PATHS: dict[str, Any] = {
                 "200": json_body(ref("Payment"), "The payment (the first one, on a replay)."),
                 "402": _DECLINED,
                 "422": _REUSED,
-                **errors(400, 404, 409, 413),
+                **errors(400, 403, 404, 409, 413),
             },
         }
     },
@@ -111,7 +126,7 @@ PATHS: dict[str, Any] = {
                 "200": json_body(ref("Payment"), "The payment (the first one, on a replay)."),
                 "402": _DECLINED,
                 "422": _REUSED,
-                **errors(400, 404, 409, 413),
+                **errors(400, 403, 404, 409, 413),
             },
         }
     },
@@ -129,8 +144,8 @@ SCHEMAS: dict[str, Any] = {
         "required": ["applicationId", "offerId", "paymentMethodToken", "idempotencyKey"],
         "additionalProperties": False,
         "properties": {
-            "applicationId": {"type": "string"},
-            "offerId": {"type": "string"},
+            "applicationId": printable_schema(ID_MAX_CHARS),
+            "offerId": printable_schema(ID_MAX_CHARS),
             "paymentMethodToken": _TOKEN,
             "idempotencyKey": _KEY,
         },

@@ -160,7 +160,8 @@ def parse_endpoint_request(payload: Mapping[str, Any], *, allow_local: bool) -> 
         raise ValidationError("eventTypes must name at least one event type", field="eventTypes")
     # The API's enum names (CHECKOUT_APPROVED); events carry the dotted type (checkout.approved).
     known = {t.name: t for t in SUBSCRIBABLE}
-    unknown = sorted({str(t) for t in types if t not in known})
+    # A JSON object or list in the list is no name either (and cannot be looked up: unhashable).
+    unknown = sorted({str(t) for t in types if not isinstance(t, str) or t not in known})
     if unknown:
         raise ValidationError(
             f"eventTypes has unknown types: {', '.join(unknown)[:200]}",

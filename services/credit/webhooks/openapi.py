@@ -20,10 +20,36 @@ _MERCHANT = (
     "`X-Bnpl-Caller-Arn`, the IAM ARN AppSync verified."
 )
 _ENDPOINT_ID = {"name": "endpoint_id", "in": "path", "required": True, "schema": {"type": "string"}}
-_MERCHANT_ID = {"name": "merchantId", "in": "query", "required": True, "schema": {"type": "string"}}
+_MERCHANT_ID = {
+    "name": "merchantId",
+    "in": "query",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1},
+}
+# https to a DNS name (at least two labels, the last not a number: no address literal, no
+# `localhost`), on https's own port, without credentials or a fragment.
+_URL_PATTERN = r"^https://([A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*\.?(:443)?([/?][^\s#]*)?$"
 _EVENT_TYPES = [t.name for t in SUBSCRIBABLE]
 _TIME = {"type": "string", "format": "date-time"}
 _MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _endpoint_link(path: str, method: str) -> dict[str, Any]:
+    pointer = f"/webhook-endpoints/{{endpoint_id}}{path}".replace("/", "~1")
+    return {
+        "operationRef": f"#/paths/{pointer}/{method}",
+        "parameters": {"endpoint_id": "$response.body#/endpoint/id"},
+    }
+
+
+# What the merchant may do next with the endpoint it registered.
+_ENDPOINT_LINKS = {
+    "RotateSecret": _endpoint_link("/rotate-secret", "post"),
+    "DisableEndpoint": _endpoint_link("/disable", "post"),
+    "EnableEndpoint": _endpoint_link("/enable", "post"),
+    "SendTestEvent": _endpoint_link("/test", "post"),
+    "ListDeliveries": _endpoint_link("/deliveries", "get"),
+}
 
 
 def _post(summary: str, answer: str, schema: str, *, status: str = "200") -> dict[str, Any]:
@@ -32,7 +58,7 @@ def _post(summary: str, answer: str, schema: str, *, status: str = "200") -> dic
             "summary": summary,
             "description": _MERCHANT,
             "parameters": [_ENDPOINT_ID],
-            "responses": {status: json_body(ref(schema), answer), **errors(400, 404, 409)},
+            "responses": {status: json_body(ref(schema), answer), **errors(400, 403, 404, 409)},
         }
     }
 
@@ -47,8 +73,11 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": ref("CreateWebhookEndpointInput")}},
             },
             "responses": {
-                "201": json_body(ref("WebhookEndpointSecret"), "The endpoint and its secret."),
-                **errors(400, 409, 413),
+                "201": {
+                    **json_body(ref("WebhookEndpointSecret"), "The endpoint and its secret."),
+                    "links": _ENDPOINT_LINKS,
+                },
+                **errors(400, 403, 409, 413),
             },
         },
         "get": {
@@ -64,7 +93,7 @@ PATHS: dict[str, Any] = {
                     },
                     "The endpoints.",
                 ),
-                **errors(400),
+                **errors(400, 403),
             },
         },
     },
@@ -110,7 +139,7 @@ PATHS: dict[str, Any] = {
             ],
             "responses": {
                 "200": json_body(ref("WebhookDeliveryPage"), "A page of deliveries."),
-                **errors(400, 404),
+                **errors(400, 403, 404),
             },
         }
     },
@@ -130,7 +159,7 @@ PATHS: dict[str, Any] = {
                     },
                     "The deliveries, due now.",
                 ),
-                **errors(400, 404, 409),
+                **errors(400, 403, 404, 409),
             },
         }
     },
@@ -147,7 +176,9 @@ SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "format": "uri",
                 "maxLength": URL_MAX_CHARS,
-                "description": "https to a public address (http to loopback in the local stack).",
+                "pattern": _URL_PATTERN,
+                "description": "https to a public DNS name (the local stack also takes http to "
+                "loopback).",
             },
             "eventTypes": {
                 "type": "array",

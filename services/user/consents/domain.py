@@ -58,10 +58,10 @@ class Permission(StrEnum):
     READ_TRANSACTIONS_DETAIL = "ReadTransactionsDetail"
 
 
-_TRANSACTION_GRANULARITY = frozenset(
+TRANSACTION_GRANULARITY = frozenset(
     {Permission.READ_TRANSACTIONS_BASIC, Permission.READ_TRANSACTIONS_DETAIL}
 )
-_TRANSACTION_DIRECTION = frozenset(
+TRANSACTION_DIRECTION = frozenset(
     {Permission.READ_TRANSACTIONS_CREDITS, Permission.READ_TRANSACTIONS_DEBITS}
 )
 
@@ -224,8 +224,8 @@ def parse_permissions(value: object) -> frozenset[Permission]:
                 f"unknown permission {name!r}; use {', '.join(sorted(known))}", field=field
             )
         permissions.add(known[name])
-    granularity = permissions & _TRANSACTION_GRANULARITY
-    direction = permissions & _TRANSACTION_DIRECTION
+    granularity = permissions & TRANSACTION_GRANULARITY
+    direction = permissions & TRANSACTION_DIRECTION
     if direction and not granularity:
         raise ValidationError(
             "ReadTransactionsCredits and ReadTransactionsDebits need ReadTransactionsBasic or "

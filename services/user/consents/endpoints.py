@@ -63,7 +63,8 @@ class ConsentEndpoints:
         return JSONResponse(consent.to_json())
 
     async def revoke(self, request: Request) -> Response:
-        """`DELETE /customers/me/bank-consents/{consentId}`: 200 with the REVOKED consent."""
+        """`POST /customers/me/bank-consents/{consentId}/revoke`: 200 with the REVOKED consent
+        (it stays readable, REVOKED: a revoke, not a delete)."""
         caller = _customer(request)
         consent = await run_in_threadpool(
             self.service.revoke,
@@ -102,7 +103,7 @@ def consent_routes(service: ConsentService) -> list[Route]:
         Route(BASE, endpoints.grant, methods=["POST"]),
         Route(BASE, endpoints.list, methods=["GET"]),
         Route(one, endpoints.get, methods=["GET"]),
-        Route(one, endpoints.revoke, methods=["DELETE"]),
+        Route(f"{one}/revoke", endpoints.revoke, methods=["POST"]),
         Route(f"{one}/reconfirm", endpoints.reconfirm, methods=["POST"]),
         Route(f"{one}/data", endpoints.data, methods=["GET"]),
     ]

@@ -6,7 +6,12 @@ from typing import Any
 
 from services.shared.ids import ID_MAX_CHARS
 from services.shared.openapi import errors, json_body, ref
-from services.user.consents.domain import ConsentStatus, Permission
+from services.user.consents.domain import (
+    TRANSACTION_DIRECTION,
+    TRANSACTION_GRANULARITY,
+    ConsentStatus,
+    Permission,
+)
 from services.user.consents.endpoints import MAX_NOTIFICATION_BYTES, NOTIFICATIONS
 from services.user.consents.notifications import RETENTION, NotificationType
 
@@ -25,6 +30,23 @@ _CONSENT_ID = {
     ),
 }
 _DATETIME = {"type": "string", "format": "date-time"}
+
+
+def _link(path: str, method: str) -> dict[str, Any]:
+    """A link from a consent in a response to an operation on it (`path` under BASE)."""
+    pointer = f"/customers/me/bank-consents/{{consentId}}{path}".replace("/", "~1")
+    return {
+        "operationRef": f"#/paths/{pointer}/{method}",
+        "parameters": {"consentId": "$response.body#/id"},
+    }
+
+
+_CONSENT_LINKS = {
+    "GetConsent": _link("", "get"),
+    "RevokeConsent": _link("/revoke", "post"),
+    "ReconfirmConsent": _link("/reconfirm", "post"),
+    "GetBankData": _link("/data", "get"),
+}
 _AMOUNT = {
     "type": "object",
     "required": ["Amount", "Currency"],
@@ -39,6 +61,14 @@ _AMOUNT = {
     },
 }
 _INDICATOR = {"type": "string", "enum": ["Credit", "Debit"]}
+_GRANULARITY = sorted(p.value for p in TRANSACTION_GRANULARITY)
+_DIRECTION = sorted(p.value for p in TRANSACTION_DIRECTION)
+_OTHER_PERMISSIONS = sorted({p.value for p in Permission} - {*_GRANULARITY, *_DIRECTION})
+# Transactions need both a granularity and a direction: none of either, or some of each.
+_PERMISSION_SETS = [
+    {"items": {"enum": _OTHER_PERMISSIONS}},
+    {"allOf": [{"contains": {"enum": _GRANULARITY}}, {"contains": {"enum": _DIRECTION}}]},
+]
 
 PATHS: dict[str, Any] = {
     "/customers/me/bank-consents": {
@@ -55,7 +85,10 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": ref("GrantBankConsentInput")}},
             },
             "responses": {
-                "201": json_body(ref("BankConsent"), "The consent, as the bank left it."),
+                "201": {
+                    **json_body(ref("BankConsent"), "The consent, as the bank left it."),
+                    "links": _CONSENT_LINKS,
+                },
                 **errors(400, 403, 413, 502),
             },
         },
@@ -83,8 +116,12 @@ PATHS: dict[str, Any] = {
                 **errors(403, 404),
             },
         },
-        "delete": {
+    },
+    "/customers/me/bank-consents/{consentId}/revoke": {
+        "parameters": [_CONSENT_ID],
+        "post": {
             "summary": "Revoke a consent: no bank data is read under it again",
+            "description": "The consent stays readable, REVOKED; revoking it again is 409.",
             "responses": {
                 "200": json_body(ref("BankConsent"), "The REVOKED consent."),
                 **errors(403, 404),
@@ -251,13 +288,19 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "minItems": 1,
                 "items": {"type": "string", "enum": [p.value for p in Permission]},
+                "anyOf": _PERMISSION_SETS,
                 "description": (
                     "OBIE permissions. Transactions need ReadTransactionsBasic or "
                     "ReadTransactionsDetail together with ReadTransactionsCredits and/or "
                     "ReadTransactionsDebits."
                 ),
             },
-            "expiresAt": {**_DATETIME, "description": "Default: 90 days from now."},
+            "expiresAt": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "In the future, and at most as far ahead as the bank allows. "
+                "Absent or null: 90 days from now.",
+            },
         },
     },
     "BankConsent": {

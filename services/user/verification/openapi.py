@@ -22,7 +22,16 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": ref("StartVerificationInput")}},
             },
             "responses": {
-                "201": json_body(ref("VerificationChallenge"), "The code was sent."),
+                "201": {
+                    **json_body(ref("VerificationChallenge"), "The code was sent."),
+                    "links": {
+                        "ConfirmCode": {
+                            "operationRef": "#/paths/~1customers~1me~1verifications~1"
+                            "{challengeId}~1confirm/post",
+                            "parameters": {"challengeId": "$response.body#/challengeId"},
+                        }
+                    },
+                },
                 **errors(400, 403, 404, 413, 429, 502),
             },
         }

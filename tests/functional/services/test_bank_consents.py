@@ -108,7 +108,7 @@ class TestGrant:
         assert data.status_code == 409
         assert data.json()["error"] == "InvalidState"
         # OBIE: Rejected is final; there is nothing to revoke.
-        revoked = await client.delete(f"{BASE}/{consent['id']}", headers=auth)
+        revoked = await client.post(f"{BASE}/{consent['id']}/revoke", headers=auth)
         assert revoked.status_code == 409
         assert revoked.json()["details"] == {"status": "REJECTED"}
 
@@ -159,7 +159,7 @@ class TestOwnership:
         unknown = await client.get(f"{BASE}/{uuid.uuid4()}", headers=intruder)
         for method, path in [
             ("GET", f"{BASE}/{consent['id']}"),
-            ("DELETE", f"{BASE}/{consent['id']}"),
+            ("POST", f"{BASE}/{consent['id']}/revoke"),
             ("POST", f"{BASE}/{consent['id']}/reconfirm"),
             ("GET", f"{BASE}/{consent['id']}/data"),
         ]:
@@ -198,7 +198,7 @@ class TestIds:
         path = f"{BASE}/{'c' * length}"
         for method, url in [
             ("GET", path),
-            ("DELETE", path),
+            ("POST", f"{path}/revoke"),
             ("POST", f"{path}/reconfirm"),
             ("GET", f"{path}/data"),
         ]:
@@ -214,7 +214,7 @@ class TestIds:
         auth = customer()
         for method, url in [
             ("GET", f"{BASE}/"),
-            ("DELETE", f"{BASE}/"),
+            ("POST", f"{BASE}//revoke"),
             ("POST", f"{BASE}//reconfirm"),
             ("GET", f"{BASE}//data"),
         ]:
@@ -229,7 +229,7 @@ class TestRevocation:
         path = f"{BASE}/{consent['id']}"
         assert (await client.get(f"{path}/data", headers=auth)).status_code == 200
         clock.now += timedelta(hours=1)
-        revoked = await client.delete(path, headers=auth)
+        revoked = await client.post(f"{path}/revoke", headers=auth)
         assert revoked.status_code == 200
         assert revoked.json()["status"] == "REVOKED"
         assert revoked.json()["statusUpdatedAt"] == "2026-05-14T10:30:00.000Z"
@@ -242,10 +242,26 @@ class TestRevocation:
             "message": "Consent is REVOKED: it gives no access to bank data",
             "details": {"status": "REVOKED"},
         }
-        again = await client.delete(path, headers=auth)
+        again = await client.post(f"{path}/revoke", headers=auth)
         assert again.status_code == 409
         assert again.json()["error"] == "InvalidState"
         assert again.json()["details"] == {"status": "REVOKED"}
+
+    async def test_revoke_by_post_keeps_the_consent_readable_as_revoked(self, client, customer):
+        # Found by fuzzing (use after DELETE): revoking is a change of state, so it has its own
+        # POST route, and the consent has no DELETE (it is not deleted).
+        auth = customer("sandbox-approve-" + uuid.uuid4().hex[:6])
+        consent = await grant(client, auth)
+        path = f"{BASE}/{consent['id']}"
+        revoked = await client.post(f"{path}/revoke", headers=auth)
+        assert (revoked.status_code, revoked.json()["status"]) == (200, "REVOKED")
+        read = await client.get(path, headers=auth)
+        assert (read.status_code, read.json()) == (200, revoked.json())
+        again = await client.post(f"{path}/revoke", headers=auth)
+        assert (again.status_code, again.json()["details"]) == (409, {"status": "REVOKED"})
+        assert (await client.delete(path, headers=auth)).status_code == 405
+        document = (await client.get("/openapi.json")).json()
+        assert "delete" not in document["paths"][f"{BASE}/{{consentId}}"]
 
     async def test_racing_revocations_succeed_once(self, service, customer):
         sub = f"sub-{uuid.uuid4()}"
@@ -288,7 +304,7 @@ class TestExpiry:
         # Written back on that read, so the table tells the truth too.
         stored = next(i for i in scan("bank_consents") if i["id"]["S"] == consent["id"])
         assert stored["status"]["S"] == "EXPIRED"
-        revoke = await client.delete(path, headers=auth)
+        revoke = await client.post(f"{path}/revoke", headers=auth)
         assert revoke.status_code == 409
         assert revoke.json()["details"] == {"status": "EXPIRED"}
 

@@ -312,7 +312,9 @@ class TestNothingChanges:
         sub, auth = customer()
         consent = await grant(client, auth)
         clock.now = START + timedelta(hours=1)
-        assert (await client.delete(f"{BASE}/{consent['id']}", headers=auth)).status_code == 200
+        assert (
+            await client.post(f"{BASE}/{consent['id']}/revoke", headers=auth)
+        ).status_code == 200
         tables = (scan("bank_consents"), scan("bank_notifications"))
         clock.now = LATER
 

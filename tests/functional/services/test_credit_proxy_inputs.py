@@ -4,6 +4,7 @@ and which source address it reports for the fraud check's velocity counts."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from dataclasses import replace
@@ -252,6 +253,95 @@ class TestIds:
         lambda_event = shopper_event(make_token, "Query", "checkout", {"id": "i" * 128})
         assert proxy(lambda_event, Context()) is None
         assert len(recorder.requests) == reached + 1
+
+
+class TestDotSegmentIds:
+    """`.` and `..` are ids like any, but in a URL path they are dot segments, which HTTP clients
+    resolve away (`/plans/.` is `/plans`, `/checkouts/../void` is `/void`): sent as they are, they
+    asked another resource and its answer came back (`MethodNotAllowed`, a list of plans as a
+    plan). Encoded, each reaches its own route and is an id nobody has."""
+
+    DOTS = pytest.mark.parametrize("dots", [".", ".."], ids=["dot", "dot-dot"])
+
+    @DOTS
+    @pytest.mark.parametrize("name", ["checkout", "application", "plan"])
+    def test_queries_answer_null(self, proxy, recorder, make_token, dots, name):
+        reached = len(recorder.requests)
+        assert proxy(shopper_event(make_token, "Query", name, {"id": dots}), Context()) is None
+        assert len(recorder.requests) == reached + 1
+
+    @DOTS
+    @pytest.mark.parametrize(
+        ("name", "arguments", "message"),
+        [
+            (
+                "reviewApplication",
+                {"input": {"outcome": "APPROVED", "note": "ok"}},
+                "Application not found",
+            ),
+            (
+                "payInstalment",
+                {
+                    "input": {
+                        "instalmentNumber": 2,
+                        "paymentMethodToken": "tok_visa",
+                        "idempotencyKey": "k",
+                    }
+                },
+                "Plan not found",
+            ),
+            (
+                "payOffPlan",
+                {"input": {"paymentMethodToken": "tok_visa", "idempotencyKey": "k"}},
+                "Plan not found",
+            ),
+        ],
+    )
+    def test_shopper_mutations_are_not_found(
+        self, proxy, recorder, make_token, dots, name, arguments, message
+    ):
+        review = name == "reviewApplication"
+        key = "applicationId" if review else "planId"
+        given = {"input": {**arguments["input"], key: dots}}
+        # Only underwriters review: theirs is the token that reaches the lookup.
+        groups = ("underwriters",) if review else ("customers",)
+        mint = functools.partial(make_token, groups=groups)
+        error = raised(proxy, shopper_event(mint, "Mutation", name, given))
+        assert (type(error).__name__, str(error)) == ("NotFound", message)
+
+    @DOTS
+    @pytest.mark.parametrize(
+        ("name", "arguments"),
+        [
+            ("captureCheckout", {"input": {"idempotencyKey": "cap-dots"}}),
+            (
+                "refundCheckout",
+                {"input": {"amount": {"amount": 1, "currency": "GBP"}, "idempotencyKey": "r"}},
+            ),
+            ("voidCheckout", {}),
+        ],
+    )
+    def test_merchant_mutations_are_not_found(self, proxy, dots, name, arguments):
+        if "input" in arguments:
+            arguments = {"input": {**arguments["input"], "checkoutId": dots}}
+        else:
+            arguments = {"checkoutId": dots}
+        error = raised(proxy, event("Mutation", name, arguments, identity=iam()))
+        assert (type(error).__name__, str(error)) == ("NotFound", "Checkout not found")
+
+    @DOTS
+    @pytest.mark.parametrize(
+        ("name", "argument"),
+        [
+            ("rotateWebhookSecret", "endpointId"),
+            ("sendTestWebhook", "endpointId"),
+            ("replayWebhookEvent", "eventId"),
+        ],
+    )
+    def test_webhook_mutations_are_not_found(self, proxy, dots, name, argument):
+        error = raised(proxy, event("Mutation", name, {argument: dots}, identity=iam()))
+        assert type(error).__name__ == "NotFound"
+        assert str(error).endswith("not found")
 
 
 class TestFraudSignals:

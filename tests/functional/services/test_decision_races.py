@@ -116,11 +116,26 @@ def test_a_writer_that_keeps_losing_the_race_answers_conflict_and_writes_nothing
     stale = store.records(shopper)
     now = datetime.now(UTC)
     assert store.create(application(f"app-{sub}-0", sub, now), owner="o", records=stale)
-    with pytest.raises(Conflict):
-        store.create(application(f"app-{sub}-1", sub, now), owner="o", records=stale)
+    with monkeypatch.context() as patched:
+        # Every read finds the record as it was before: as if another writer kept changing it.
+        patched.setattr(store, "records", lambda applicant: stale)
+        with pytest.raises(Conflict):
+            store.create(application(f"app-{sub}-1", sub, now), owner="o", records=stale)
     assert store.get(f"app-{sub}-1") is None
     held = store.records(shopper).prior.by_key[VelocityKey.CUSTOMER]
     assert [app.id for app in held] == [f"app-{sub}-0"]
+
+
+def test_a_writer_that_lost_the_race_once_writes_on_a_fresh_read(ddb_settings):
+    store = DynamoApplicationStore(ddb_settings)
+    sub = f"late-{uuid.uuid4().hex[:10]}"
+    shopper = {VelocityKey.CUSTOMER: sub}
+    stale = store.records(shopper)
+    now = datetime.now(UTC)
+    assert store.create(application(f"app-{sub}-0", sub, now), owner="o", records=stale)
+    prior = store.create(application(f"app-{sub}-1", sub, now), owner="o", records=stale)
+    assert prior is not None
+    assert prior.count(VelocityKey.CUSTOMER, now=now, excluding=f"app-{sub}-1") == 1
 
 
 def test_a_decision_writes_its_outcome_into_the_customers_record(harness, make_token):
@@ -198,13 +213,17 @@ def test_fifty_shoppers_deciding_on_one_checkout_at_once_number_its_events_witho
 def test_a_decision_makes_four_dynamodb_calls(harness, make_token, monkeypatch):
     calls: Counter[str] = Counter()
     send = BaseClient._make_api_call  # type: ignore[attr-defined]
+    sub, checkout = harness.register("approve"), harness.checkout()
+    names = (sub, checkout.id, harness.profiles.profiles[sub]["id"])  # the profile's own id
 
     def counted(client: BaseClient, operation: str, params: Any) -> Any:
-        if client.meta.service_model.service_name == "dynamodb":
+        # This decision's calls only: each names its shopper, their profile or their checkout
+        # (a call another test's threads make meanwhile does not).
+        mine = any(name in repr(params) for name in names)
+        if client.meta.service_model.service_name == "dynamodb" and mine:
             calls[operation] += 1
         return send(client, operation, params)
 
-    sub, checkout = harness.register("approve"), harness.checkout()
     token = make_token(sub=sub, email=f"{sub}@example.test")
     monkeypatch.setattr(BaseClient, "_make_api_call", counted)
     with ServedApp(harness.app) as server, httpx.Client(base_url=server.url) as http:

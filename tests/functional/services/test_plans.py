@@ -4,6 +4,7 @@ instalments, reading and paging plans, and no payment token in any table."""
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from datetime import timedelta
@@ -240,6 +241,29 @@ def test_concurrent_payments_of_one_instalment_take_money_once(harness, shopper,
     succeeded = [p for p in stored["payments"] if p["status"] == "SUCCEEDED"]
     assert len(succeeded) == 2  # the first payment and instalment 2, once
     assert net_taken(harness, sub, set(keys), 2500) == 2500
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        {},
+        {"id": {"S": "pln_1"}},
+        {"id": {"S": "pln_1"}, "created_at": {"N": "1"}},
+        {"id": {"S": ""}, "created_at": {"S": "2026-01-01T00:00:00.000000+0000"}},
+        {"id": {"S": "pln_1"}, "created_at": {"S": "x"}, "status": {"S": "ACTIVE"}},
+    ],
+)
+def test_a_forged_next_token_of_ones_own_list_is_invalid_not_a_store_failure(
+    shopper, client, position
+):
+    # Found by fuzzing: a token naming the caller's list but not a position in it reached
+    # DynamoDB, whose refusal answered 502 DependencyFailure.
+    sub, token = shopper()
+    key = {"customer_id": {"S": sub}, **position}
+    forged = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+    refused = get(client, f"/plans?nextToken={forged}", token)
+    assert refused.status_code == 400
+    assert refused.json()["details"] == {"field": "nextToken"}
 
 
 def test_my_plans_pages_newest_first(harness, shopper, client):

@@ -54,6 +54,8 @@ ROUTES = [
     Route("/unrenderable", unrenderable_error, methods=["GET"]),
     Route("/echo", echo, methods=["POST"]),
     Route("/things/{thing_id}", thing, methods=["GET"]),
+    Route("/things/{thing_id}", thing, methods=["DELETE"]),
+    Route("/things/{thing_id}", thing, methods=["PATCH"]),
 ]
 
 
@@ -93,6 +95,24 @@ class TestErrorBoundary:
         assert record.exc_info is not None
         assert record.getMessage() == f"unhandled error on GET {path}"
 
+    @pytest.mark.parametrize(
+        ("body", "read"),
+        [
+            (b'{"n": 62.0, "m": 1e2, "k": -0.0}', {"n": 62, "m": 100, "k": 0}),
+            (b'{"n": 62.5, "big": 1e300}', {"n": 62.5, "big": 1e300}),
+        ],
+    )
+    async def test_a_whole_number_is_an_integer_however_it_is_written(
+        self, client, auth, body, read
+    ):
+        # Found by fuzzing: JSON Schema's integer takes 62.0, which the parsers refused.
+        response = await client.post(
+            "/echo", content=body, headers={**auth, "content-type": "application/json"}
+        )
+        assert response.status_code == 200
+        assert response.json() == read
+        assert [type(v) for v in response.json().values()] == [type(v) for v in read.values()]
+
     async def test_a_lone_surrogate_in_the_body_is_a_validation_error(self, client, auth):
         response = await client.post(
             "/echo",
@@ -108,6 +128,16 @@ class TestErrorBoundary:
 
 
 class TestRouting:
+    @pytest.mark.parametrize("method", ["OPTIONS", "PUT", "POST"])
+    async def test_a_method_no_route_takes_names_every_method_the_path_takes(
+        self, client, auth, method
+    ):
+        # Found by fuzzing: Starlette's 405 named only the first route's methods on the path.
+        response = await client.request(method, "/things/t1", headers=auth)
+        assert response.status_code == 405
+        assert response.json()["error"] == "MethodNotAllowed"
+        assert response.headers["allow"] == "DELETE, GET, HEAD, PATCH"
+
     @pytest.mark.parametrize("path", ["/things/", "/echo/", "/health/", "/nowhere/"])
     async def test_a_path_no_route_takes_is_a_json_404_never_a_redirect(self, client, auth, path):
         response = await client.get(path, headers=auth)

@@ -100,6 +100,9 @@ def test_a_rival_cannot_replay_a_merchants_event(hooks: Webhooks, receiver: Rece
         ({"eventTypes": []}, "eventTypes"),
         ({"eventTypes": ["checkout.approved"]}, "eventTypes"),
         ({"eventTypes": ["WEBHOOK_TEST"]}, "eventTypes"),
+        # Found by fuzzing: an object in the list was looked up as a name (a 500).
+        ({"eventTypes": [{}]}, "eventTypes"),
+        ({"eventTypes": [["CHECKOUT_APPROVED"]]}, "eventTypes"),
         ({"description": "x" * 201}, "description"),
     ],
 )

@@ -99,6 +99,44 @@ async def test_an_id_that_needs_escaping_reaches_the_service_as_one_segment(
     assert stack.reached() == "user"
 
 
+# `.` and `..` are ids like any, but in a URL path they are dot segments, which HTTP clients
+# resolve away (`/plans/.` is `/plans`): sent as they were, they asked another resource.
+DOT_SEGMENTS = pytest.mark.parametrize("dots", [".", ".."], ids=["dot", "dot-dot"])
+
+
+@DOT_SEGMENTS
+@pytest.mark.parametrize("field", ["checkout", "application", "plan"])
+async def test_a_dot_segment_id_is_an_id_nobody_has(
+    stack: Stack, make_token: MakeToken, dots: str, field: str
+):
+    query = f"query Get($id: ID!) {{ {field}(id: $id) {{ id }} }}"
+    response = await stack.customer(customer_token(make_token), gql(query, {"id": dots}))
+    assert (response.status_code, response.json()) == (200, {"data": {field: None}})
+    assert stack.reached() == "credit"
+
+
+@DOT_SEGMENTS
+async def test_voiding_a_dot_segment_id_is_not_found(stack: Stack, dots: str):
+    query = "mutation Void($id: ID!) { voidCheckout(checkoutId: $id) { id } }"
+    response = await stack.merchant(gql(query, {"id": dots}))
+    assert response.json() == field_error(query, "voidCheckout", "NotFound", "Checkout not found")
+
+
+@DOT_SEGMENTS
+async def test_revoking_or_confirming_a_dot_segment_id_is_not_found(
+    stack: Stack, make_token: MakeToken, dots: str
+):
+    token = customer_token(make_token)
+    revoked = await stack.customer(token, gql(REVOKE, {"id": dots}))
+    assert revoked.json() == field_error(
+        REVOKE, "revokeBankConsent", "NotFound", "Bank consent not found"
+    )
+    confirmed = await stack.customer(token, gql(CONFIRM, {"id": dots, "code": "123456"}))
+    assert confirmed.json() == field_error(
+        CONFIRM, "confirmVerification", "NotFound", "Verification challenge not found"
+    )
+
+
 async def test_updating_a_profile_with_a_lone_surrogate_names_the_field_and_writes_nothing(
     stack: Stack, make_token: MakeToken, snapshot
 ):

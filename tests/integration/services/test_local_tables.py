@@ -31,6 +31,7 @@ SHORT_NAMES = [
     "checkout_references",
     "merchants",
     "applications",
+    "recent_applications",
     "plans",
     "plan_requests",
     "webhook_events",

@@ -3,7 +3,7 @@
 These files deploy to AppSync as they are, so the check lives in the APPSYNC_JS itself: an id no
 record can have (empty, over the services' limit, not valid Unicode) is a ValidationError naming
 the argument and stating the limit, and never reaches the network; any other id becomes exactly
-one path segment.
+one path segment (`.` and `..` too, which would otherwise be resolved away).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ RESOLVERS = Path(__file__).resolve().parents[3] / "resolvers"
 COGNITO = "AMAZON_COGNITO_USER_POOLS"
 # resolver → (its id argument, its resourcePath with the escaped id in place of {})
 ID_IN_PATH = {
-    "Mutation.revokeBankConsent": ("id", "/customers/me/bank-consents/{}"),
+    "Mutation.revokeBankConsent": ("id", "/customers/me/bank-consents/{}/revoke"),
     "Mutation.confirmVerification": ("challengeId", "/customers/me/verifications/{}/confirm"),
 }
 SMILE = "\U0001f600"  # one character, two UTF-16 code units
@@ -76,8 +76,22 @@ def test_an_id_no_record_can_have_is_a_validation_error(runtime, name, value):
         ("i" * ID_MAX_CHARS, "i" * ID_MAX_CHARS),
         ("a b/c?d+e%f#g", "a%20b%2Fc%3Fd%2Be%25f%23g"),
         (SMILE * ID_MAX_CHARS, "%F0%9F%98%80" * ID_MAX_CHARS),
+        # A dot segment would be resolved away, naming another resource: its dots are encoded.
+        (".", "%2E"),
+        ("..", "%2E%2E"),
+        ("...", "..."),
+        ("v1.2", "v1.2"),
     ],
-    ids=["plain", "at-the-limit", "reserved", "astral-at-the-limit"],
+    ids=[
+        "plain",
+        "at-the-limit",
+        "reserved",
+        "astral-at-the-limit",
+        "dot",
+        "dot-dot",
+        "dots",
+        "dotted",
+    ],
 )
 def test_a_possible_id_is_one_escaped_path_segment(runtime, name, value, segment):
     evaluation = request(runtime, name, value)

@@ -3,6 +3,7 @@ refusal that applies a limit states it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,10 +12,14 @@ import pytest
 
 from services.credit.applications.domain import parse_apply_request
 from services.credit.limits import (
+    ID_MAX_CHARS,
     IDEMPOTENCY_KEY_MAX_CHARS,
     INSTALMENT_NUMBER_MAX,
     PAYMENT_TOKEN_MAX_CHARS,
+    is_id,
+    printable_schema,
 )
+from services.credit.openapi import OPENAPI
 from services.credit.payments.provider import SandboxPaymentProvider
 from services.credit.plans.domain import create_plan
 from services.credit.plans.refunds import apply_refund
@@ -26,6 +31,7 @@ from services.credit.plans.requests import (
     parse_refund_request,
 )
 from services.credit.policy.offers import pay_in_4
+from services.credit.webhooks.addresses import check_url
 from services.shared.errors import ValidationError
 from services.shared.money import Money
 
@@ -112,3 +118,73 @@ def test_a_sandbox_refund_beyond_the_charge_states_what_is_left():
         refused.value.message
         == "refund amount must be at most 15.00 GBP, what is left of the charge"
     )
+
+
+# ---------------------------------------------------------------- the document states the limits
+# Found by fuzzing the credit service with schemathesis: its OpenAPI document allowed requests
+# these parsers refuse (zero amounts, ids with spaces, http webhook URLs, an empty merchantId).
+
+
+def _schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = OPENAPI["components"]["schemas"][name]
+    return schema
+
+
+@pytest.mark.parametrize("value", ["chk-1", "a" * 128, "", "a b", "é", "a\n", "a" * 129])
+def test_the_documented_id_pattern_is_the_parsers_rule(value: str) -> None:
+    documented = printable_schema(ID_MAX_CHARS)
+    by_document = (
+        1 <= len(value) <= documented["maxLength"]
+        and re.fullmatch(documented["pattern"].strip("^$"), value) is not None
+    )
+    assert by_document == is_id(value)
+
+
+def test_every_amount_a_request_gives_is_documented_above_zero() -> None:
+    create = _schema("CreateCheckoutInput")["properties"]
+    amounts = [
+        create["amount"],
+        _schema("LineItem")["properties"]["unitPrice"],
+        _schema("CaptureCheckoutInput")["properties"]["amount"],
+        _schema("RefundCheckoutInput")["properties"]["amount"],
+    ]
+    assert [a["properties"]["amount"]["minimum"] for a in amounts] == [1, 1, 1, 1]
+    with pytest.raises(ValidationError):
+        parse_refund_request(
+            "chk", {"amount": {"amount": 0, "currency": "GBP"}, "idempotencyKey": "k"}
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.example.com/bnpl",
+        "https://hooks.example.com:443/bnpl?x=1",
+        "https://example.com.",
+        "http://hooks.example.com/",
+        "https://localhost/",
+        "https://10.1.2.3/",
+        "https://hooks.example.com:8443/",
+        "https://user:pw@example.com/",
+        "https://example.com/#frag",
+        "arn:",
+    ],
+)
+def test_a_webhook_url_the_document_allows_is_accepted(url: str) -> None:
+    pattern = _schema("CreateWebhookEndpointInput")["properties"]["url"]["pattern"]
+    if re.search(pattern, url):
+        assert check_url(url, allow_local=False) == url
+    else:
+        with pytest.raises(ValidationError):
+            check_url(url, allow_local=False)
+
+
+def test_every_operation_documents_the_callers_it_refuses() -> None:
+    # Customers may not use the merchant's routes and merchants not the customer's: 403.
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in OPENAPI["paths"].items()
+        for method, operation in operations.items()
+        if path != "/health" and "403" not in operation["responses"]
+    ]
+    assert missing == []

@@ -3,15 +3,27 @@ developer) reads what is allowed from the message, without the docs."""
 
 from __future__ import annotations
 
+import functools
+import itertools
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from services.shared.errors import ServiceError
-from services.user.consents.domain import RECONFIRMATION_INTERVAL, BankConsent, parse_grant
+from services.user.consents.domain import (
+    RECONFIRMATION_INTERVAL,
+    BankConsent,
+    Permission,
+    parse_grant,
+    parse_permissions,
+)
+from services.user.customers.countries import COUNTRY_CODES
 from services.user.customers.domain import (
     ADDRESS_LINE_MAX_CHARS,
     MAX_AGE_YEARS,
@@ -24,6 +36,7 @@ from services.user.customers.domain import (
     parse_name,
     parse_phone,
 )
+from services.user.openapi import OPENAPI
 from services.user.sandbox_bank.bank import MAX_CONSENT_DURATION
 from services.user.verification.domain import (
     CODE_DIGITS,
@@ -132,3 +145,62 @@ def test_the_error_states_the_limit(make: Callable[[], object], stated: str) -> 
     with pytest.raises(ServiceError) as caught:
         make()
     assert stated in caught.value.message
+
+
+# ---------------------------------------------------------------- the document states the limits
+# Found by fuzzing the user service with schemathesis: its OpenAPI document allowed requests the
+# parsers refuse (control characters, any two capital letters as a country, permissions that
+# make no sense together) and refused some they take (a null expiresAt, a long padded postcode).
+
+
+def _schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = OPENAPI["components"]["schemas"][name]
+    return schema
+
+
+def _accepted(parse: Callable[[], object]) -> bool:
+    try:
+        parse()
+    except ServiceError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        *("Ada", " Ada ", "Ada Lovelace", "", "   ", "Ada\x00", "\x85Ada", "\tAda\n", "Ada\x7f"),
+        *("x" * NAME_MAX_CHARS, " " + "x" * NAME_MAX_CHARS + " ", "x" * (NAME_MAX_CHARS + 1)),
+    ],
+)
+def test_the_documented_name_pattern_is_the_parsers_rule(value: str) -> None:
+    pattern = _schema("RegisterCustomerInput")["properties"]["givenName"]["pattern"]
+    documented = re.search(pattern, value) is not None
+    assert documented == _accepted(lambda: parse_name(value, field="givenName"))
+
+
+def test_the_documented_countries_are_the_parsers() -> None:
+    assert _schema("Address")["properties"]["country"]["enum"] == sorted(COUNTRY_CODES)
+    address = {"line1": "1 High St", "city": "Leeds", "postcode": "LS1 1AA", "country": "AA"}
+    assert not _accepted(lambda: parse_address(address))
+
+
+def test_the_documented_permission_sets_are_the_ones_parse_permissions_takes() -> None:
+    schema = _schema("GrantBankConsentInput")["properties"]["permissions"]
+    validator = jsonschema_rs.validator_for(schema)
+    names = [p.value for p in Permission]
+    for size in range(1, 4):
+        for chosen in itertools.combinations(names, size):
+            value = list(chosen)
+            accepted = _accepted(functools.partial(parse_permissions, value))
+            assert validator.is_valid(value) == accepted, value
+
+
+def test_a_null_expiry_is_documented_as_the_default() -> None:
+    expires_at = _schema("GrantBankConsentInput")["properties"]["expiresAt"]
+    assert "null" in expires_at["type"]
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    grant = parse_grant(
+        {"permissions": ["ReadBalances"], "expiresAt": None}, now=now, max_duration=timedelta(365)
+    )
+    assert grant.expires_at > now
