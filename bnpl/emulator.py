@@ -63,6 +63,18 @@ def sandbox_merchant(api_arn: str) -> IamPrincipal:
     )
 
 
+def rival_merchant(api_arn: str) -> IamPrincipal:
+    """A second sandbox merchant's identity, with a merchant's policy and checkouts of its own."""
+    return IamPrincipal(
+        access_key_id=dev.RIVAL_MERCHANT_ACCESS_KEY_ID,
+        secret_access_key=dev.RIVAL_MERCHANT_SECRET_ACCESS_KEY,
+        account_id=dev.SANDBOX_ACCOUNT_ID,
+        user_arn=dev.RIVAL_MERCHANT_ARN,
+        username=dev.RIVAL_MERCHANT_USER,
+        policies=(caller_policy(api_arn, "merchant"),),
+    )
+
+
 def credit_service(api_arn: str) -> IamPrincipal:
     """The IAM identity the credit service signs `publishCheckoutUpdate` as."""
     return IamPrincipal(
@@ -98,7 +110,11 @@ def api_config(settings: Settings) -> ApiConfig:
         ),
         iam=IamConfig(
             region=settings.region,
-            principals=(sandbox_merchant(api_arn), credit_service(api_arn)),
+            principals=(
+                sandbox_merchant(api_arn),
+                rival_merchant(api_arn),
+                credit_service(api_arn),
+            ),
             account_id=dev.SANDBOX_ACCOUNT_ID,
             api_id=LOCAL_API_ID,
         ),
@@ -212,6 +228,11 @@ def graphiql_config(settings: DevSettings) -> GraphiQLConfig:
                 label=f"sandbox merchant ({dev.SANDBOX_MERCHANT_ID})",
                 access_key_id=dev.SANDBOX_MERCHANT_ACCESS_KEY_ID,
                 secret_access_key=dev.SANDBOX_MERCHANT_SECRET_ACCESS_KEY,
+            ),
+            IamSigner(
+                label=f"another merchant ({dev.RIVAL_MERCHANT_ID})",
+                access_key_id=dev.RIVAL_MERCHANT_ACCESS_KEY_ID,
+                secret_access_key=dev.RIVAL_MERCHANT_SECRET_ACCESS_KEY,
             ),
         ),
         default_query=GRAPHIQL_QUERY,

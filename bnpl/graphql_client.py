@@ -36,6 +36,7 @@ class GraphQLClient:
         url: the GraphQL endpoint.
         token: a Cognito-shaped token sent as `Authorization`; or
         iam_region: sign every request with the sandbox merchant's keys for this region.
+        iam_keys: (access key id, secret) to sign with instead (another merchant).
         http: the client to send with; when not given, one is created and `close()`
             (or leaving a `with` block) closes it.
     """
@@ -46,6 +47,10 @@ class GraphQLClient:
         *,
         token: str | None = None,
         iam_region: str | None = None,
+        iam_keys: tuple[str, str] = (
+            dev.SANDBOX_MERCHANT_ACCESS_KEY_ID,
+            dev.SANDBOX_MERCHANT_SECRET_ACCESS_KEY,
+        ),
         http: httpx.Client | None = None,
     ) -> None:
         if (token is None) == (iam_region is None):
@@ -53,6 +58,7 @@ class GraphQLClient:
         self.url = url
         self._token = token
         self._iam_region = iam_region
+        self._iam_keys = iam_keys
         self._owns_http = http is None
         self._http = http or httpx.Client(timeout=30)
 
@@ -71,7 +77,14 @@ class GraphQLClient:
         """Send one operation; return the raw HTTP response."""
         body = json.dumps({"query": query, "variables": variables}).encode()
         if self._iam_region is not None:
-            headers = sigv4_headers(self.url, body, region=self._iam_region)
+            key_id, secret = self._iam_keys
+            headers = sigv4_headers(
+                self.url,
+                body,
+                region=self._iam_region,
+                access_key_id=key_id,
+                secret_access_key=secret,
+            )
         else:
             headers = {"content-type": "application/json", "authorization": str(self._token)}
         return self._http.post(self.url, content=body, headers=headers)

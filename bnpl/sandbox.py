@@ -6,7 +6,13 @@ from datetime import UTC
 
 from bnpl.personas import PERSONAS, Persona
 from bnpl.sandbox_consents import seed_bank_consents
-from bnpl.settings import SANDBOX_MERCHANT_ARN, SANDBOX_MERCHANT_ID, DevSettings
+from bnpl.settings import (
+    RIVAL_MERCHANT_ARN,
+    RIVAL_MERCHANT_ID,
+    SANDBOX_MERCHANT_ARN,
+    SANDBOX_MERCHANT_ID,
+    DevSettings,
+)
 from services.credit.checkouts.domain import Merchant
 from services.credit.checkouts.store import DynamoMerchantRepository
 from services.shared.settings import Settings
@@ -15,6 +21,7 @@ from services.user.customers.domain import Customer, VerificationStatus, parse_r
 from services.user.customers.store import DynamoCustomerRepository
 
 SANDBOX_MERCHANT_NAME = "Sandbox Outfitters"
+RIVAL_MERCHANT_NAME = "Rival Goods"
 CUSTOMER_GROUP = "customers"
 
 
@@ -28,6 +35,16 @@ def sandbox_merchant(settings: DevSettings | None = None) -> Merchant:
         name=SANDBOX_MERCHANT_NAME,
         principal_arns=frozenset({SANDBOX_MERCHANT_ARN}),
         redirect_url_prefixes=tuple(f"https://{h}:{settings.shop_tls_port}/" for h in hosts),
+    )
+
+
+def rival_merchant() -> Merchant:
+    """A second merchant, signing with keys of its own; no return URLs."""
+    return Merchant(
+        id=RIVAL_MERCHANT_ID,
+        name=RIVAL_MERCHANT_NAME,
+        principal_arns=frozenset({RIVAL_MERCHANT_ARN}),
+        redirect_url_prefixes=(),
     )
 
 
@@ -53,7 +70,7 @@ def persona_customer(persona: Persona) -> Customer:
 
 
 def seed(settings: Settings) -> list[str]:
-    """Write the sandbox merchant and the customer personas' profiles; safe to run again.
+    """Write the sandbox merchants and the customer personas' profiles; safe to run again.
 
     The merchant is written as defined here on every run; a profile that exists already is left
     as it is, so changes made while exploring survive a restart.
@@ -61,7 +78,9 @@ def seed(settings: Settings) -> list[str]:
     Returns:
         The subjects of the profiles created by this run.
     """
-    DynamoMerchantRepository(settings).save(sandbox_merchant())
+    merchants = DynamoMerchantRepository(settings)
+    merchants.save(sandbox_merchant())
+    merchants.save(rival_merchant())
     customers = DynamoCustomerRepository(settings)
     created = []
     for persona in PERSONAS.values():

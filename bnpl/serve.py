@@ -65,6 +65,7 @@ def _config(
         # an X-Forwarded-For it writes must not become its address (uvicorn trusts the header
         # from 127.0.0.1 by default).
         proxy_headers=False,
+        server_header=False,  # no banner naming the server and its make
         timeout_graceful_shutdown=graceful_shutdown_s,
         # The launcher runs the lifespan once, around both servers.
         lifespan="off",

@@ -30,6 +30,13 @@ SANDBOX_ACCOUNT_ID = "000000000000"
 SANDBOX_MERCHANT_USER = "bnpl-sandbox-merchant"
 SANDBOX_MERCHANT_ARN = f"arn:aws:iam::{SANDBOX_ACCOUNT_ID}:user/{SANDBOX_MERCHANT_USER}"
 SANDBOX_MERCHANT_ID = "m_sandbox"
+# A second sandbox merchant with keys of its own: what one merchant may not do to another's
+# checkouts and webhooks can be tried locally.
+RIVAL_MERCHANT_ACCESS_KEY_ID = "AKIDBNPLSANDBOXMRCH2"
+RIVAL_MERCHANT_SECRET_ACCESS_KEY = "bnpl-rival-merchant-secret-not-for-aws-00000"  # noqa: S105
+RIVAL_MERCHANT_USER = "bnpl-rival-merchant"
+RIVAL_MERCHANT_ARN = f"arn:aws:iam::{SANDBOX_ACCOUNT_ID}:user/{RIVAL_MERCHANT_USER}"
+RIVAL_MERCHANT_ID = "m_rival"
 
 # The credit service's dev IAM credentials: its default credential chain finds them in the
 # environment (as an ECS task finds its role's), and it signs `publishCheckoutUpdate` with them.

@@ -41,4 +41,4 @@ USER 10001:10001
 EXPOSE 8080
 
 # Settings come from the environment (services/shared/settings.py); the task definition sets them.
-CMD ["uvicorn", "--factory", "services.credit.app:create_app", "--host", "0.0.0.0", "--port", "8080"]
+CMD ["uvicorn", "--factory", "services.credit.app:create_app", "--host", "0.0.0.0", "--port", "8080", "--no-server-header"]

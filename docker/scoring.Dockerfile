@@ -35,7 +35,7 @@ COPY --from=build /install /usr/local
 # keep-alive outlasts SageMaker's 60-second idle connections.
 RUN printf '%s\n' \
       '#!/bin/sh' \
-      'exec uvicorn --factory services.scoring.app:create_app --host 0.0.0.0 --port 8080 --no-access-log --timeout-keep-alive 75' \
+      'exec uvicorn --factory services.scoring.app:create_app --host 0.0.0.0 --port 8080 --no-access-log --no-server-header --timeout-keep-alive 75' \
       > /usr/local/bin/serve \
  && chmod 0755 /usr/local/bin/serve \
  && useradd --system --uid 10001 --no-create-home scoring

@@ -133,6 +133,8 @@ def _uvicorn(
             "--no-proxy-headers",
             # The services log each request themselves, with its status and duration.
             "--no-access-log",
+            # No banner naming the server and its make.
+            "--no-server-header",
             # Worker processes share the port; the supervisor's killpg stops them with it.
             *(["--workers", str(workers)] if workers > 1 else []),
         ],

@@ -35,6 +35,7 @@ from starlette.routing import Route
 from services.scoring.model import TreeEnsemble
 from services.scoring.predictions import predict
 from services.shared.errors import ServiceError, ValidationError
+from services.shared.hardening import HardeningMiddleware
 from services.shared.http import ErrorBoundaryMiddleware, JSONResponse, configure_logging, read_json
 from services.shared.settings import Settings
 
@@ -153,6 +154,9 @@ def create_app(
                 methods=["POST"],
             ),
         ],
-        middleware=[Middleware(ErrorBoundaryMiddleware, service="scoring")],
+        middleware=[
+            Middleware(HardeningMiddleware),
+            Middleware(ErrorBoundaryMiddleware, service="scoring"),
+        ],
         exception_handlers={ServiceError: bad_request},
     )

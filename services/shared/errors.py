@@ -64,6 +64,13 @@ class ValidationError(ServiceError):
         self.field = field
 
 
+class RequestTimeout(ValidationError):  # noqa: N818 - sent as ValidationError
+    """The request body did not arrive in time (a ValidationError on the wire)."""
+
+    code = "ValidationError"
+    status = 408
+
+
 class PayloadTooLarge(ValidationError):  # noqa: N818 - sent as ValidationError
     """The request body is larger than the service accepts (a ValidationError on the wire)."""
 

@@ -7,6 +7,7 @@ log, never to the caller). A path no route takes is a JSON 404, never a redirect
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -32,9 +33,11 @@ from services.shared.errors import (
     InternalError,
     NotFound,
     PayloadTooLarge,
+    RequestTimeout,
     ServiceError,
     ValidationError,
 )
+from services.shared.hardening import HardeningMiddleware
 from services.shared.ids import is_valid_text, printable_name
 
 logger = logging.getLogger("services.http")
@@ -49,6 +52,9 @@ class JSONResponse(responses.JSONResponse):
 
 
 MAX_BODY_BYTES = 64 * 1024
+# A body of at most MAX_BODY_BYTES arrives in milliseconds; one trickled in more slowly holds a
+# connection and a worker's slot for nothing.
+BODY_READ_TIMEOUT_S = 10.0
 PUBLIC_PATHS = frozenset({"/health", "/openapi.json"})
 # HTTP resolvers put the caller's token here: in AWS, AppSync signs the call to API Gateway with
 # SigV4, which takes the Authorization header for itself.
@@ -126,6 +132,7 @@ async def read_json(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dic
 
     Raises:
         PayloadTooLarge: the body is larger than `max_bytes` (HTTP 413).
+        RequestTimeout: the body took longer than `BODY_READ_TIMEOUT_S` to arrive (HTTP 408).
         ValidationError: the body is empty, not UTF-8 JSON, or not a JSON object.
     """
     declared = request.headers.get("content-length", "")
@@ -133,11 +140,17 @@ async def read_json(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dic
         raise PayloadTooLarge(f"Request body is larger than {max_bytes} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise PayloadTooLarge(f"Request body is larger than {max_bytes} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_READ_TIMEOUT_S):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise PayloadTooLarge(f"Request body is larger than {max_bytes} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout(
+            f"The request body did not arrive within {BODY_READ_TIMEOUT_S:g} seconds"
+        ) from None
     body = b"".join(chunks)
     if not body.strip():
         raise ValidationError("Request body is empty; send a JSON object")
@@ -326,6 +339,7 @@ def create_service_app(
             *public_routes,
         ],
         middleware=[
+            Middleware(HardeningMiddleware),
             Middleware(ErrorBoundaryMiddleware, service=service),
             Middleware(
                 AuthMiddleware,

@@ -104,3 +104,38 @@ def test_a_browsers_preflight_is_answered(stack: RunningStack, http: httpx.Clien
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_no_process_names_its_server_and_the_services_answer_with_security_headers(
+    stack: RunningStack, http: httpx.Client
+):
+    settings = stack.settings
+    answers = {
+        "emulator": http.post(settings.graphql_url, json={"query": "{ me { id } }"}),
+        "identity provider": http.get(f"{settings.url(settings.idp_port)}/.well-known/jwks.json"),
+        "user service": http.get(f"{settings.url(settings.user_port)}/customers/me"),
+        "credit service": http.get(f"{settings.url(settings.credit_port)}/checkouts/co_1"),
+        "scoring": http.get(f"{settings.url(settings.scoring_port)}/ping"),
+        "checkout page": http.get(settings.url(settings.web_port)),
+        "demo shop": http.get(settings.url(settings.shop_port)),
+    }
+    assert {
+        name: answer.headers.get("server") for name, answer in answers.items()
+    } == dict.fromkeys(answers)
+    for name in ("user service", "credit service", "scoring"):
+        headers = answers[name].headers
+        assert (headers["cache-control"], headers["x-content-type-options"]) == (
+            "no-store",
+            "nosniff",
+        ), name
+        assert headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+def test_the_services_refuse_headers_no_honest_caller_sends(
+    stack: RunningStack, http: httpx.Client
+):
+    settings = stack.settings
+    padding = {"x-padding": "a" * 32 * 1024}
+    for port in (settings.user_port, settings.credit_port, settings.scoring_port):
+        answer = http.get(f"{settings.url(port)}/health", headers=padding)
+        assert (answer.status_code, answer.json()["error"]) == (431, "ValidationError"), port

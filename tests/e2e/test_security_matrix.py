@@ -7,6 +7,7 @@ challenge, a webhook endpoint and event), by each kind of caller:
 - the customer who holds the customer's things (checkout's shopper, application, plan, ...);
 - another customer;
 - the merchant, signing with IAM, who holds the checkout and the webhook endpoint;
+- another merchant (the local stack's second sandbox merchant, keys of its own);
 - an anonymous caller, with no credentials at all.
 
 Each cell asserts the exact answer: the data, or the one error's `errorType`. Another customer is
@@ -22,7 +23,6 @@ runs first. Their other successful calls are the flows' tests (`test_plans_flow`
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -36,20 +36,29 @@ from bnpl.devstack import RunningStack, running_stack
 from bnpl.graphql_client import GraphQLClient
 from bnpl.idp.tokens import mint_token
 from bnpl.personas import Persona
-from bnpl.settings import PROJECT_ROOT, SANDBOX_MERCHANT_ID
+from bnpl.settings import (
+    PROJECT_ROOT,
+    RIVAL_MERCHANT_ACCESS_KEY_ID,
+    RIVAL_MERCHANT_SECRET_ACCESS_KEY,
+    SANDBOX_MERCHANT_ID,
+)
 from tests.e2e.customers import new_customer
+from tests.e2e.security_rows import (
+    ANONYMOUS,
+    CALLERS,
+    CUSTOMER,
+    MERCHANT,
+    NULL,
+    OK,
+    OTHER,
+    RIVAL,
+    ROWS,
+    TOKEN,
+    key,
+)
 from tests.e2e.test_decisions import APPLY, new_checkout
 
 pytestmark = pytest.mark.e2e
-
-CUSTOMER, OTHER, MERCHANT, ANONYMOUS = "customer", "another customer", "merchant", "anonymous"
-CALLERS = (CUSTOMER, OTHER, MERCHANT, ANONYMOUS)
-OK = "OK"
-NULL = "null"  # no data and no error: the field's "there is none" (nullable fields)
-# AppSync refuses a request with no credentials as a whole, before any field runs.
-NO_CREDENTIALS = "UnauthorizedException"
-# A field the caller's auth mode may not use (`@aws_iam` / `@aws_cognito_user_pools`).
-WRONG_MODE = "Unauthorized"
 
 
 @dataclass(frozen=True)
@@ -58,261 +67,6 @@ class World:
 
     clients: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]]
     ids: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Row:
-    """One operation: its document, its variables from the world's ids, and per caller the
-    expected answer (`OK` or an `errorType`)."""
-
-    document: str
-    variables: Callable[[dict[str, str]], dict[str, Any]]
-    expected: dict[str, str]
-
-
-def key() -> str:
-    return str(uuid.uuid4())
-
-
-TOKEN = "tok_visa"
-ROWS: dict[str, Row] = {
-    "Query.checkout": Row(
-        "query Q($id: ID!) { checkout(id: $id) { id status } }",
-        lambda ids: {"id": ids["checkout"]},
-        # Bound to its shopper by their accepted offer: to anyone else there is none, as for an
-        # unknown id (`test_another_customers_things_are_as_unknown_ids`).
-        {CUSTOMER: OK, OTHER: NULL, MERCHANT: OK, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Query.application": Row(
-        "query Q($id: ID!) { application(id: $id) { id status } }",
-        lambda ids: {"id": ids["application"]},
-        {CUSTOMER: OK, OTHER: NULL, MERCHANT: WRONG_MODE, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Query.plan": Row(
-        "query Q($id: ID!) { plan(id: $id) { id status } }",
-        lambda ids: {"id": ids["plan"]},
-        {CUSTOMER: OK, OTHER: NULL, MERCHANT: WRONG_MODE, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Query.webhookEndpoints": Row(
-        "query Q($m: ID!) { webhookEndpoints(merchantId: $m) { id } }",
-        lambda ids: {"m": SANDBOX_MERCHANT_ID},
-        {CUSTOMER: WRONG_MODE, OTHER: WRONG_MODE, MERCHANT: OK, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Query.webhookDeliveries": Row(
-        "query Q($id: ID!) { webhookDeliveries(endpointId: $id) { items { eventId } } }",
-        lambda ids: {"id": ids["endpoint"]},
-        {CUSTOMER: WRONG_MODE, OTHER: WRONG_MODE, MERCHANT: OK, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Mutation.createCheckout": Row(
-        """mutation M($input: CreateCheckoutInput!) { createCheckout(input: $input) { id } }""",
-        lambda ids: {
-            "input": {
-                "merchantId": "m_someone_else",  # not the caller's own
-                "merchantReference": f"matrix-{key()}",
-                "amount": {"amount": 1_000, "currency": "GBP"},
-                "items": [
-                    {
-                        "sku": "A",
-                        "name": "A",
-                        "quantity": 1,
-                        "unitPrice": {"amount": 1_000, "currency": "GBP"},
-                    }
-                ],
-            }
-        },
-        {
-            CUSTOMER: WRONG_MODE,
-            OTHER: WRONG_MODE,
-            MERCHANT: "Unauthorized",
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.confirmVerification": Row(
-        'mutation M($id: ID!) { confirmVerification(challengeId: $id, code: "000000") { id } }',
-        lambda ids: {"id": ids["challenge"]},
-        {
-            CUSTOMER: "ValidationError",  # a wrong code
-            OTHER: "NotFound",
-            MERCHANT: WRONG_MODE,
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.revokeBankConsent": Row(
-        "mutation M($id: ID!) { revokeBankConsent(id: $id) { id status } }",
-        lambda ids: {"id": ids["consent"]},
-        # Revoking is the owner's to do, and idempotent: it answers the consent.
-        {CUSTOMER: OK, OTHER: "NotFound", MERCHANT: WRONG_MODE, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Mutation.applyForCredit": Row(
-        "mutation M($input: ApplyForCreditInput!) { applyForCredit(input: $input) { id } }",
-        lambda ids: {"input": {"checkoutId": ids["checkout"], "idempotencyKey": key()}},
-        # The checkout is bound to the owner's plan: nobody applies to it any more.
-        {
-            CUSTOMER: "InvalidState",
-            OTHER: "InvalidState",
-            MERCHANT: WRONG_MODE,
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.reviewApplication": Row(
-        "mutation M($input: ReviewApplicationInput!) { reviewApplication(input: $input) { id } }",
-        lambda ids: {
-            "input": {"applicationId": ids["application"], "outcome": "APPROVED", "note": "ok"}
-        },
-        # Underwriters only; nobody reviews their own application.
-        {CUSTOMER: WRONG_MODE, OTHER: WRONG_MODE, MERCHANT: WRONG_MODE, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Mutation.acceptOffer": Row(
-        """mutation M($input: AcceptOfferInput!) { acceptOffer(input: $input) { id } }""",
-        lambda ids: {
-            "input": {
-                "applicationId": ids["application"],
-                "offerId": ids["offer"],
-                "paymentMethodToken": TOKEN,
-                "idempotencyKey": key(),
-            }
-        },
-        # Already taken up by the owner with another key.
-        {
-            CUSTOMER: "InvalidState",
-            OTHER: "NotFound",
-            MERCHANT: WRONG_MODE,
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.payInstalment": Row(
-        "mutation M($input: PayInstalmentInput!) { payInstalment(input: $input) { id } }",
-        lambda ids: {
-            "input": {
-                "planId": ids["plan"],
-                "instalmentNumber": 1,  # paid when the offer was accepted
-                "paymentMethodToken": TOKEN,
-                "idempotencyKey": key(),
-            }
-        },
-        {
-            CUSTOMER: "InvalidState",
-            OTHER: "NotFound",
-            MERCHANT: WRONG_MODE,
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.payOffPlan": Row(
-        "mutation M($input: PayOffPlanInput!) { payOffPlan(input: $input) { id } }",
-        lambda ids: {
-            "input": {
-                "planId": ids["plan"],
-                "paymentMethodToken": TOKEN,
-                "idempotencyKey": key(),
-            }
-        },
-        # The customer pays their plan off (the sandbox card network): the plan's last use.
-        {
-            CUSTOMER: OK,
-            OTHER: "NotFound",
-            MERCHANT: WRONG_MODE,
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.captureCheckout": Row(
-        "mutation M($input: CaptureCheckoutInput!) { captureCheckout(input: $input) { id } }",
-        lambda ids: {
-            "input": {
-                "checkoutId": ids["checkout"],
-                "amount": {"amount": 10**9, "currency": "GBP"},  # more than the order
-                "idempotencyKey": key(),
-            }
-        },
-        {
-            CUSTOMER: WRONG_MODE,
-            OTHER: WRONG_MODE,
-            MERCHANT: "ValidationError",
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.voidCheckout": Row(
-        "mutation M($id: ID!) { voidCheckout(checkoutId: $id) { id } }",
-        lambda ids: {"id": ids["captured"]},  # captured: past voiding
-        {
-            CUSTOMER: WRONG_MODE,
-            OTHER: WRONG_MODE,
-            MERCHANT: "InvalidState",
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.refundCheckout": Row(
-        "mutation M($input: RefundCheckoutInput!) { refundCheckout(input: $input) { id } }",
-        lambda ids: {
-            "input": {
-                "checkoutId": ids["checkout"],  # not captured: nothing to refund
-                "amount": {"amount": 100, "currency": "GBP"},
-                "idempotencyKey": key(),
-            }
-        },
-        {
-            CUSTOMER: WRONG_MODE,
-            OTHER: WRONG_MODE,
-            MERCHANT: "InvalidState",
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.createWebhookEndpoint": Row(
-        """mutation M($input: CreateWebhookEndpointInput!) {
-          createWebhookEndpoint(input: $input) { endpoint { id } }
-        }""",
-        lambda ids: {
-            "input": {"merchantId": SANDBOX_MERCHANT_ID, "url": "ftp://nowhere", "eventTypes": []}
-        },
-        {
-            CUSTOMER: WRONG_MODE,
-            OTHER: WRONG_MODE,
-            MERCHANT: "ValidationError",
-            ANONYMOUS: NO_CREDENTIALS,
-        },
-    ),
-    "Mutation.rotateWebhookSecret": Row(
-        "mutation M($id: ID!) { rotateWebhookSecret(endpointId: $id) { endpoint { id } } }",
-        lambda ids: {"id": ids["endpoint"]},
-        {CUSTOMER: WRONG_MODE, OTHER: WRONG_MODE, MERCHANT: OK, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Mutation.disableWebhookEndpoint": Row(
-        "mutation M($id: ID!) { disableWebhookEndpoint(endpointId: $id) { id } }",
-        lambda ids: {"id": ids["endpoint"]},
-        {CUSTOMER: WRONG_MODE, OTHER: WRONG_MODE, MERCHANT: OK, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Mutation.enableWebhookEndpoint": Row(
-        "mutation M($id: ID!) { enableWebhookEndpoint(endpointId: $id) { id } }",
-        lambda ids: {"id": ids["endpoint"]},
-        {CUSTOMER: WRONG_MODE, OTHER: WRONG_MODE, MERCHANT: OK, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Mutation.replayWebhookEvent": Row(
-        "mutation M($id: ID!) { replayWebhookEvent(eventId: $id) { eventId } }",
-        lambda ids: {"id": ids["event"]},
-        {CUSTOMER: WRONG_MODE, OTHER: WRONG_MODE, MERCHANT: OK, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Mutation.sendTestWebhook": Row(
-        "mutation M($id: ID!) { sendTestWebhook(endpointId: $id) { eventId } }",
-        lambda ids: {"id": ids["endpoint"]},
-        {CUSTOMER: WRONG_MODE, OTHER: WRONG_MODE, MERCHANT: OK, ANONYMOUS: NO_CREDENTIALS},
-    ),
-    "Mutation.publishCheckoutUpdate": Row(
-        "mutation M($input: CheckoutUpdateInput!) { publishCheckoutUpdate(input: $input) { id } }",
-        lambda ids: {
-            "input": {
-                "id": ids["checkout"],
-                "merchantId": SANDBOX_MERCHANT_ID,
-                "merchantReference": "forged",
-                "amount": {"amount": 1, "currency": "GBP"},
-                "items": [],
-                "status": "CAPTURED",
-                "expiresAt": "2030-01-01T00:00:00Z",
-                "createdAt": "2030-01-01T00:00:00Z",
-            }
-        },
-        # Only the credit service's role publishes: a merchant's signature is not enough.
-        {CUSTOMER: WRONG_MODE, OTHER: WRONG_MODE, MERCHANT: WRONG_MODE, ANONYMOUS: NO_CREDENTIALS},
-    ),
-}
 
 
 START_VERIFICATION = "mutation { startVerification(channel: SMS) { challengeId } }"
@@ -404,6 +158,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         # Last: a started verification leaves the profile PENDING until confirmed.
         challenge = ok(customer.execute(START_VERIFICATION), "startVerification")["challengeId"]
         other = customer_client(stack, http, new_customer(stack, "other"))
+        rival = GraphQLClient(
+            stack.settings.graphql_url,
+            iam_region=stack.settings.region,
+            iam_keys=(RIVAL_MERCHANT_ACCESS_KEY_ID, RIVAL_MERCHANT_SECRET_ACCESS_KEY),
+            http=http,
+        )
 
         def anonymous(document: str, variables: dict[str, Any]) -> dict[str, Any]:
             answer = http.post(
@@ -418,6 +178,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 CUSTOMER: customer.execute,
                 OTHER: other.execute,
                 MERCHANT: merchant.execute,
+                RIVAL: rival.execute,
                 ANONYMOUS: anonymous,
             },
             ids={

@@ -97,8 +97,9 @@ class TestAsyncClient:
             await client.bank_data(authorization="Bearer not-a-jwt", consent_id=consent_id)
         with pytest.raises(NotFound):
             await client.bank_data(authorization=shopper, consent_id="../../customers/me")
-        revoked = await http.delete(
-            f"{USER}/customers/me/bank-consents/{consent_id}", headers={"authorization": shopper}
+        revoked = await http.post(
+            f"{USER}/customers/me/bank-consents/{consent_id}/revoke",
+            headers={"authorization": shopper},
         )
         assert revoked.status_code == 200
         with pytest.raises(InvalidState) as caught:

@@ -3,6 +3,7 @@ tokens: routing, the error boundary, and what a refused token tells the caller a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -125,6 +126,21 @@ class TestErrorBoundary:
             "message": "merchantReference is not valid Unicode text (it has a lone surrogate)",
             "details": {"field": "merchantReference"},
         }
+
+    async def test_a_body_trickled_in_slower_than_the_deadline_is_a_timeout(
+        self, client, auth, monkeypatch
+    ):
+        monkeypatch.setattr("services.shared.http.BODY_READ_TIMEOUT_S", 0.2)
+
+        async def trickle() -> Any:
+            yield b'{"n": '
+            await asyncio.sleep(1.0)
+            yield b"1}"
+
+        response = await client.post(
+            "/echo", content=trickle(), headers={**auth, "content-type": "application/json"}
+        )
+        assert (response.status_code, response.json()["error"]) == (408, "ValidationError")
 
 
 class TestRouting:
