@@ -4,6 +4,11 @@ Each child runs in its own process group, so stopping it reaches everything it s
 is re-printed line by line behind an aligned `name |` prefix. A child that exits on its own or
 never becomes healthy fails the whole set, and whatever runs is stopped: SIGTERM to each group,
 SIGKILL after a grace period. Nothing is left behind.
+
+A child may instead be given a few restarts (as a container's restart policy does): once it has
+served, an exit of its own starts it again, with the same command, and the set goes on while it
+becomes ready again. Only a child that exits more often than that within a minute, or does not
+become ready again in time, fails the set.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class ChildSpec:
         env: the child's whole environment (the supervisor's own when `None`).
         cwd: working directory.
         ready_timeout_s: how long the child may take to become ready.
+        restarts: how many times within `RESTART_WINDOW_S` the child is started again after it
+            exits on its own, once it has been ready; 0 (the default): its exit fails the set.
     """
 
     name: str
@@ -51,6 +58,11 @@ class ChildSpec:
     env: Mapping[str, str] | None = None
     cwd: Path | None = None
     ready_timeout_s: float = 30.0
+    restarts: int = 0
+
+
+# The window a child's restarts are counted in: a child that keeps dying is broken, not unlucky.
+RESTART_WINDOW_S = 60.0
 
 
 class ChildFailedError(Exception):
@@ -130,6 +142,8 @@ class _Child:
     pump: threading.Thread
     tail: deque[str]
     stopping: bool = False
+    # When it was started again after an exit of its own, until it is ready again.
+    restarted_at: float | None = None
 
 
 class Supervisor:
@@ -161,6 +175,7 @@ class Supervisor:
         self.grace_s = grace_s
         self.poll_s = poll_s
         self._children: list[_Child] = []
+        self._restarts: dict[str, deque[float]] = {}
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
         self._hurry = threading.Event()
@@ -236,6 +251,7 @@ class Supervisor:
         waiting = [self._spawn(spec) for spec in specs]
         while waiting:
             self._check_running(exclude=waiting)
+            self._check_restarted()
             for child in list(waiting):
                 code = child.process.poll()
                 if code is not None:
@@ -276,28 +292,70 @@ class Supervisor:
         return child
 
     def watch(self) -> None:
-        """Block until a stop signal arrives (return) or a child exits (raise).
+        """Block until a stop signal arrives (return) or a child fails (raise); restart the
+        children whose restarts allow it meanwhile.
 
         Raises:
-            ChildFailedError: a child exited on its own.
+            ChildFailedError: a child exited on its own, its restarts spent, or did not become
+                ready again in time.
         """
         while not self._stop.wait(self.poll_s):
             self._check_running()
+            self._check_restarted()
 
     def _check_running(self, *, exclude: Sequence[_Child] = ()) -> None:
-        for child in self._children:
-            if child in exclude or child.stopping:
+        for child in list(self._children):
+            if child in exclude or child.stopping or child.restarted_at is not None:
                 continue
             code = child.process.poll()
             if code is not None:
-                raise self._failure(child, f"{_exit_reason(code)} unexpectedly")
+                self._restart_or_fail(child, f"{_exit_reason(code)} unexpectedly")
+
+    def _check_restarted(self) -> None:
+        """Announce restarted children once ready again; one that exits or takes too long
+        counts as another failure."""
+        for child in [c for c in self._children if c.restarted_at is not None]:
+            assert child.restarted_at is not None
+            code = child.process.poll()
+            if code is not None:
+                self._restart_or_fail(child, f"{_exit_reason(code)} before it was ready again")
+            elif child.spec.ready():
+                elapsed = time.monotonic() - child.restarted_at
+                child.restarted_at = None
+                self.write(f"{self.prefix(child.spec.name)}ready again after {elapsed:.1f} s\n")
+            elif time.monotonic() - child.restarted_at > child.spec.ready_timeout_s:
+                limit = child.spec.ready_timeout_s
+                raise self._failure(child, f"was not ready again after {limit:g} s")
+
+    def _restart_or_fail(self, child: _Child, reason: str) -> None:
+        """Start `child` again if its restarts within the window allow; raise otherwise."""
+        now = time.monotonic()
+        recent = self._restarts.setdefault(child.spec.name, deque())
+        while recent and now - recent[0] > RESTART_WINDOW_S:
+            recent.popleft()
+        if len(recent) >= child.spec.restarts:
+            raise self._failure(child, reason)
+        recent.append(now)
+        self._drain(child)  # its last lines come before the restart line
+        allowed = child.spec.restarts
+        self.write(
+            f"{self.prefix(child.spec.name)}{reason}; starting it again "
+            f"(restart {len(recent)} of {allowed} within {RESTART_WINDOW_S:g} s)\n"
+        )
+        _signal_group(child.process.pid, signal.SIGKILL)  # whatever it left in its group
+        self._children.remove(child)
+        self._spawn(child.spec).restarted_at = now
 
     def _failure(self, child: _Child, reason: str) -> ChildFailedError:
-        # Let the pump drain what the child wrote last; a grandchild holding the pipe open must
-        # not block the report, hence the timeout.
+        self._drain(child)
+        return ChildFailedError(child.spec.name, reason, list(child.tail))
+
+    @staticmethod
+    def _drain(child: _Child) -> None:
+        # Let the pump print what an exited child wrote last; a grandchild holding the pipe open
+        # must not block the report, hence the timeout.
         if child.process.poll() is not None:
             child.pump.join(timeout=1.0)
-        return ChildFailedError(child.spec.name, reason, list(child.tail))
 
     @property
     def pids(self) -> dict[str, int]:

@@ -10,6 +10,10 @@ they start in the first batch. They, the emulator and the dev identity provider 
 twice, over HTTP and over HTTPS/WSS, from one process (bnpl.serve); their certificate comes from
 the data folder's local CA (bnpl.tls). The Amplify configuration of the stack is written into
 the data folder before anything starts.
+
+A part that exits after it served is started again (up to `RESTARTS` times a minute): the rest
+of the stack answers `DependencyFailure` meanwhile and recovers on its own. DynamoDB Local in
+memory is the exception: its data would be gone, so its exit stops the stack.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ from services.shared.settings import Settings
 
 READY_TIMEOUT_S = 30.0
 STOP_GRACE_S = 5.0
+# A part that dies after it served is started again, as ECS replaces a task, so a crash or a
+# kill is something the rest of the stack rides out; one that keeps dying stops the stack.
+RESTARTS = 3
 # The start-up token is for an interactive session: valid for a working day, not Cognito's hour.
 _TAIL_LINES = 15
 
@@ -142,6 +149,7 @@ def _uvicorn(
         env=env,
         cwd=PROJECT_ROOT,
         ready_timeout_s=READY_TIMEOUT_S,
+        restarts=RESTARTS,
     )
 
 
@@ -153,6 +161,7 @@ def _webhook_sender(env: Mapping[str, str]) -> ChildSpec:
         ready=lambda: True,
         env=env,
         cwd=PROJECT_ROOT,
+        restarts=RESTARTS,
     )
 
 
@@ -197,6 +206,7 @@ def _with_tls(
         env=env,
         cwd=PROJECT_ROOT,
         ready_timeout_s=READY_TIMEOUT_S,
+        restarts=RESTARTS,
     )
 
 
@@ -216,6 +226,9 @@ def _dynamodb(
         env=env,
         cwd=jar.parent,
         ready_timeout_s=READY_TIMEOUT_S,
+        # Started again on its data folder, it serves what it held; in memory, everything would
+        # be gone while the services still named it, so its death stops the stack instead.
+        restarts=0 if in_memory else RESTARTS,
     )
 
 

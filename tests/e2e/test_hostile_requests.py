@@ -2,6 +2,8 @@
 
 - One document of two thousand aliases is refused past the API's resolver count limit, at once
   and in AppSync's shape, logged once; the API answers everyone as before afterwards.
+- A batched array of operations (which AppSync does not take) is refused whole, before anything
+  in it runs.
 - An `X-Forwarded-For` the caller wrote is not taken for the caller's address: the access log
   records the connection's address.
 - A browser's CORS preflight is answered.
@@ -76,6 +78,38 @@ def test_an_alias_flood_is_refused_past_the_limit_and_the_api_stays_up(
         f"{2000 - limit} resolvers refused past the resolver count limit of {limit}"
     ]
     assert "Traceback" not in log
+
+
+def test_a_batched_array_of_operations_is_refused_whole_and_runs_nothing(
+    stack: RunningStack, http: httpx.Client
+):
+    caller = token(stack)
+    profile = {"givenName": "Batch", "familyName": "Ed", "dateOfBirth": "1990-01-01"}
+    register = {
+        "query": "mutation($input: RegisterCustomerInput!) "
+        "{ registerCustomer(input: $input) { id } }",
+        "variables": {"input": profile},
+    }
+    batch = [register, *({"query": "{ me { id } }"} for _ in range(999))]
+    response = http.post(stack.settings.graphql_url, json=batch, headers={"authorization": caller})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "errors": [
+                {
+                    "errorType": "MalformedHttpRequestException",
+                    "message": "Unable to parse GraphQL query.",
+                }
+            ]
+        },
+    )
+    # Nothing in it ran: the caller has no profile.
+    me = http.post(
+        stack.settings.graphql_url,
+        json={"query": "{ me { id } }"},
+        headers={"authorization": caller},
+    )
+    assert me.json() == {"data": {"me": None}}
 
 
 def test_a_forged_x_forwarded_for_is_not_the_callers_address(

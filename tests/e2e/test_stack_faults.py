@@ -2,7 +2,8 @@
 apply for credit through the emulator, the credit proxy and the services, over real HTTP.
 
 - DynamoDB Local frozen (SIGSTOP) past every client's patience, then thawed (SIGCONT);
-- the user service frozen (no profile, no bank data);
+- DynamoDB Local killed (SIGKILL); `bnpl dev` starts it again on its data folder;
+- the user service frozen (no profile, no bank data), and killed (`bnpl dev` starts it again);
 - the scoring endpoint frozen, so it answers slower than the credit service waits;
 - a credit service worker killed (SIGKILL) while a decision's run is under way; its parent starts
   another, as ECS replaces a task.
@@ -11,8 +12,9 @@ In every case a caller hears either a decision or a `DependencyFailure` whose me
 retry (never an internal error, a 5xx or a stack trace); every application left PENDING is
 decided by a retry with its idempotency key; the stored data agree afterwards (each application
 decided once, its checkout entry, its place in its shopper's record of recent applications and
-its webhook events in an unbroken sequence); and the same processes serve again, none
-restarted by hand. Money moving under a crash between charge and write is proved by
+its webhook events in an unbroken sequence); and the stack serves again, nothing restarted by
+hand. The stack keeps its data on disk, as `bnpl dev` does by default, so a killed DynamoDB
+Local comes back with it. Money moving under a crash between charge and write is proved by
 `tests/functional/services/test_payment_faults.py`.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 import uuid
@@ -52,12 +55,13 @@ FROZEN_S = 12.0
 # How long a run whose process died holds its application (`applications.service.LEASE`).
 LEASE_S = 60.0
 SHOPPERS = ("approve", "refer", "thin", "decline")
+RETRY_HINT = re.compile(r"\bretry\b|\btry again\b", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     with (
-        running_stack(tmp_path_factory.mktemp("faults")) as running,
+        running_stack(tmp_path_factory.mktemp("faults"), in_memory=False) as running,
         pytest.MonkeyPatch.context() as env,
     ):
         # DynamoDB Local takes any keys; the tests seed customers and read tables directly.
@@ -138,7 +142,7 @@ def outcome(body: dict[str, Any]) -> str:
         return str(body["data"]["applyForCredit"]["status"])
     [error] = body["errors"]
     assert error["errorType"] == "DependencyFailure", error
-    assert "retry" in error["message"].lower(), error
+    assert RETRY_HINT.search(error["message"]), error
     assert "Traceback" not in json.dumps(body)
     return "DependencyFailure"
 
@@ -224,6 +228,47 @@ def test_dynamodb_local_frozen_under_load_then_thawed(stack, http):
     retried_until_decided(shoppers, within_s=60)
     assert_consistent(stack, shoppers)
     serves_again(stack, http)
+
+
+def test_dynamodb_local_killed_under_load_is_started_again_with_its_data(stack, http):
+    earlier = scored_shopper(stack, http)
+    assert outcome(earlier.apply()) == "DECIDED"
+    shoppers = [Shopper(stack, http, PERSONAS[SHOPPERS[i % len(SHOPPERS)]]) for i in range(6)]
+    [store] = processes(stack, "dynamodb")
+    with ThreadPoolExecutor(1) as pool:
+        answers = pool.submit(apply_all, shoppers)
+        time.sleep(0.3)  # the requests are in flight
+        os.killpg(store, signal.SIGKILL)  # Java and anything it started
+        seen = answers.result()
+    assert set(seen) <= {"DECIDED", "DependencyFailure"}
+    wait_for_log(stack, "dynamodb | ready again after ")
+    retried_until_decided(shoppers, within_s=60)
+    # What was decided before the kill is still there, beside what was decided after it.
+    assert_consistent(stack, [earlier, *shoppers])
+    assert processes(stack, "dynamodb") != [store]
+    serves_again(stack, http)
+
+
+def test_the_user_service_killed_under_load_is_started_again_and_retries_decide(stack, http):
+    shoppers = [scored_shopper(stack, http) for _ in range(3)]
+    [user] = processes(stack, "user")
+    with ThreadPoolExecutor(1) as pool:
+        answers = pool.submit(apply_all, shoppers)
+        time.sleep(0.3)
+        os.killpg(user, signal.SIGKILL)
+        seen = answers.result()
+    assert set(seen) <= {"DECIDED", "DependencyFailure"}
+    wait_for_log(stack, "user     | ready again after ")
+    retried_until_decided(shoppers, within_s=30)
+    assert_consistent(stack, shoppers)
+    assert processes(stack, "user") != [user]
+
+
+def wait_for_log(stack: RunningStack, line: str, *, within_s: float = 60) -> None:
+    deadline = time.monotonic() + within_s
+    while line not in stack.log():
+        assert time.monotonic() < deadline, stack.log()[-3000:]
+        time.sleep(0.2)
 
 
 def test_the_user_service_frozen_answers_dependency_failure_and_a_retry_decides(stack, http):

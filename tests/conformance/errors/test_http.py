@@ -38,13 +38,16 @@ def malformed(message: str) -> dict[str, object]:
 
 class TestMalformedBodies:
     """graphql/graphql-over-http#81 (the AppSync team): empty → 400 "Request body is empty.";
-    "meow", "{}", "{}}", "[]" → 400 "Unable to parse GraphQL query."."""
+    "meow", "{}", "{}}", "[]" → 400 "Unable to parse GraphQL query.". AppSync takes no batched
+    arrays of operations, so a non-empty one is refused the same way."""
 
     async def test_empty_body(self, client):
         response = await client.post(URL, content=b"")
         assert (response.status_code, response.json()) == (400, malformed("Request body is empty."))
 
-    @pytest.mark.parametrize("body", [b"meow", b"{}", b"{}}", b"[]", b'{"query": 5}'])
+    @pytest.mark.parametrize(
+        "body", [b"meow", b"{}", b"{}}", b"[]", b'[{"query": "{ hello }"}]', b'{"query": 5}']
+    )
     async def test_not_a_graphql_request(self, client, body):
         response = await client.post(URL, content=body)
         assert (response.status_code, response.json()) == (

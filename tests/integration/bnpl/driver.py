@@ -1,8 +1,9 @@
 """Runs `bnpl.supervisor.Supervisor` as `bnpl dev` does, over children described in JSON.
 
 Usage: python driver.py '{"grace": 0.5, "stages": [[{"name": ..., "args": [...], "port": N,
-"timeout": S}]]}'. Prints `READY <pids as JSON>` once every stage is up, `FAILED <name> <reason>`
-and the child's last lines on a failure, `STOPPED` at the end; exits 0 on a signal, 1 on a failure.
+"timeout": S, "restarts": N}]]}'. Prints `READY <pids as JSON>` once every stage is up,
+`FAILED <name> <reason>` and the child's last lines on a failure, `STOPPED` at the end; exits 0
+on a signal, 1 on a failure.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def spec(entry: dict[str, Any]) -> ChildSpec:
         argv=[sys.executable, str(CHILD), "--name", entry["name"], *entry.get("args", [])],
         ready=http_probe(f"http://127.0.0.1:{port}/health") if port else (lambda: True),
         ready_timeout_s=entry.get("timeout", 10.0),
+        restarts=entry.get("restarts", 0),
     )
 
 

@@ -147,8 +147,16 @@ def run_driver():
                         os.killpg(pgid, signal.SIGKILL)
 
 
-def child(name: str, *args: str, port: int | None = None, timeout: float = 10.0) -> dict[str, Any]:
-    return {"name": name, "args": list(args), "port": port, "timeout": timeout}
+def child(
+    name: str, *args: str, port: int | None = None, timeout: float = 10.0, restarts: int = 0
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "args": list(args),
+        "port": port,
+        "timeout": timeout,
+        "restarts": restarts,
+    }
 
 
 def served(port: int, *args: str) -> tuple[str, ...]:
@@ -295,6 +303,70 @@ def test_a_child_killed_from_outside_is_reported_by_signal(run_driver):
     assert driver.finish() == 1
     assert "FAILED victim was killed by SIGKILL unexpectedly" in driver.lines
     assert not running(driver.pids("PIDS")["steady"])
+
+
+def serves(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_a_child_killed_after_it_served_is_started_again_and_the_set_goes_on(run_driver):
+    steady, victim = free_port(), free_port()
+    driver = run_driver(
+        {
+            "grace": 2,
+            "stages": [
+                [
+                    child("steady", *served(steady), port=steady),
+                    child("victim", *served(victim), port=victim, restarts=1),
+                ]
+            ],
+        }
+    )
+    driver.wait_for(lambda line: line.startswith("READY "))
+    first = driver.pids("READY")
+    os.killpg(first["victim"], signal.SIGKILL)
+    driver.wait_for(
+        lambda line: (
+            line == "victim   | was killed by SIGKILL unexpectedly; starting it again "
+            "(restart 1 of 1 within 60 s)"
+        )
+    )
+    driver.wait_for(lambda line: line.startswith("victim   | ready again after "))
+    assert serves(victim)
+    assert running(first["steady"])  # the rest of the set was never touched
+
+    driver.process.send_signal(signal.SIGTERM)
+    assert driver.finish() == 0
+    last = driver.pids("PIDS")
+    assert last["steady"] == first["steady"]
+    assert last["victim"] != first["victim"]
+    assert group_members({*first.values(), *last.values()}) == []
+
+
+def test_a_child_that_keeps_dying_fails_the_set_once_its_restarts_are_spent(run_driver):
+    steady = free_port()
+    driver = run_driver(
+        {
+            "grace": 2,
+            "stages": [
+                [child("steady", *served(steady), port=steady)],
+                [child("crasher", "--exit-after", "0.3", "--code", "3", restarts=2)],
+            ],
+        }
+    )
+    assert driver.finish() == 1
+    restarts = [line for line in driver.lines if "starting it again" in line]
+    assert restarts == [
+        f"crasher  | exited with code 3 unexpectedly; starting it again "
+        f"(restart {n} of 2 within 60 s)"
+        for n in (1, 2)
+    ]
+    assert "FAILED crasher exited with code 3 unexpectedly" in driver.lines
+    assert group_members(set(driver.pids("PIDS").values())) == []
 
 
 def test_a_program_that_cannot_start_is_a_failure_not_a_crash():
