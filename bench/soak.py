@@ -346,6 +346,10 @@ def report(run: Run) -> dict[str, bool]:
         "RSS growth after warm-up by process: "
         + ", ".join(f"{n} {g:+.1%}" for n, g in sorted(growth.items()))
     )
+    print(
+        "RSS MiB after warm-up / at the end: "
+        + ", ".join(f"{n} {first.rss_mib[n]:.0f}/{last.rss_mib[n]:.0f}" for n in sorted(growth))
+    )
     print(f"file descriptors: {fd_growth}; sockets: {socket_growth}")
     print(f"applyForCredit p99, last windows against the first after warm-up: {drift:.2f}x")
     verdicts = {

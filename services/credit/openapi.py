@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.credit.applications.openapi import (
     PATHS as APPLICATION_PATHS,
     SCHEMAS as APPLICATION_SCHEMAS,
@@ -27,7 +25,7 @@ from services.credit.checkouts.redirects import URL_MAX_CHARS
 from services.credit.limits import ID_MAX_CHARS
 from services.credit.plans.openapi import PATHS as PLAN_PATHS, SCHEMAS as PLAN_SCHEMAS
 from services.credit.webhooks.openapi import PATHS as WEBHOOK_PATHS, SCHEMAS as WEBHOOK_SCHEMAS
-from services.shared.openapi import document, errors, json_body, ref
+from services.shared.openapi import document, errors, json_body, link, ref
 
 _MERCHANT_AUTH = (
     "Merchants call through the credit proxy: its client-credentials access token plus "
@@ -69,21 +67,13 @@ _REQUEST_PROPERTIES = {
 
 _URL = {"type": "string", "format": "uri", "maxLength": URL_MAX_CHARS}
 
-
-def _checkout_link(path: str, method: str) -> dict[str, Any]:
-    pointer = f"/checkouts/{{checkout_id}}{path}".replace("/", "~1")
-    return {
-        "operationRef": f"#/paths/{pointer}/{method}",
-        "parameters": {"checkout_id": "$response.body#/id"},
-    }
-
-
+_CHECKOUT = "/checkouts/{checkout_id}"
 # What the merchant may do next with the checkout it created.
 _CHECKOUT_LINKS = {
-    "GetCheckout": _checkout_link("", "get"),
-    "CaptureCheckout": _checkout_link("/capture", "post"),
-    "VoidCheckout": _checkout_link("/void", "post"),
-    "RefundCheckout": _checkout_link("/refunds", "post"),
+    "GetCheckout": link(_CHECKOUT, "get", "checkout_id"),
+    "CaptureCheckout": link(f"{_CHECKOUT}/capture", "post", "checkout_id"),
+    "VoidCheckout": link(f"{_CHECKOUT}/void", "post", "checkout_id"),
+    "RefundCheckout": link(f"{_CHECKOUT}/refunds", "post", "checkout_id"),
 }
 _RETURN_URLS = {
     "confirmationUrl": {

@@ -56,6 +56,18 @@ def json_body(schema: Mapping[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def link(
+    path: str, method: str, parameter: str, value: str = "$response.body#/id"
+) -> dict[str, Any]:
+    """A response link to `method` on `path`, so clients go on without building its URL.
+
+    `value` is the runtime expression that fills the path's `parameter`: by default the `id`
+    of what the response carries.
+    """
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method}", "parameters": {parameter: value}}
+
+
 def errors(*statuses: int) -> dict[str, Any]:
     """Error responses for `statuses`, plus 401 (every route needs a token)."""
     return {

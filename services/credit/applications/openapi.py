@@ -11,7 +11,7 @@ from services.credit.limits import (
     NOTE_MAX_CHARS,
     printable_schema,
 )
-from services.shared.openapi import errors, json_body, ref
+from services.shared.openapi import errors, json_body, link, ref
 
 _SHOPPER = (
     "The signed-in customer's token (forwarded by the credit proxy), with "
@@ -51,10 +51,9 @@ PATHS: dict[str, Any] = {
                 "200": {
                     **json_body(ref("CreditApplication"), "The decided application."),
                     "links": {
-                        "GetApplication": {
-                            "operationRef": "#/paths/~1applications~1{application_id}/get",
-                            "parameters": {"application_id": "$response.body#/id"},
-                        }
+                        "GetApplication": link(
+                            "/applications/{application_id}", "get", "application_id"
+                        )
                     },
                 },
                 "410": json_body(ref("Error"), "The checkout has expired (CheckoutExpired)."),

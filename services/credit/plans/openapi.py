@@ -13,24 +13,16 @@ from services.credit.limits import (
     PAYMENT_TOKEN_MAX_CHARS,
     printable_schema,
 )
-from services.shared.openapi import errors, json_body, ref
+from services.shared.openapi import errors, json_body, link, ref
 
 _SHOPPER = "The signed-in customer's token, forwarded by the credit proxy."
 _PLAN_ID = {"name": "plan_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
-
-def _plan_link(path: str, method: str) -> dict[str, Any]:
-    pointer = f"/plans/{{plan_id}}{path}".replace("/", "~1")
-    return {
-        "operationRef": f"#/paths/{pointer}/{method}",
-        "parameters": {"plan_id": "$response.body#/id"},
-    }
-
-
+_PLAN = "/plans/{plan_id}"
 _PLAN_LINKS = {
-    "GetPlan": _plan_link("", "get"),
-    "PayInstalment": _plan_link("/payments", "post"),
-    "PayOffPlan": _plan_link("/payoff", "post"),
+    "GetPlan": link(_PLAN, "get", "plan_id"),
+    "PayInstalment": link(f"{_PLAN}/payments", "post", "plan_id"),
+    "PayOffPlan": link(f"{_PLAN}/payoff", "post", "plan_id"),
 }
 _MONEY = {
     "type": "object",

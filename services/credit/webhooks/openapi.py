@@ -13,7 +13,7 @@ from services.credit.webhooks.domain import (
     EndpointStatus,
 )
 from services.credit.webhooks.events import SUBSCRIBABLE, EventType
-from services.shared.openapi import errors, json_body, ref
+from services.shared.openapi import errors, json_body, link, ref
 
 _MERCHANT = (
     "Merchants call through the credit proxy: its client-credentials access token plus "
@@ -33,22 +33,15 @@ _EVENT_TYPES = [t.name for t in SUBSCRIBABLE]
 _TIME = {"type": "string", "format": "date-time"}
 _MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
 
-
-def _endpoint_link(path: str, method: str) -> dict[str, Any]:
-    pointer = f"/webhook-endpoints/{{endpoint_id}}{path}".replace("/", "~1")
-    return {
-        "operationRef": f"#/paths/{pointer}/{method}",
-        "parameters": {"endpoint_id": "$response.body#/endpoint/id"},
-    }
-
-
+_ENDPOINT = "/webhook-endpoints/{endpoint_id}"
+_REGISTERED_ID = "$response.body#/endpoint/id"
 # What the merchant may do next with the endpoint it registered.
 _ENDPOINT_LINKS = {
-    "RotateSecret": _endpoint_link("/rotate-secret", "post"),
-    "DisableEndpoint": _endpoint_link("/disable", "post"),
-    "EnableEndpoint": _endpoint_link("/enable", "post"),
-    "SendTestEvent": _endpoint_link("/test", "post"),
-    "ListDeliveries": _endpoint_link("/deliveries", "get"),
+    "RotateSecret": link(f"{_ENDPOINT}/rotate-secret", "post", "endpoint_id", _REGISTERED_ID),
+    "DisableEndpoint": link(f"{_ENDPOINT}/disable", "post", "endpoint_id", _REGISTERED_ID),
+    "EnableEndpoint": link(f"{_ENDPOINT}/enable", "post", "endpoint_id", _REGISTERED_ID),
+    "SendTestEvent": link(f"{_ENDPOINT}/test", "post", "endpoint_id", _REGISTERED_ID),
+    "ListDeliveries": link(f"{_ENDPOINT}/deliveries", "get", "endpoint_id", _REGISTERED_ID),
 }
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from services.shared.ids import ID_MAX_CHARS
-from services.shared.openapi import errors, json_body, ref
+from services.shared.openapi import errors, json_body, link, ref
 from services.user.consents.domain import (
     TRANSACTION_DIRECTION,
     TRANSACTION_GRANULARITY,
     ConsentStatus,
     Permission,
 )
-from services.user.consents.endpoints import MAX_NOTIFICATION_BYTES, NOTIFICATIONS
-from services.user.consents.notifications import RETENTION, NotificationType
+from services.user.consents.notifications_openapi import (
+    PATHS as NOTIFICATION_PATHS,
+    SCHEMAS as NOTIFICATION_SCHEMAS,
+)
 
 _INVALID_STATE = json_body(
     ref("Error"),
@@ -31,21 +33,12 @@ _CONSENT_ID = {
 }
 _DATETIME = {"type": "string", "format": "date-time"}
 
-
-def _link(path: str, method: str) -> dict[str, Any]:
-    """A link from a consent in a response to an operation on it (`path` under BASE)."""
-    pointer = f"/customers/me/bank-consents/{{consentId}}{path}".replace("/", "~1")
-    return {
-        "operationRef": f"#/paths/{pointer}/{method}",
-        "parameters": {"consentId": "$response.body#/id"},
-    }
-
-
+_CONSENT = "/customers/me/bank-consents/{consentId}"
 _CONSENT_LINKS = {
-    "GetConsent": _link("", "get"),
-    "RevokeConsent": _link("/revoke", "post"),
-    "ReconfirmConsent": _link("/reconfirm", "post"),
-    "GetBankData": _link("/data", "get"),
+    "GetConsent": link(_CONSENT, "get", "consentId"),
+    "RevokeConsent": link(f"{_CONSENT}/revoke", "post", "consentId"),
+    "ReconfirmConsent": link(f"{_CONSENT}/reconfirm", "post", "consentId"),
+    "GetBankData": link(f"{_CONSENT}/data", "get", "consentId"),
 }
 _AMOUNT = {
     "type": "object",
@@ -174,111 +167,11 @@ PATHS: dict[str, Any] = {
             },
         },
     },
-}
-
-_SIGNATURE_HEADER_DESCRIPTIONS = {
-    "webhook-id": (
-        "The notification's id, the same on every delivery of it (1 to "
-        f"{ID_MAX_CHARS} characters). Each id is applied once; ids are remembered for "
-        f"{RETENTION.days} days."
-    ),
-    "webhook-timestamp": (
-        "When this delivery was signed, in whole seconds since the Unix epoch; refused when more "
-        "than 5 minutes from the user service's clock."
-    ),
-    "webhook-signature": (
-        "`v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>'>` under the "
-        "bank's `whsec_` secret; several may be given, separated by spaces."
-    ),
-}
-
-PATHS[NOTIFICATIONS] = {
-    "post": {
-        "summary": "The bank notifies that it revoked or expired a consent",
-        "description": (
-            "Called by the bank, not by a customer: no token, but a Standard Webhooks signature "
-            "with the bank's secret (BNPL_BANK_WEBHOOK_SECRET; in AWS the Secrets Manager "
-            "secret BNPL_BANK_WEBHOOK_SECRET_ARN names), which is its only authentication. The "
-            "consent becomes REVOKED (`consent.revoked`) or EXPIRED (`consent.expired`), and no "
-            "bank data is read under it again. The notification id is recorded and the consent "
-            "changed together, so a repeated delivery changes nothing. 204 also when there is "
-            "nothing to change: the id was applied before, the consent had already ended "
-            "(REVOKED, REJECTED or EXPIRED), or the customer has no such consent (which a retry "
-            "would not change); the bank need not retry any of them."
-        ),
-        "security": [],
-        "parameters": [
-            {
-                "name": name,
-                "in": "header",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": description,
-            }
-            for name, description in _SIGNATURE_HEADER_DESCRIPTIONS.items()
-        ],
-        "requestBody": {
-            "required": True,
-            "description": f"At most {MAX_NOTIFICATION_BYTES} bytes, signed exactly as sent.",
-            "content": {"application/json": {"schema": ref("BankNotification")}},
-        },
-        "responses": {
-            "204": {"description": "Applied, or nothing to apply."},
-            "400": json_body(
-                ref("Error"),
-                "ValidationError: signed, but not a notification; `details.field` names the "
-                "field at fault (`webhook-id`, `type`, `timestamp`, `data`, `data.consentId`, "
-                "`data.customerId`).",
-            ),
-            "401": json_body(
-                ref("Error"),
-                "UnauthorizedException: a signature header is missing, the signature does not "
-                "match, or webhook-timestamp is more than 5 minutes off. Nothing is changed.",
-            ),
-            "409": json_body(
-                ref("Error"),
-                "InvalidState: the consent kept changing while the notification was applied; "
-                "retry.",
-            ),
-            "413": json_body(ref("Error"), "Request body too large (ValidationError)."),
-            "502": json_body(
-                ref("Error"), "The data store failed; nothing was written (DependencyFailure)."
-            ),
-            "503": json_body(
-                ref("Error"),
-                "ServiceUnavailable: the user service has no bank webhook secret configured; "
-                "retry once it has.",
-            ),
-        },
-    }
+    **NOTIFICATION_PATHS,
 }
 
 SCHEMAS: dict[str, Any] = {
-    "BankNotification": {
-        "type": "object",
-        "required": ["type", "timestamp", "data"],
-        "description": "Fields beyond these are ignored.",
-        "properties": {
-            "type": {"type": "string", "enum": [t.value for t in NotificationType]},
-            "timestamp": {
-                **_DATETIME,
-                "description": "When the consent ended at the bank (ISO 8601 with an offset).",
-            },
-            "data": {
-                "type": "object",
-                "required": ["consentId", "customerId"],
-                "properties": {
-                    "consentId": {"type": "string", "minLength": 1, "maxLength": ID_MAX_CHARS},
-                    "customerId": {
-                        "type": "string",
-                        "minLength": 1,
-                        "maxLength": ID_MAX_CHARS,
-                        "description": "The consent's customer: the `sub` of their tokens.",
-                    },
-                },
-            },
-        },
-    },
+    **NOTIFICATION_SCHEMAS,
     "GrantBankConsentInput": {
         "type": "object",
         "required": ["permissions"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.shared.ids import ID_MAX_CHARS
-from services.shared.openapi import errors, json_body, ref
+from services.shared.openapi import errors, json_body, link, ref
 
 PATHS: dict[str, Any] = {
     "/customers/me/verifications": {
@@ -25,11 +25,12 @@ PATHS: dict[str, Any] = {
                 "201": {
                     **json_body(ref("VerificationChallenge"), "The code was sent."),
                     "links": {
-                        "ConfirmCode": {
-                            "operationRef": "#/paths/~1customers~1me~1verifications~1"
-                            "{challengeId}~1confirm/post",
-                            "parameters": {"challengeId": "$response.body#/challengeId"},
-                        }
+                        "ConfirmCode": link(
+                            "/customers/me/verifications/{challengeId}/confirm",
+                            "post",
+                            "challengeId",
+                            "$response.body#/challengeId",
+                        )
                     },
                 },
                 **errors(400, 403, 404, 413, 429, 502),

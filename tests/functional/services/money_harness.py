@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from services.credit.app import create_app
-from services.credit.applications.domain import ApplicationStatus, CreditApplication
 from services.credit.applications.store import DynamoApplicationStore
 from services.credit.checkout_items import to_item
 from services.credit.checkouts.domain import Checkout, parse_checkout_request
@@ -33,6 +32,7 @@ from services.shared.dynamodb import bind
 from services.shared.money import Money
 from services.shared.settings import Settings
 from tests.functional.services.conftest import SHOP_ARN, ServedApp
+from tests.unit.services.credit.workflow.fakes import credit_application
 
 AMOUNT = 10_000
 
@@ -89,14 +89,10 @@ class Harness:
             pay_in_4(price, today=now.date(), application_id=app_id),
             monthly(price, months=3, apr=19.9, today=now.date(), application_id=app_id),
         ]
-        application = CreditApplication(
+        application = credit_application(
             id=app_id,
             customer_id=sub,
             checkout_id=checkout.id,
-            status=ApplicationStatus.PENDING,
-            key_hash="h",
-            fingerprint="f",
-            bank_consent_id=None,
             amount=price,
             checkout_expires_at=checkout.expires_at,
             created_at=now,

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.credit.applications.domain import ApplicationStatus, CreditApplication
 from services.credit.checkouts.domain import Checkout
 from services.credit.payments.lease_store import DynamoLeaseStore
 from services.credit.payments.leases import Acceptor, Lease
@@ -28,6 +27,7 @@ from tests.functional.services.applicant_calls import (
     person,
 )
 from tests.functional.services.application_harness import Harness
+from tests.unit.services.credit.workflow.fakes import credit_application
 
 __all__ = ["anyio_backend", "harness", "person"]  # fixtures, used by name
 
@@ -135,14 +135,9 @@ def test_a_shoppers_approvals_on_one_checkout_count_once_in_their_exposure(harne
 def record_decision(harness: Harness, sub: str, checkout: Checkout, outcome: str) -> None:
     """A decided application of `sub` on `checkout`, stored as the workflow stores one."""
     now = datetime.now(UTC)
-    application = CreditApplication(
-        id=f"app_{uuid.uuid4().hex}",
+    application = credit_application(
         customer_id=sub,
         checkout_id=checkout.id,
-        status=ApplicationStatus.PENDING,
-        key_hash="h",
-        fingerprint="f",
-        bank_consent_id=None,
         amount=checkout.amount,
         checkout_expires_at=checkout.expires_at,
         created_at=now,

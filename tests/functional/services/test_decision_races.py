@@ -9,25 +9,25 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections import Counter
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from botocore.client import BaseClient
 
-from services.credit.applications.domain import ApplicationStatus, CreditApplication
+from bench.decision import counted_dynamodb_calls
+from services.credit.applications.domain import CreditApplication
 from services.credit.applications.store import DynamoApplicationStore
 from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT
 from services.credit.policy.rules import load_policy
 from services.credit.screening.checks.prior import VelocityKey
 from services.shared.errors import Conflict
-from services.shared.money import Money
 from tests.functional.services.application_harness import Harness, build_harness
 from tests.functional.services.conftest import ServedApp
 from tests.functional.services.money_harness import race
+from tests.unit.services.credit.workflow.fakes import credit_application
 
 pytestmark = [pytest.mark.ddblocal]
 
@@ -163,16 +163,10 @@ def test_a_decision_writes_its_outcome_into_the_customers_record(harness, make_t
 
 
 def application(app_id: str, sub: str, now: datetime) -> CreditApplication:
-    return CreditApplication(
+    return credit_application(
         id=app_id,
         customer_id=sub,
         checkout_id=f"co-{app_id}",
-        status=ApplicationStatus.PENDING,
-        key_hash="k",
-        fingerprint="f",
-        bank_consent_id=None,
-        amount=Money(2_000, "GBP"),
-        checkout_expires_at=now + timedelta(hours=1),
         created_at=now,
         attempts=1,
         lease_until=now + timedelta(minutes=1),
@@ -210,23 +204,21 @@ def test_fifty_shoppers_deciding_on_one_checkout_at_once_number_its_events_witho
     assert announced == applications
 
 
-def test_a_decision_makes_four_dynamodb_calls(harness, make_token, monkeypatch):
-    calls: Counter[str] = Counter()
-    send = BaseClient._make_api_call  # type: ignore[attr-defined]
+def test_a_decision_makes_four_dynamodb_calls(harness, make_token):
     sub, checkout = harness.register("approve"), harness.checkout()
     names = (sub, checkout.id, harness.profiles.profiles[sub]["id"])  # the profile's own id
 
-    def counted(client: BaseClient, operation: str, params: Any) -> Any:
+    def mine(operation: str, params: Mapping[str, Any]) -> str | None:
         # This decision's calls only: each names its shopper, their profile or their checkout
         # (a call another test's threads make meanwhile does not).
-        mine = any(name in repr(params) for name in names)
-        if client.meta.service_model.service_name == "dynamodb" and mine:
-            calls[operation] += 1
-        return send(client, operation, params)
+        return operation if any(name in repr(params) for name in names) else None
 
     token = make_token(sub=sub, email=f"{sub}@example.test")
-    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
-    with ServedApp(harness.app) as server, httpx.Client(base_url=server.url) as http:
+    with (
+        counted_dynamodb_calls(mine) as calls,
+        ServedApp(harness.app) as server,
+        httpx.Client(base_url=server.url) as http,
+    ):
         answer = http.post(
             "/applications",
             json={"checkoutId": checkout.id, "idempotencyKey": str(uuid.uuid4())},

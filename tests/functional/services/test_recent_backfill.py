@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.credit.applications.backfill import backfill
-from services.credit.applications.domain import ApplicationStatus, CreditApplication
 from services.credit.applications.store import DynamoApplicationStore, to_item
 from services.credit.models import ApplicationModel
 from services.credit.screening.checks.prior import VelocityKey, applicant_keys
 from services.shared.dynamodb import bind
 from services.shared.money import Money
+from tests.unit.services.credit.workflow.fakes import credit_application
 
 pytestmark = [pytest.mark.ddblocal]
 
@@ -24,14 +24,8 @@ pytestmark = [pytest.mark.ddblocal]
 def written_before(settings, *, sub: str, device: str, ago: timedelta, outcome: str | None):
     """An application stored as it was before the records were kept: the item alone."""
     now = datetime.now(UTC).replace(microsecond=0)
-    application = CreditApplication(
-        id=f"app_{uuid.uuid4().hex}",
+    application = credit_application(
         customer_id=sub,
-        checkout_id=f"co_{uuid.uuid4().hex[:8]}",
-        status=ApplicationStatus.PENDING,
-        key_hash="h",
-        fingerprint="f",
-        bank_consent_id=None,
         amount=Money(2_500, "GBP"),
         checkout_expires_at=now + timedelta(minutes=30),
         created_at=now - ago,
@@ -76,16 +70,10 @@ def test_the_applications_of_the_last_day_fill_their_records_once(ddb_settings):
     # A new application whose writer read the records before the backfill wrote them is
     # written against the filled records, and counts both earlier applications.
     now = datetime.now(UTC)
-    new = CreditApplication(
-        id=f"app_{uuid.uuid4().hex}",
+    new = credit_application(
         customer_id=sub,
         checkout_id="co_new",
-        status=ApplicationStatus.PENDING,
-        key_hash="h",
-        fingerprint="f",
-        bank_consent_id=None,
         amount=Money(1_000, "GBP"),
-        checkout_expires_at=now + timedelta(hours=1),
         created_at=now,
         device_id=device,
         lease_until=now + timedelta(minutes=1),

@@ -10,15 +10,14 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.client import BaseClient
 from standardwebhooks.webhooks import Webhook
 
+from bench.decision import counted_dynamodb_calls
 from services.credit.webhooks.domain import (
     MAX_ATTEMPTS,
     DeliveryStatus,
@@ -68,7 +67,7 @@ def test_a_checkouts_events_arrive_signed_once_each_in_sequence_order(
 
 
 def test_a_pass_reads_its_events_in_one_batch_and_no_checkout(
-    hooks: Webhooks, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    hooks: Webhooks, receiver: Receiver
 ) -> None:
     hooks.endpoint(receiver.url)
     checkouts = [hooks.checkout() for _ in range(3)]
@@ -76,16 +75,13 @@ def test_a_pass_reads_its_events_in_one_batch_and_no_checkout(
         hooks.event(checkout, EventType.CHECKOUT_CONFIRMED)
         hooks.event(checkout, EventType.CHECKOUT_CAPTURED)
     sender = hooks.sender()
-    calls: Counter[str] = Counter()
-    send = BaseClient._make_api_call  # type: ignore[attr-defined]
 
-    def counted(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+    def by_table(operation: str, params: Mapping[str, Any]) -> str:
         table = params.get("TableName") or ",".join(params.get("RequestItems", {}))
-        calls[f"{operation} {table.split('-', 1)[-1]}"] += 1
-        return send(client, operation, params)
+        return f"{operation} {table.split('-', 1)[-1]}"
 
-    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
-    report = sender.dispatch()
+    with counted_dynamodb_calls(by_table) as calls:
+        report = sender.dispatch()
     assert (report.dispatched, report.delivered) == (6, 6)
     assert calls["BatchGetItem webhook_events"] == 1
     assert calls["GetItem webhook_events"] == 0

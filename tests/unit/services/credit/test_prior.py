@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.credit.applications.domain import ApplicationStatus, CreditApplication
+from services.credit.applications.domain import CreditApplication
 from services.credit.applications.recent import CAPACITY, KEEP, _entry, _item, _stale, subject
 from services.credit.screening.checks.prior import (
     PriorApplication,
@@ -14,6 +14,7 @@ from services.credit.screening.checks.prior import (
     applicant_keys,
 )
 from services.shared.money import Money
+from tests.unit.services.credit.workflow.fakes import credit_application
 
 NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 OPEN = NOW + timedelta(minutes=30)
@@ -81,14 +82,10 @@ def test_a_records_key_holds_no_identifier():
 
 
 def application(outcome: str) -> CreditApplication:
-    pending = CreditApplication(
+    pending = credit_application(
         id="a1",
         customer_id="c1",
         checkout_id="co1",
-        status=ApplicationStatus.PENDING,
-        key_hash="h",
-        fingerprint="f",
-        bank_consent_id=None,
         amount=Money(12_345, "GBP"),
         checkout_expires_at=OPEN,
         created_at=NOW,

@@ -1,14 +1,17 @@
-"""Fakes of the workflow's data sources (the real interfaces, in memory) and a screening."""
+"""Fakes of the workflow's data sources (the real interfaces, in memory), a screening, and a
+credit application as the credit service's tests build one."""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.credit.adapters.scoring import ModelFactor, ModelScore
+from services.credit.applications.domain import ApplicationStatus, CreditApplication
 from services.credit.policy.rules import load_policy
 from services.credit.screening.checks.bureau import SandboxBureau
 from services.credit.screening.checks.exposure import (
@@ -25,6 +28,7 @@ from services.shared.money import Money
 
 POLICY = load_policy()
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+APPLICATION_AMOUNT = Money(2_000, "GBP")
 
 
 def customer(name: str = "approve", **changes: Any) -> dict[str, Any]:
@@ -57,6 +61,51 @@ def screening(name: str = "approve", *, amount: int = 12_000, **changes: Any) ->
         prior=changes.pop("prior", PriorApplications()),
         now=NOW,
         **changes,
+    )
+
+
+def credit_application(
+    *,
+    id: str | None = None,
+    customer_id: str = "c1",
+    checkout_id: str | None = None,
+    amount: Money = APPLICATION_AMOUNT,
+    created_at: datetime | None = None,
+    checkout_expires_at: datetime | None = None,
+    device_id: str | None = None,
+    attempts: int = 0,
+    lease_until: datetime | None = None,
+) -> CreditApplication:
+    """A PENDING application as the service creates one, without a bank consent; the keywords
+    override its fields.
+
+    Args:
+        id: by default a fresh `app_...` id, so applications written to a shared store differ.
+        checkout_id: by default a fresh `co_...` id.
+        created_at: by default the current time (the store's records are read against it).
+        checkout_expires_at: by default an hour after `created_at`.
+        attempts, lease_until: as the workflow's first run holds it, `attempts=1` and a lease a
+            little after `created_at`; by default no run yet.
+
+    Its decision, offers and steps come from `CreditApplication.decided`.
+    """
+    created = datetime.now(UTC) if created_at is None else created_at
+    return CreditApplication(
+        id=f"app_{uuid.uuid4().hex}" if id is None else id,
+        customer_id=customer_id,
+        checkout_id=f"co_{uuid.uuid4().hex[:8]}" if checkout_id is None else checkout_id,
+        status=ApplicationStatus.PENDING,
+        key_hash="h",
+        fingerprint="f",
+        bank_consent_id=None,
+        amount=amount,
+        checkout_expires_at=(
+            created + timedelta(hours=1) if checkout_expires_at is None else checkout_expires_at
+        ),
+        created_at=created,
+        device_id=device_id,
+        attempts=attempts,
+        lease_until=lease_until,
     )
 
 
