@@ -71,6 +71,9 @@ class Operation:
 Publisher = Callable[[DocumentNode, str | None, dict[str, Any], list[dict[str, Any]]], None]
 """Told of a completed operation: its document, operation name, `data` and error entries."""
 
+ErrorListener = Callable[[Sequence[Mapping[str, Any]]], None]
+"""Told of the error entries of each operation that ran and answered any (for metrics)."""
+
 
 class AppSyncApi:
     """A GraphQL API: the SDL AppSync would be given, plus its resolvers and data sources.
@@ -121,6 +124,9 @@ class AppSyncApi:
         # Set by `appsync.realtime.SubscriptionHub`: told of every completed operation with data,
         # it fans `@aws_subscribe` mutations out to subscribers (appsync.md §7.1).
         self.publisher: Publisher | None = None
+        # Set by whoever runs the emulator to count what it answers (AppSync's own metrics have
+        # no per-errorType figures); the engine itself keeps no metrics.
+        self.on_errors: ErrorListener | None = None
 
     def _depth_guard(self, query: str) -> Any:
         """The depth-limit middleware for a document deeper than the limit, else None."""
@@ -226,6 +232,8 @@ class AppSyncApi:
         _log_failures(context, refused, self.config.resolver_count_limit)
         if errors:
             body["errors"] = errors
+            if self.on_errors is not None:
+                self.on_errors(errors)
         if self.publisher is not None and result.data:
             self.publisher(parsed, operation.operation_name, result.data, errors)
         return body

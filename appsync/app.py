@@ -23,6 +23,7 @@ from appsync.auth.modes import Unauthenticated
 from appsync.errors import request_error
 from appsync.graphiql import ASSET_ROUTE, GraphiQLConfig, GraphiQLPage
 from appsync.realtime import realtime_endpoint
+from appsync.tracing import RESPONSE_HEADER, RequestTraceMiddleware, identify, with_trace
 
 logger = logging.getLogger("appsync")
 
@@ -130,7 +131,8 @@ async def _answer(
                     headers=signed.headers,
                 )
         caller = await api.authenticate(signed, authorization_request=told)
-        return await api.execute(operation(), caller=caller, headers=signed.headers)
+        identify(caller.identity)
+        return await api.execute(operation(), caller=caller, headers=with_trace(signed.headers))
     except Unauthenticated as exc:
         raise _Rejected(401, "UnauthorizedException", exc.message) from None
     except MalformedRequest as exc:
@@ -226,7 +228,7 @@ def create_app(
             WebSocketRoute("/graphql/realtime", realtime),
             Route("/health", health, methods=["GET"]),
         ],
-        middleware=[cors()],
+        middleware=[cors(), Middleware(RequestTraceMiddleware)],
     )
 
 
@@ -245,5 +247,7 @@ def cors() -> Middleware:
         allow_origins=["*"],
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
+        # The request id, so a browser client (GraphiQL) can show it.
+        expose_headers=[RESPONSE_HEADER],
         max_age=86400,
     )

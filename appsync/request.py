@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from appsync import tracing
 from appsync.admission import RequestSlots
 from appsync.batching import BatchLoader, Dispatch
 from appsync.errors import ResolverError
@@ -65,9 +66,10 @@ class RequestContext:
 
     @functools.cached_property
     def request_id(self) -> str:
-        """The id AppSync gives the request (`x-amzn-RequestId`), for logs: made when first
-        read, since most requests log nothing and a UUID costs a few µs."""
-        return str(uuid.uuid4())
+        """The id AppSync gave the request (`x-amzn-RequestId`); a new one for work outside
+        an HTTP request (a subscription's start)."""
+        trace = tracing.current()
+        return trace.request_id if trace is not None else str(uuid.uuid4())
 
     def count_resolver(self, limits: ResolverLimits) -> None:
         """Count one more resolver run.

@@ -15,9 +15,11 @@ decision makes (the credit service's use case run in this process, its botocore 
 by operation) and the resident memory of the stack.
 
 `--profile` then runs the credit service's use case in this process under cProfile, against the
-same stack, and prints the functions that take the time.
+same stack, and prints the functions that take the time. `--logging-overhead` instead measures
+what logging every request costs (`bench.log_overhead`).
 
     python -m bench.decision [--requests 200] [--clients 1 8 32] [--runs 3] [--profile]
+    python -m bench.decision --logging-overhead [--clients 1 8]
 """
 
 from __future__ import annotations
@@ -33,17 +35,16 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
-from botocore.client import BaseClient
 
+from bench.dynamodb_calls import counted_dynamodb_calls
 from bench.processes import CpuShare, cpu_sampled, print_cpu, print_rss, stack_processes
 from bench.reference import putitem_rate
 from bnpl.devstack import RunningStack, running_stack
@@ -54,7 +55,6 @@ from bnpl.sandbox import persona_customer
 from bnpl.settings import SANDBOX_MERCHANT_ID
 from services.credit.applications.service import Shopper
 from services.credit.checkouts.ports import NoCheckoutUpdates
-from services.credit.models import CreditEventModel
 from services.credit.wiring import application_service
 from services.shared.settings import Settings
 from services.user.customers.store import DynamoCustomerRepository
@@ -235,42 +235,6 @@ def report_median(clients: int, runs: list[LevelRun]) -> None:
     )
 
 
-EVENT_BUS_TABLE = CreditEventModel.Meta.table_name
-
-
-CallLabel = Callable[[str, Mapping[str, Any]], str | None]
-"""Names the count a DynamoDB call adds to, from its operation and parameters; None: not counted."""
-
-
-def by_operation(operation: str, params: Mapping[str, Any]) -> str:
-    """A call's operation, the local event bus's own apart: the local stack's event bus is a
-    table; in AWS a rejection event goes to EventBridge, not to DynamoDB."""
-    bus = str(params.get("TableName", "")).endswith(EVENT_BUS_TABLE)
-    return f"{operation} (the local event bus)" if bus else operation
-
-
-@contextmanager
-def counted_dynamodb_calls(label: CallLabel = by_operation) -> Iterator[Counter[str]]:
-    """Count the DynamoDB calls botocore makes from this process (any thread) in the block, each
-    under the name `label` gives it (by default its operation); a call it names None is not
-    counted. The tests that count a request's DynamoDB calls use it too."""
-    calls: Counter[str] = Counter()
-    original = getattr(BaseClient, "_make_api_call")  # noqa: B009 - botocore's private hook
-
-    def counting(client: BaseClient, operation: str, params: Any) -> Any:
-        if client.meta.service_model.service_name == "dynamodb":
-            name = label(operation, params)
-            if name is not None:
-                calls[name] += 1
-        return original(client, operation, params)
-
-    setattr(BaseClient, "_make_api_call", counting)  # noqa: B010
-    try:
-        yield calls
-    finally:
-        setattr(BaseClient, "_make_api_call", original)  # noqa: B010
-
-
 def step_breakdown(latencies: list[float], answers: list[dict[str, Any]]) -> None:
     steps: dict[str, list[int]] = defaultdict(list)
     for answer in answers:
@@ -353,7 +317,20 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3, help="runs per level; medians reported")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--logging-overhead",
+        action="store_true",
+        help="instead: the cost of logging every request (bench.log_overhead)",
+    )
     args = parser.parse_args()
+    if args.logging_overhead:
+        from bench import log_overhead
+
+        clients = args.clients if args.clients != [1, 8, 32] else [1, 8]
+        log_overhead.run(
+            requests=args.requests, clients=clients, runs=args.runs, warmup=args.warmup
+        )
+        return
     levels = [(c, args.requests) for c in args.clients for _ in range(args.runs)]
     timed, counted, profiled = args.warmup + sum(n for _, n in levels), 21, 105
     needed = timed + counted + (profiled if args.profile else 0)

@@ -48,6 +48,7 @@ from services.credit.webhooks.outbox import Outbox
 from services.credit.webhooks.sender_task import run
 from services.credit.webhooks.settings import WebhookSettings
 from services.credit.webhooks.wiring import webhook_sender, webhook_service
+from services.shared.audit.models import AuditEntryModel
 from services.shared.money import Money
 from services.shared.settings import Settings
 
@@ -58,6 +59,7 @@ TABLES: tuple[type[Model], ...] = (
     CheckoutModel,
     CheckoutReferenceModel,
     MerchantModel,
+    AuditEntryModel,  # endpoints' changes are audited
 )
 
 

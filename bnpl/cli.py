@@ -1,6 +1,7 @@
 """`bnpl`: run the local stack (and reset its data), print its Amplify configuration, mint dev
-tokens, send GraphQL requests, list the dev outbox, run the credit service's jobs, receive the
-merchant's webhooks, export the schema, smoke-test a deployed API.
+tokens, send GraphQL requests, list the dev outbox, trace a request through the stack, run the
+credit service's jobs, receive the merchant's webhooks, export the schema, smoke-test a deployed
+API.
 
 Each command's work lives in `bnpl.commands`; it is imported only when that command runs, so
 `bnpl token` does not pay for what `bnpl dev` needs.
@@ -86,6 +87,23 @@ def _add_webhooks(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
 
 
+def _add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`bnpl audit verify`."""
+    audit = commands.add_parser("audit", help="the audit log of decisions, money and consents")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="<command>")
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check every audit stream's hash chain; exit 1 at a break",
+        description="Read the audit log and the head each audited item keeps, check every "
+        "stream's chain and print the first break of each broken one (an entry altered, "
+        "missing or inserted, or a head mismatch). Reads the local stack's tables unless "
+        "--endpoint names another DynamoDB (credentials from the environment).",
+    )
+    verify.add_argument("--endpoint", metavar="URL", help="DynamoDB endpoint (the local stack's)")
+    verify.add_argument("--table-prefix", metavar="PREFIX", help="table prefix (bnpl-dev-)")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per command
     """The argument parser of every `bnpl` command."""
     parser = argparse.ArgumentParser(
@@ -159,6 +177,23 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
     outbox.add_argument("--json", action="store_true", help="print a JSON array")
     outbox.add_argument("--to", metavar="DESTINATION", help="only messages to this phone or email")
 
+    trace = commands.add_parser(
+        "trace", help="one request's path through the local stack, hop by hop, from its logs"
+    )
+    trace.add_argument("request_id", help="the x-amzn-RequestId the API answered with")
+    trace.add_argument("--json", action="store_true", help="print the log records as JSON")
+
+    metrics = commands.add_parser(
+        "metrics",
+        help="what the local stack counted (decisions, payments, webhooks...), from its logs",
+        description="Sum the CloudWatch metric documents (EMF) the stack's processes wrote to "
+        "bnpl dev's log files (<data folder>/logs): one row per metric and dimension set, with "
+        "its count and sum, and p50/p99 for durations.",
+    )
+    metrics.add_argument(
+        "--since", metavar="WHEN", help="only the last N minutes, or since an ISO 8601 moment"
+    )
+
     bank = commands.add_parser(
         "bank",
         help="the sandbox bank: tell the user service that a consent ended at the bank",
@@ -200,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
     jobs_run.add_argument("--json", action="store_true", help="print the report as JSON")
 
     _add_webhooks(commands)
+    _add_audit(commands)
 
     schema = commands.add_parser("schema", help="the generated schema and resolver bindings")
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="<command>")
@@ -268,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # noqa: PLR0911 - a dispatcher: one return per command
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # noqa: C901, PLR0911, PLR0912 - a dispatcher: one branch and return per command
     if args.command == "dev":
         from bnpl.commands import dev
 
@@ -305,12 +341,24 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
         from bnpl.commands import outbox
 
         return outbox.run(limit=args.limit, as_json=args.json, destination=args.to)
+    if args.command == "trace":
+        from bnpl.commands import trace
+
+        return trace.run(args.request_id, as_json=args.json)
+    if args.command == "metrics":
+        from bnpl.commands import metrics
+
+        return metrics.run(since=args.since)
     if args.command == "bank" and args.bank_command in ("revoke", "expire"):
         from bnpl import bank_notifications
 
         return bank_notifications.run(
             action=args.bank_command, consent_id=args.consent_id, customer_id=args.customer
         )
+    if args.command == "audit" and args.audit_command == "verify":
+        from bnpl.commands import audit
+
+        return audit.run(endpoint=args.endpoint, table_prefix=args.table_prefix, as_json=args.json)
     if args.command == "jobs" and args.jobs_command == "run":
         from bnpl.commands import jobs
 

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,7 +123,12 @@ def _healthy_now(settings: DevSettings, client: httpx.Client) -> bool:
 
 @contextmanager
 def running_stack(
-    data_dir: Path, *, timeout_s: float = 90.0, in_memory: bool = True, reset: bool = False
+    data_dir: Path,
+    *,
+    timeout_s: float = 90.0,
+    in_memory: bool = True,
+    reset: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[RunningStack]:
     """Start `bnpl dev` on free ports; stop it (SIGTERM) on exit.
 
@@ -132,12 +137,13 @@ def running_stack(
         timeout_s: how long it may take to become ready.
         in_memory: `--in-memory`; otherwise DynamoDB Local keeps its data in `data_dir`.
         reset: `--reset`: delete the data kept in `data_dir` first.
+        env: more of the stack's environment (`BNPL_LOG_LEVEL`, say).
 
     Raises:
         RuntimeError: the stack exited or did not become healthy in time (with its log).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = stack_environ(data_dir)
+    env = {**stack_environ(data_dir), **(env or {})}
     settings = DevSettings.from_environ(env)
     log_path = data_dir / "bnpl-dev.log"
     started = time.perf_counter()

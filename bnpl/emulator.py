@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import httpx
 from starlette.applications import Starlette
 
+from appsync import tracing
 from appsync.api import AppSyncApi
 from appsync.app import create_app as create_asgi_app
 from appsync.auth.cognito import UserPoolConfig
@@ -27,10 +28,13 @@ from appsync.resolver import DataSource
 from appsync.sdl import appsync_sdl
 from bnpl import settings as dev
 from bnpl.personas import PERSONAS
+from bnpl.resolver_metrics import resolver_error_counter
 from bnpl.settings import PROJECT_ROOT, DevSettings
 from resolvers.bindings import BINDINGS, IAM_CALLERS
 from schema.operations import SCHEMA
 from services.credit_proxy.handler import CreditProxy
+from services.shared.emf import EmfMetrics
+from services.shared.logs import configure_logging
 from services.shared.settings import Settings
 
 LOCAL_API_ID = "bnpl-local"
@@ -241,14 +245,23 @@ def graphiql_config(settings: DevSettings) -> GraphiQLConfig:
 
 def create_app() -> Starlette:
     """The ASGI app `bnpl dev` serves (uvicorn `--factory bnpl.emulator:create_app`)."""
+    # The credit proxy's Lambda runs in this process; its lines name it, as its own log group
+    # would in AWS, and carry the request ids its events bring.
+    configure_logging(
+        "appsync",
+        services={"services.credit_proxy": "credit-proxy"},
+        extra_filters=(tracing.TraceFilter(),),
+    )
     settings = Settings.from_environ()
     sources = data_sources(settings)
 
     async def close() -> None:
         await close_data_sources(sources)
 
+    api = build_api(settings, sources)
+    api.on_errors = resolver_error_counter(EmfMetrics(service="appsync"))
     return create_asgi_app(
-        build_api(settings, sources),
+        api,
         on_shutdown=[close],
         graphiql=graphiql_config(DevSettings.from_environ()),
     )

@@ -28,6 +28,8 @@ import uvicorn
 from uvicorn.importer import import_from_string
 from uvicorn.lifespan.on import LifespanOn
 
+from services.shared.logs import configure_logging
+
 # uvicorn's exit code when the app's startup fails.
 STARTUP_FAILURE = 3
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -54,11 +56,16 @@ def _config(
     graceful_shutdown_s: int,
     certfile: Path | None = None,
     keyfile: Path | None = None,
+    access_log: bool = True,
 ) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
         port=port,
+        # The process logs JSON lines through the root logger (`services.shared.logs`);
+        # uvicorn's own configuration would give its loggers handlers of their own.
+        log_config=None,
+        access_log=access_log,
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
         # Nothing stands in front of these servers: the client of a connection is who it is, and
@@ -81,6 +88,7 @@ async def serve(
     certfile: Path,
     keyfile: Path,
     graceful_shutdown_s: int,
+    access_log: bool = True,
 ) -> int:
     """Serve `app` on `host:port` (HTTP) and `host:tls_port` (HTTPS) until SIGTERM or SIGINT.
 
@@ -88,7 +96,15 @@ async def serve(
         0 after a stop signal, `STARTUP_FAILURE` when the app's startup failed.
     """
     servers = [
-        _Listener(_config(app, host=host, port=port, graceful_shutdown_s=graceful_shutdown_s)),
+        _Listener(
+            _config(
+                app,
+                host=host,
+                port=port,
+                graceful_shutdown_s=graceful_shutdown_s,
+                access_log=access_log,
+            )
+        ),
         _Listener(
             _config(
                 app,
@@ -97,10 +113,11 @@ async def serve(
                 graceful_shutdown_s=graceful_shutdown_s,
                 certfile=certfile,
                 keyfile=keyfile,
+                access_log=access_log,
             )
         ),
     ]
-    lifespan_config = uvicorn.Config(app, lifespan="on")
+    lifespan_config = uvicorn.Config(app, lifespan="on", log_config=None)
     lifespan_config.load()
     lifespan = LifespanOn(lifespan_config)
     await lifespan.startup()
@@ -130,6 +147,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m bnpl.serve", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--factory", required=True, help="module:callable that returns the app")
+    parser.add_argument("--name", default="app", help="the service name its log lines carry")
+    parser.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="the app logs its requests itself",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True, help="the plain HTTP port")
     parser.add_argument("--tls-port", type=int, required=True, help="the HTTPS port")
@@ -149,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Build the app from its factory and serve it until a stop signal."""
     args = _arguments(argv)
     app = import_from_string(args.factory)()
+    configure_logging(args.name)  # unless the app's factory configured its own
     return asyncio.run(
         serve(
             app,
@@ -158,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             certfile=args.certfile,
             keyfile=args.keyfile,
             graceful_shutdown_s=args.timeout_graceful_shutdown,
+            access_log=args.access_log,
         )
     )
 

@@ -167,6 +167,12 @@ class DevSettings:
         return self.data_dir / "tls"
 
     @property
+    def log_dir(self) -> Path:
+        """Each process's log lines as written (`<process>.log`), for `bnpl trace` and
+        `bnpl metrics`."""
+        return self.data_dir / "logs"
+
+    @property
     def graphql_url(self) -> str:
         """The emulator's GraphQL endpoint (GraphiQL on GET)."""
         return f"{self.url(self.appsync_port)}/graphql"

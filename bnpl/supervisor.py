@@ -13,11 +13,8 @@ become ready again in time, fails the set.
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
-import socket
-import ssl
 import subprocess
 import sys
 import threading
@@ -29,9 +26,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import IO, TextIO
-from urllib.parse import urlsplit
 
-Probe = Callable[[], bool]
+from bnpl.log_view import LogFile
+from bnpl.probes import Probe, all_ready, http_probe, tcp_probe
+
+__all__ = [
+    "ChildFailedError",
+    "ChildSpec",
+    "Probe",
+    "StopRequestedError",
+    "Supervisor",
+    "all_ready",
+    "http_probe",
+    "tcp_probe",
+]
 
 _COLORS = (36, 33, 35, 32, 34, 91, 96, 93)
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -79,62 +87,6 @@ class StopRequestedError(Exception):
     """SIGINT, SIGTERM or SIGHUP arrived: the caller should stop everything and exit."""
 
 
-def http_probe(
-    url: str, *, any_status: bool = False, timeout_s: float = 1.0, ca_file: Path | None = None
-) -> Probe:
-    """A probe that is ready when `GET url` answers 200 (or anything, with `any_status`).
-
-    An `https://` URL is ready only once its certificate verifies against `ca_file` (the
-    system's CAs without it) for the URL's host: a listener presenting the wrong certificate
-    is not serving.
-    """
-    parts = urlsplit(url)
-    secure = parts.scheme == "https"
-    host, path = parts.hostname or "127.0.0.1", parts.path or "/"
-    port = parts.port or (443 if secure else 80)
-
-    def connect() -> http.client.HTTPConnection:
-        if not secure:
-            return http.client.HTTPConnection(host, port, timeout=timeout_s)
-        context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-        return http.client.HTTPSConnection(host, port, timeout=timeout_s, context=context)
-
-    def probe() -> bool:
-        connection = connect()
-        try:
-            connection.request("GET", path)
-            status = connection.getresponse().status
-        except (OSError, http.client.HTTPException):
-            return False
-        finally:
-            connection.close()
-        return any_status or status == 200
-
-    return probe
-
-
-def all_ready(*probes: Probe) -> Probe:
-    """A probe that is ready when every one of `probes` is (a process with several listeners)."""
-
-    def probe() -> bool:
-        return all(check() for check in probes)
-
-    return probe
-
-
-def tcp_probe(host: str, port: int, *, timeout_s: float = 1.0) -> Probe:
-    """A probe that is ready when a TCP connection to `host:port` is accepted."""
-
-    def probe() -> bool:
-        try:
-            with socket.create_connection((host, port), timeout=timeout_s):
-                return True
-        except OSError:
-            return False
-
-    return probe
-
-
 @dataclass(eq=False)  # identity: two children are never the same child
 class _Child:
     spec: ChildSpec
@@ -156,6 +108,10 @@ class Supervisor:
         name_width: width the names are padded to, so the `|` columns line up.
         grace_s: how long children get between SIGTERM and SIGKILL.
         poll_s: how often readiness and liveness are checked.
+        log_dir: where each child's output is kept as written, `<name>.log` (the previous
+            run's moved to `<name>.log.1`); nowhere by default.
+        render: what of a child's output line to show (none, one or several lines); the line
+            as it is by default.
     """
 
     def __init__(
@@ -166,6 +122,8 @@ class Supervisor:
         name_width: int = 8,
         grace_s: float = 5.0,
         poll_s: float = 0.05,
+        log_dir: Path | None = None,
+        render: Callable[[str], list[str]] | None = None,
     ) -> None:
         self.out = out or sys.stdout
         if color is None:
@@ -175,6 +133,9 @@ class Supervisor:
         self.grace_s = grace_s
         self.poll_s = poll_s
         self._children: list[_Child] = []
+        self._log_dir = log_dir
+        self._render = render
+        self._logs: dict[str, LogFile] = {}
         self._restarts: dict[str, deque[float]] = {}
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
@@ -199,10 +160,15 @@ class Supervisor:
 
     def _pump(self, name: str, stream: IO[bytes], tail: deque[str]) -> None:
         prefix = self.prefix(name)
+        kept = self._logs.get(name)
         for raw in iter(stream.readline, b""):
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
             tail.append(line)
-            self.write(f"{prefix}{line}\n")
+            if kept is not None:
+                kept.write(line)
+            shown = self._render(line) if self._render is not None else [line]
+            if shown:
+                self.write("".join(f"{prefix}{part}\n" for part in shown))
         stream.close()
 
     # ------------------------------------------------------------ signals
@@ -282,6 +248,8 @@ class Supervisor:
         except OSError as exc:  # no such program, not executable, no such cwd
             raise ChildFailedError(spec.name, f"could not start: {exc}", []) from exc
         assert process.stdout is not None
+        if self._log_dir is not None and spec.name not in self._logs:
+            self._logs[spec.name] = LogFile(self._log_dir / f"{spec.name}.log", fresh=True)
         tail: deque[str] = deque(maxlen=20)
         pump = threading.Thread(
             target=self._pump, args=(spec.name, process.stdout, tail), daemon=True
@@ -385,6 +353,8 @@ class Supervisor:
         for child in children:
             child.process.wait()
             child.pump.join(timeout=1.0)
+        for kept in self._logs.values():
+            kept.close()
 
 
 def _exit_reason(code: int) -> str:

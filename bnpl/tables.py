@@ -13,6 +13,7 @@ from pynamodb.models import Model
 
 from bnpl.idp.models import MODELS as IDP_MODELS
 from services.credit.models import LOCAL_MODELS as CREDIT_LOCAL_MODELS, MODELS as CREDIT_MODELS
+from services.shared.audit.models import MODELS as AUDIT_MODELS
 from services.shared.dynamodb import bind
 from services.shared.settings import Settings
 from services.user.messaging.outbox import LOCAL_MODELS as USER_LOCAL_MODELS
@@ -24,7 +25,14 @@ LOCAL_MODELS: tuple[type[Model], ...] = (*USER_LOCAL_MODELS, *CREDIT_LOCAL_MODEL
 # The dev identity provider's user pool: locally it stands in for Cognito, which keeps its
 # users itself, so it is neither a service's table nor deployed.
 USER_POOL_MODELS: tuple[type[Model], ...] = IDP_MODELS
-ALL_MODELS: tuple[type[Model], ...] = (*SERVICE_MODELS, *LOCAL_MODELS, *USER_POOL_MODELS)
+# The audit log both services append to; Terraform declares it apart from the services' tables
+# (`infra/modules/dynamodb_tables/audit.tf`), as nobody may ever update or delete in it.
+ALL_MODELS: tuple[type[Model], ...] = (
+    *SERVICE_MODELS,
+    *AUDIT_MODELS,
+    *LOCAL_MODELS,
+    *USER_POOL_MODELS,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

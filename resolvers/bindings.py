@@ -74,6 +74,7 @@ BINDINGS: tuple[Binding, ...] = (
     _lambda("Mutation.createCheckout"),
     _lambda("Mutation.applyForCredit"),
     _lambda("Query.application"),
+    _lambda("Query.applicationAudit"),
     _lambda("Mutation.reviewApplication"),
     _lambda("Checkout.application"),
     _lambda("Mutation.acceptOffer"),

@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from appsync.declare import resolved_by_binding
 from appsync.directives import aws_cognito_user_pools, aws_iam, aws_subscribe
 from appsync.scalars import SCALAR_MAP
+from schema.audit import AuditEntry
 from schema.checkouts import (
     CaptureCheckoutInput,
     Checkout,
@@ -77,6 +78,17 @@ class Query:
         description="A credit application, to its customer or the underwriters.",
     )
     def application(self, id: IdArgument) -> CreditApplication | None:
+        resolved_by_binding()
+
+    @strawberry.field(
+        directives=[aws_cognito_user_pools(cognito_groups=["underwriters"])],
+        description=(
+            "An application's audit trail, oldest first: its decision and any review, with "
+            "who, when, the request and the evidence. Underwriters only. NotFound when there "
+            "is no such application."
+        ),
+    )
+    def application_audit(self, application_id: IdArgument) -> list[AuditEntry]:
         resolved_by_binding()
 
     @strawberry.field(

@@ -24,6 +24,8 @@ from typing import Any
 
 import httpx
 
+from appsync import tracing
+
 logger = logging.getLogger("appsync")
 
 # AppSync refuses to let resolver code set these; the HTTP client sets them itself.
@@ -97,6 +99,12 @@ class HttpDataSource:
             for k, v in (params.get("headers") or {}).items()
             if str(k).lower() not in _FORBIDDEN_HEADERS
         }
+        # AppSync (X-Ray on) passes the trace on to HTTP data sources, beside what the handler set.
+        given = {k.lower() for k in headers}
+        trace = tracing.current()
+        for name, value in (trace.headers() if trace is not None else {}).items():
+            if name not in given:
+                headers[name] = value
         body = params.get("body")
         content = body if isinstance(body, str | None) else json.dumps(body)
         try:

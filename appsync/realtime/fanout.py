@@ -7,6 +7,7 @@ sends it), so the mutation's HTTP response never waits on a WebSocket.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ from appsync.realtime.roots import fragments_of, root_fields
 
 if TYPE_CHECKING:
     from appsync.realtime.registry import Subscription
+
+logger = logging.getLogger("appsync")
 
 __all__ = ["FanOut", "subscribed_mutations"]
 
@@ -123,6 +126,7 @@ class FanOut:
         if not subscribers:
             return
         encoded: dict[int, str] = {}
+        sent = 0
         for subscription in list(subscribers.values()):
             if not subscription.accepts(published):
                 continue
@@ -133,6 +137,10 @@ class FanOut:
                     project(subscription.projection, published)
                 )
             subscription.send(data_frame(subscription.id, payload))
+            sent += 1
+        if sent:
+            # Under the publishing request's id, so a trace shows who heard of the change.
+            logger.info("%s published to %d subscription(s)", field_name, sent)
 
 
 def _under(error: Mapping[str, Any], key: str) -> bool:

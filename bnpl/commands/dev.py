@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from bnpl import dynamodb_local, sandbox, tables
+from bnpl import dynamodb_local, log_view, sandbox, tables
 from bnpl.bank_notifications import SECRET_ENV, bank_webhook_secret
 from bnpl.commands import (
     UsageError,
@@ -185,6 +185,10 @@ def _with_tls(
             "bnpl.serve",
             "--factory",
             factory,
+            "--name",
+            name,
+            # The emulator logs each request itself, with its request id.
+            *(["--no-access-log"] if name == "appsync" else []),
             "--host",
             settings.host,
             "--port",
@@ -293,7 +297,13 @@ def _run(
     except ValueError as exc:  # a damaged secret file: the message says to delete it
         raise UsageError(str(exc)) from None
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    supervisor = Supervisor(out=out, name_width=8, grace_s=STOP_GRACE_S)
+    supervisor = Supervisor(
+        out=out,
+        name_width=8,
+        grace_s=STOP_GRACE_S,
+        log_dir=settings.log_dir,
+        render=log_view.render,
+    )
     with supervisor.handling_signals():
         try:
             supervisor.start(

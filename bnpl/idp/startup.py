@@ -18,7 +18,7 @@ from bnpl.idp.cognito_api import ProviderHandle
 from bnpl.idp.models import MODELS as USER_POOL_MODELS
 from bnpl.idp.seed import seed_personas
 from bnpl.settings import DevSettings
-from services.shared.http import configure_logging
+from services.shared.logs import configure_logging
 from services.shared.settings import Settings
 from services.user.messaging.outbox import OutboxMessageModel, OutboxSender
 
@@ -27,13 +27,7 @@ logger = logging.getLogger("bnpl.idp")
 
 def _configure_logging() -> None:
     """The outbox's code lines and the user pool's refusals, in `bnpl dev`'s output."""
-    configure_logging()
-    idp_logger = logging.getLogger("bnpl.idp")
-    if not idp_logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)-9s %(name)s %(message)s"))
-        idp_logger.addHandler(handler)
-        idp_logger.setLevel(logging.INFO)
+    configure_logging("idp")
 
 
 def ready_user_pool(settings: DevSettings, service_settings: Settings) -> user_pool.Provider:

@@ -23,7 +23,9 @@ from services.credit.webhooks.service import WebhookService
 from services.credit.webhooks.wiring import webhook_service
 from services.credit.wiring import application_service, checkout_operations, plan_service
 from services.shared.auth import TokenVerifier
+from services.shared.emf import EmfMetrics
 from services.shared.http import create_service_app
+from services.shared.metrics import MetricsSink
 from services.shared.settings import Settings
 
 
@@ -36,6 +38,7 @@ def create_app(
     plans: PlanService | None = None,
     operations: CheckoutOperations | None = None,
     webhooks: WebhookService | None = None,
+    metrics: MetricsSink | None = None,
 ) -> Starlette:
     """The credit service's ASGI app.
 
@@ -49,6 +52,8 @@ def create_app(
         operations: the merchant's capture, void and refund; composed from `settings` by
             default.
         webhooks: the merchant's webhook endpoints; composed from `settings` by default.
+        metrics: where the use cases it composes count decisions, screening steps and money
+            movements; EMF documents on stdout (`service` = `credit`) by default.
     """
     settings = settings or Settings.from_environ()
     checkouts = checkouts or DynamoCheckoutRepository(settings)
@@ -58,9 +63,12 @@ def create_app(
         merchants=merchants,
         allow_local_http=settings.allow_local_http_redirects,
     )
-    applications = applications or application_service(settings, checkouts=checkouts)
-    plans = plans or plan_service(settings, checkouts=checkouts)
-    operations = operations or checkout_operations(settings, checkouts=checkouts)
+    metrics = metrics or EmfMetrics(service="credit")
+    applications = applications or application_service(
+        settings, checkouts=checkouts, metrics=metrics
+    )
+    plans = plans or plan_service(settings, checkouts=checkouts, metrics=metrics)
+    operations = operations or checkout_operations(settings, checkouts=checkouts, metrics=metrics)
     return create_service_app(
         service="credit",
         routes=[
@@ -71,4 +79,5 @@ def create_app(
         ],
         verifier=TokenVerifier(settings),
         openapi=OPENAPI,
+        metrics=metrics,
     )

@@ -24,6 +24,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from services.credit.webhooks import models as webhook_models
+from services.shared.audit.models import AuditHeadMap
 
 
 class LineItemMap(MapAttribute[str, Any]):
@@ -146,6 +147,8 @@ class ApplicationModel(Model):
     steps = JSONAttribute(null=True)
     decision = JSONAttribute(null=True)
     offers = JSONAttribute(null=True)
+    # Its audit stream's head (`services.shared.audit`): the decision, then any review.
+    audit_head = AuditHeadMap(null=True)  # type: ignore[no-untyped-call]
     by_customer = ApplicationsByCustomer()
 
 
@@ -197,6 +200,8 @@ class PlanModel(Model):
     lease_owner = UnicodeAttribute(null=True)
     lease_charge_key = UnicodeAttribute(null=True)
     lease_until = UTCDateTimeAttribute(null=True)
+    # Its audit stream's head (`services.shared.audit`): every money move on it and its checkout.
+    audit_head = AuditHeadMap(null=True)  # type: ignore[no-untyped-call]
     by_customer = PlansByCustomer()
 
 

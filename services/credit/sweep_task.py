@@ -17,14 +17,22 @@ import httpx
 from services.credit.checkouts.updates import AppSyncCheckoutUpdates
 from services.credit.jobs.sweep import SweepReport
 from services.credit.wiring import checkout_updates, sweep
+from services.shared.emf import EmfMetrics
+from services.shared.metrics import NO_METRICS, MetricsSink
 from services.shared.settings import Settings
 
 
-def run_once(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> SweepReport:
-    """Run the sweep once; every checkout it changed is announced before this returns."""
+def run_once(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    metrics: MetricsSink = NO_METRICS,
+) -> SweepReport:
+    """Run the sweep once; every checkout it changed is announced before this returns, and every
+    refund it made is counted in `metrics`."""
     with httpx.Client(timeout=settings.http_timeout_s) as http:
         updates = checkout_updates(settings, http)
-        report = sweep(settings, clock=clock, updates=updates).run()
+        report = sweep(settings, clock=clock, updates=updates, metrics=metrics).run()
         if isinstance(updates, AppSyncCheckoutUpdates):
             updates.close()
     return report
@@ -32,7 +40,8 @@ def run_once(settings: Settings, *, clock: Callable[[], datetime] | None = None)
 
 def main() -> int:
     """Exit 0, or 1 when an item failed (the next run picks it up again)."""
-    report = run_once(Settings.from_environ())
+    # The refunds' metric documents precede the report on stdout (CloudWatch Logs in AWS).
+    report = run_once(Settings.from_environ(), metrics=EmfMetrics(service="credit"))
     sys.stdout.write(json.dumps({"sweep": report.to_json()}) + "\n")
     return 1 if report.failures else 0
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import boto3
@@ -35,6 +34,7 @@ from services.credit.checkouts.store import DynamoCheckoutRepository, DynamoMerc
 from services.credit.checkouts.updates import AppSyncCheckoutUpdates
 from services.credit.jobs.sweep import Sweep
 from services.credit.payments.lease_store import DynamoLeaseStore
+from services.credit.payments.metered import MeteredPaymentProvider
 from services.credit.payments.provider import NoCardNetwork, PaymentProvider
 from services.credit.payments.refunder import Refunder
 from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
@@ -49,8 +49,11 @@ from services.credit.screening.retry import RetryPolicy
 from services.credit.screening.runner import Workflow
 from services.credit.screening.state import Sources
 from services.shared.aws_signing import SigV4
+from services.shared.metrics import NO_METRICS, MetricsSink
+from services.shared.propagation import traced
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
+from services.shared.trace import ContextThreadPool
 
 # Dependency calls: each client times out on its own (HTTP and botocore timeouts); these are the
 # tries in all and the backoff between them.
@@ -90,7 +93,7 @@ def user_service_client(settings: Settings) -> httpx.Client:
             region=settings.region,
             credentials=boto3.Session().get_credentials,
         )
-    return httpx.Client(
+    return traced(
         timeout=settings.http_timeout_s,
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         auth=auth,
@@ -117,9 +120,11 @@ def application_service(
     checkouts: CheckoutRepository | None = None,
     updates: CheckoutUpdates | None = None,
     events: EventPublisher | None = None,
+    metrics: MetricsSink = NO_METRICS,
 ) -> ApplicationService:
-    """The application use cases with every adapter `settings` name."""
-    http = httpx.Client(
+    """The application use cases with every adapter `settings` name; decisions and screening
+    steps counted in `metrics`."""
+    http = traced(
         timeout=settings.http_timeout_s,
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
     )
@@ -138,8 +143,10 @@ def application_service(
     # One pool for the reads a decision makes side by side. No task on it waits for a task
     # queued after it (a step waits only for reads its run submitted first), so it cannot
     # deadlock however busy it is.
-    pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="screening")
-    workflow = Workflow(sources=sources, policy=policy, retry=DEPENDENCY_RETRY, pool=pool)
+    pool = ContextThreadPool(max_workers=32, thread_name_prefix="screening")
+    workflow = Workflow(
+        sources=sources, policy=policy, retry=DEPENDENCY_RETRY, pool=pool, metrics=metrics
+    )
     return ApplicationService(
         store=store,
         checkouts=checkouts or DynamoCheckoutRepository(settings),
@@ -150,6 +157,7 @@ def application_service(
         event_bus_name=settings.event_bus_name,
         retry=DEPENDENCY_RETRY,
         pool=pool,
+        metrics=metrics,
     )
 
 
@@ -168,15 +176,17 @@ def plan_service(
     checkouts: CheckoutRepository | None = None,
     provider: PaymentProvider | None = None,
     updates: CheckoutUpdates | None = None,
+    metrics: MetricsSink = NO_METRICS,
 ) -> PlanService:
-    """The plan use cases, with `payment_provider(settings)` unless another is given."""
-    http = httpx.Client(timeout=settings.http_timeout_s)
+    """The plan use cases, with `payment_provider(settings)` unless another is given; its
+    charges and refunds counted in `metrics`."""
+    http = traced(timeout=settings.http_timeout_s)
     return PlanService(
         plans=DynamoPlanStore(settings),
         leases=DynamoLeaseStore(settings),
         applications=DynamoApplicationStore(settings),
         checkouts=checkouts or DynamoCheckoutRepository(settings),
-        provider=provider or payment_provider(settings),
+        provider=MeteredPaymentProvider(provider or payment_provider(settings), metrics),
         updates=updates or checkout_updates(settings, http),
     )
 
@@ -188,16 +198,22 @@ def checkout_operations(
     merchants: MerchantRepository | None = None,
     provider: PaymentProvider | None = None,
     updates: CheckoutUpdates | None = None,
+    metrics: MetricsSink = NO_METRICS,
 ) -> CheckoutOperations:
-    """The merchant's capture, void and refund (and the sweep's expiry)."""
+    """The merchant's capture, void and refund (and the sweep's expiry); captures, voids and
+    the card network's refunds counted in `metrics`."""
     plans = DynamoPlanStore(settings)
-    http = httpx.Client(timeout=settings.http_timeout_s)
+    http = traced(timeout=settings.http_timeout_s)
     return CheckoutOperations(
         plans=plans,
         checkouts=checkouts or DynamoCheckoutRepository(settings),
         merchants=merchants or DynamoMerchantRepository(settings),
-        refunder=Refunder(plans=plans, provider=provider or payment_provider(settings)),
+        refunder=Refunder(
+            plans=plans,
+            provider=MeteredPaymentProvider(provider or payment_provider(settings), metrics),
+        ),
         updates=updates or checkout_updates(settings, http),
+        metrics=metrics,
     )
 
 
@@ -206,13 +222,16 @@ def sweep(
     *,
     clock: Callable[[], datetime] | None = None,
     updates: CheckoutUpdates | None = None,
+    metrics: MetricsSink = NO_METRICS,
 ) -> Sweep:
-    """The sweep (`bnpl jobs run`), over the same stores and provider as the service."""
+    """The sweep (`bnpl jobs run`), over the same stores and provider as the service; the
+    refunds it makes counted in `metrics`."""
     now = clock or utc_now
     plans = DynamoPlanStore(settings)
     checkouts = DynamoCheckoutRepository(settings)
-    refunder = Refunder(plans=plans, provider=payment_provider(settings), clock=now)
-    updates = updates or checkout_updates(settings, httpx.Client(timeout=settings.http_timeout_s))
+    provider = MeteredPaymentProvider(payment_provider(settings), metrics)
+    refunder = Refunder(plans=plans, provider=provider, clock=now)
+    updates = updates or checkout_updates(settings, traced(timeout=settings.http_timeout_s))
     operations = CheckoutOperations(
         plans=plans,
         checkouts=checkouts,

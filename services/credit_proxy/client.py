@@ -21,6 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from services.credit_proxy.tokens import ServiceTokenProvider
+from services.shared import trace
 from services.shared.errors import DependencyFailure, NotFound, error_class
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,15 @@ class CreditClient:
     def get_application(self, credentials: Credentials, application_id: str) -> Any | None:
         """`GET /applications/{id}`: the application, or None when the caller may not see it."""
         return self._get_or_none(credentials, "applications", application_id)
+
+    def application_audit(self, credentials: Credentials, application_id: str) -> Any:
+        """`GET /applications/{id}/audit`: the audit entries, oldest first (a list).
+
+        Raises:
+            NotFound: no such application, or the caller is no underwriter.
+        """
+        path = f"/applications/{path_segment(application_id)}/audit"
+        return self._call(credentials, "GET", path, attempts=GET_ATTEMPTS)["items"]
 
     def review_application(
         self, credentials: Credentials, application_id: str, payload: Mapping[str, Any]
@@ -235,7 +245,7 @@ class CreditClient:
         attempts: int,
         extra: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        headers = {"accept": "application/json", **(extra or {})}
+        headers = {"accept": "application/json", **trace.outgoing_headers(), **(extra or {})}
         if body is not None:
             headers["content-type"] = "application/json"
         if service_token is not None:

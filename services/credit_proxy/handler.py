@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,8 +32,10 @@ from services.credit_proxy.arguments import (
     required_id,
 )
 from services.credit_proxy.client import DEVICE_ID_HEADER, Credentials, CreditClient
+from services.credit_proxy.invocation import invocation_trace
 from services.credit_proxy.tokens import ServiceTokenProvider
 from services.credit_proxy.webhooks import WebhookResolvers
+from services.shared import trace
 from services.shared.auth import NOT_AUTHORIZED
 from services.shared.errors import (
     InternalError,
@@ -41,6 +44,7 @@ from services.shared.errors import (
     UnauthorizedException,
     error_class,
 )
+from services.shared.logs import configure_logging
 from services.shared.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -121,6 +125,7 @@ class CreditProxy:
         self.app.resolver(type_name="Query", field_name="checkout")(self.checkout)
         self.app.resolver(type_name="Mutation", field_name="applyForCredit")(self.apply_for_credit)
         self.app.resolver(type_name="Query", field_name="application")(self.application)
+        self.app.resolver(type_name="Query", field_name="applicationAudit")(self.application_audit)
         self.app.resolver(type_name="Mutation", field_name="reviewApplication")(
             self.review_application
         )
@@ -146,9 +151,18 @@ class CreditProxy:
             ServiceError: the subclass named by its wire code (AppSync's `errorType`); any other
                 exception is logged once, with the request id, and raised as `InternalError`.
         """
+        with trace.bound(invocation_trace(event, context)):
+            return self._resolve(event, context)
+
+    def _resolve(self, event: Any, context: Any) -> Any:
+        began = time.perf_counter()
+        outcome = "error"
         try:
-            return self.app.resolve(event, context)
+            result = self.app.resolve(event, context)
+            outcome = "ok"
+            return result
         except ServiceError as error:
+            outcome = error.code
             if type(error).__name__ == error.code:
                 raise
             # Lambda names the class, not the code (PayloadTooLarge is sent as ValidationError).
@@ -160,6 +174,17 @@ class CreditProxy:
                 getattr(context, "aws_request_id", None),
             )
             raise InternalError(INTERNAL_ERROR) from None
+        finally:
+            logger.info(
+                "%s %s",
+                _field(event),
+                outcome,
+                extra={
+                    "hop": "credit-proxy",
+                    "outcome": outcome,
+                    "duration_ms": round((time.perf_counter() - began) * 1000, 1),
+                },
+            )
 
     def create_checkout(self, input: Mapping[str, Any]) -> Any:
         """`Mutation.createCheckout(input)`: the created (or replayed) checkout."""
@@ -195,6 +220,18 @@ class CreditProxy:
         creds = _shopper(self._event())
         checked = lookup_id(id)
         return None if checked is None else self._client.get_application(creds, checked)
+
+    def application_audit(self, applicationId: str) -> Any:  # noqa: N803 - GraphQL's name
+        """`Query.applicationAudit(applicationId)`: the application's audit entries, to
+        underwriters (AppSync admits only their group; the service checks again).
+
+        Raises:
+            ValidationError: `applicationId` is no possible id.
+            NotFound: no such application, or the caller is no underwriter.
+        """
+        creds = _shopper(self._event())
+        application_id = required_id(applicationId, "applicationId")
+        return self._client.application_audit(creds, application_id)
 
     def review_application(self, input: Mapping[str, Any]) -> Any:
         """`Mutation.reviewApplication(input)`: an underwriter settles a referral.
@@ -349,6 +386,7 @@ def _proxy() -> CreditProxy:
     global _default  # noqa: PLW0603
     with _default_lock:
         if _default is None:
+            configure_logging("credit-proxy")
             _default = CreditProxy(settings=Settings.from_environ())
         return _default
 

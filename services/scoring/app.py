@@ -36,7 +36,9 @@ from services.scoring.model import TreeEnsemble
 from services.scoring.predictions import predict
 from services.shared.errors import ServiceError, ValidationError
 from services.shared.hardening import HardeningMiddleware
-from services.shared.http import ErrorBoundaryMiddleware, JSONResponse, configure_logging, read_json
+from services.shared.http import JSONResponse, read_json
+from services.shared.logs import configure_logging
+from services.shared.request_boundary import ErrorBoundaryMiddleware
 from services.shared.settings import Settings
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "credit-v1"
@@ -131,7 +133,7 @@ def create_app(
         endpoint_names: names `/endpoints/{name}/invocations` answers to; the settings' one.
         settings: where the endpoint name comes from; the environment by default.
     """
-    configure_logging()
+    configure_logging("scoring")
     settings = settings or Settings.from_environ()
     folder = model_dir or Path(os.environ.get("BNPL_SCORING_MODEL_DIR", DEFAULT_MODEL_DIR))
     model = TreeEnsemble.load(folder / "model.json")

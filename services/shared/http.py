@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -25,12 +24,12 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.shared.auth import Principal, TokenVerifier
+from services.shared import trace
+from services.shared.auth import CustomerPrincipal, Principal, TokenVerifier
 from services.shared.errors import (
     DependencyFailure,
-    InternalError,
     NotFound,
     PayloadTooLarge,
     RequestTimeout,
@@ -39,6 +38,9 @@ from services.shared.errors import (
 )
 from services.shared.hardening import HardeningMiddleware
 from services.shared.ids import is_valid_text, printable_name
+from services.shared.logs import configure_logging
+from services.shared.metrics import NO_METRICS, MetricsSink
+from services.shared.request_boundary import ErrorBoundaryMiddleware
 
 logger = logging.getLogger("services.http")
 
@@ -59,7 +61,8 @@ PUBLIC_PATHS = frozenset({"/health", "/openapi.json"})
 # HTTP resolvers put the caller's token here: in AWS, AppSync signs the call to API Gateway with
 # SigV4, which takes the Authorization header for itself.
 FORWARDED_AUTHORIZATION = "x-forwarded-authorization"
-_GENERIC_500 = "An internal error occurred"
+# Which IAM caller the credit proxy speaks for (`checkouts.callers` trusts it from the proxy only).
+_CALLER_ARN = "x-bnpl-caller-arn"
 _HTTP_CODES = {404: NotFound.code, 405: "MethodNotAllowed"}
 
 
@@ -245,61 +248,16 @@ class AuthMiddleware:
             await error_response(error)(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = caller
+        trace.set_caller(_caller_name(caller, request))
         await self.app(scope, receive, send)
 
 
-class ErrorBoundaryMiddleware:
-    """Logs every request and turns an unexpected exception into a generic 500 `InternalError`
-    (logged once, with its traceback); a path that is not valid Unicode is a 404 `NotFound`."""
-
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
-        self.app = app
-        self.logger = logging.getLogger(f"services.{service}")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if not is_valid_text(scope["path"]):
-            # A server that let a lone surrogate through would hand it to route parameters; no
-            # resource has such a name.
-            await error_response(NotFound("Not Found"))(scope, receive, send)
-            self.logger.info("%s %r 404", scope["method"], scope["path"])
-            return
-        began = time.perf_counter()
-        status = 500
-        started = False
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status, started
-            if message["type"] == "http.response.start":
-                status, started = message["status"], True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        except Exception:
-            self.logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if not started:
-                await error_response(InternalError(_GENERIC_500))(scope, receive, send)
-            status = 500
-        finally:
-            elapsed_ms = (time.perf_counter() - began) * 1000
-            self.logger.info("%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed_ms)
-
-
-def configure_logging() -> None:
-    """Send the services' logs (requests with their timing, errors) to stderr, once per process.
-
-    uvicorn configures only its own loggers; without this, INFO lines of ours would be dropped.
-    """
-    services_logger = logging.getLogger("services")
-    if services_logger.handlers:
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)-9s %(name)s %(message)s"))
-    services_logger.addHandler(handler)
-    services_logger.setLevel(logging.INFO)
+def _caller_name(caller: Principal, request: Request) -> str:
+    """Who a log line names: a customer's sub; for the credit proxy, the IAM caller it speaks
+    for (a merchant's principal), else its own client id."""
+    if isinstance(caller, CustomerPrincipal):
+        return caller.sub
+    return request.headers.get(_CALLER_ARN) or caller.client_id
 
 
 def create_service_app(
@@ -310,6 +268,7 @@ def create_service_app(
     openapi: Mapping[str, Any],
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
     public_routes: Sequence[Route] = (),
+    metrics: MetricsSink = NO_METRICS,
 ) -> Starlette:
     """A service's ASGI app: its routes plus `/health`, `/openapi.json`, auth and error handling.
 
@@ -322,7 +281,7 @@ def create_service_app(
         public_routes: routes on fixed paths that authenticate their callers themselves (a
             signed webhook): no token is asked for on those paths.
     """
-    configure_logging()
+    configure_logging(service)
     document = dict(openapi)
 
     async def health(_: Request) -> Response:
@@ -340,7 +299,7 @@ def create_service_app(
         ],
         middleware=[
             Middleware(HardeningMiddleware),
-            Middleware(ErrorBoundaryMiddleware, service=service),
+            Middleware(ErrorBoundaryMiddleware, service=service, metrics=metrics),
             Middleware(
                 AuthMiddleware,
                 verifier=verifier,

@@ -13,8 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from services.shared.auth import CustomerPrincipal, TokenVerifier
+from services.shared.emf import EmfMetrics
 from services.shared.errors import Unauthorized
 from services.shared.http import JSONResponse, create_service_app, principal, read_json
+from services.shared.metrics import MetricsSink
 from services.shared.settings import Settings
 from services.user.consents.bank_secret import (
     BankSecret,
@@ -29,6 +31,7 @@ from services.user.customers.ports import CustomerRepository
 from services.user.customers.service import UserService
 from services.user.customers.store import DynamoCustomerRepository
 from services.user.messaging import CodeSender
+from services.user.messaging.metered import MeteredCodeSender
 from services.user.openapi import OPENAPI
 from services.user.sandbox_bank.bank import SandboxBank
 from services.user.verification.endpoints import verification_routes
@@ -79,6 +82,7 @@ def create_app(
     repository: CustomerRepository | None = None,
     verification: VerificationService | None = None,
     consents: ConsentService | None = None,
+    metrics: MetricsSink | None = None,
 ) -> Starlette:
     """The user service's ASGI app.
 
@@ -88,6 +92,8 @@ def create_app(
         verification: the verification use cases; DynamoDB and the sender of `settings` by
             default (`verification_service`).
         consents: the open-banking use cases; DynamoDB and the sandbox bank by default.
+        metrics: where the verification codes sent and failed are counted; EMF documents on
+            stdout (`service` = `user`) by default.
 
     Raises:
         ValueError: `settings.bank_webhook_secret` is set but no `whsec_` value.
@@ -102,7 +108,10 @@ def create_app(
             Route("/customers", endpoints.register, methods=["POST"]),
             Route("/customers/me", endpoints.me, methods=["GET"]),
             Route("/customers/me", endpoints.update, methods=["PATCH"]),
-            *verification_routes(verification or verification_service(settings)),
+            *verification_routes(
+                verification
+                or verification_service(settings, metrics or EmfMetrics(service="user"))
+            ),
             *consent_routes(consents),
         ],
         # The bank signs its notifications; it has no customer token to send.
@@ -112,14 +121,19 @@ def create_app(
     )
 
 
-def verification_service(settings: Settings) -> VerificationService:
-    """Verification on the settings' tables, sending codes the way `settings.messaging` says."""
+def verification_service(
+    settings: Settings, metrics: MetricsSink | None = None
+) -> VerificationService:
+    """Verification on the settings' tables, sending codes the way `settings.messaging` says,
+    each send counted in `metrics` when given."""
     from services.user.verification.store import DynamoChallengeRepository
 
     return VerificationService(
         customers=DynamoCustomerRepository(settings),
         challenges=DynamoChallengeRepository(settings),
-        sender=code_sender(settings),
+        sender=code_sender(settings)
+        if metrics is None
+        else MeteredCodeSender(code_sender(settings), metrics),
     )
 
 

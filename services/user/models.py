@@ -16,6 +16,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
+from services.shared.audit.models import AuditHeadMap
+
 
 class AddressMap(MapAttribute[str, str]):
     """A postal address, stored as a map inside the customer item."""
@@ -86,6 +88,8 @@ class BankConsentModel(Model):
     expires_at = UTCDateTimeAttribute()
     authorised_at = UTCDateTimeAttribute(null=True)
     reconfirmed_at = UTCDateTimeAttribute(null=True)
+    # Its audit stream's head (`services.shared.audit`): every change of its status.
+    audit_head = AuditHeadMap(null=True)  # type: ignore[no-untyped-call]
 
 
 class BankNotificationModel(Model):

@@ -30,6 +30,7 @@ class GraphiQLPage:
                 f"status {self.page.inner_text('#auth-status')!r}, "
                 f"error {self.page.inner_text('#auth-error')!r}, "
                 f"subscription {self.page.inner_text('#realtime-status')!r}, "
+                f"request id {self.page.text_content('#request-id-line')!r}, "
                 f"result {self.result_text()!r}"
             ) from exc
 
@@ -91,6 +92,23 @@ class GraphiQLPage:
             "text => document.getElementById('realtime-status').textContent.includes(text)",
             text,
             "the subscription",
+        )
+
+    def request_id_line(self) -> str:
+        """The panel's line naming the latest answer's request id ("Request id (Op): <id>")."""
+        return str(self.page.text_content("#request-id-line"))
+
+    def wait_for_request_id(self, request_id: str, operation: str) -> None:
+        """Wait until the panel shows `request_id` as the id of the answer to `operation`."""
+        self._wait(
+            f"""id => {{
+                const shown = document.getElementById('request-id');
+                const line = document.getElementById('request-id-line').textContent;
+                return shown !== null && shown.textContent === id
+                    && line.startsWith({json.dumps(f"Request id ({operation}): ")});
+            }}""",
+            request_id,
+            f"the request id of {operation}",
         )
 
     def accessibility_violations(self, axe_source: str) -> list[dict[str, Any]]:

@@ -2,20 +2,21 @@
 would leave the machine fails: the sandbox merchant runs a mutation over IAM (signed in the
 page), hears a checkout update over AppSync's real-time protocol, and a persona signs in at the
 stack's identity provider and reads their profile, over plain HTTP and over HTTPS (the stack's
-local CA trusted through Chromium's NSS database); axe-core finds nothing serious on the page."""
+local CA trusted through Chromium's NSS database); the panel shows each answer's request id and
+copies `bnpl trace <id>`; axe-core finds nothing serious on the page."""
 
 from __future__ import annotations
 
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Error as PlaywrightError
+from playwright.sync_api import Browser, BrowserContext, Error as PlaywrightError, Request
 
 from bnpl.devstack import RunningStack, running_stack
 from bnpl.graphql_client import sigv4_headers
@@ -167,6 +168,105 @@ def test_a_persona_signs_in_at_the_user_pool_and_reads_their_profile(opened, sta
     for sent in sign_ins:
         assert sent.all_headers()["x-amz-target"] == TARGET
         assert sent.post_data_json["ClientId"] == stack.settings.console_client_id
+
+
+def is_post_of(url: str, operation: str) -> Callable[[Request], bool]:
+    """Matches the page's POSTs of `operation` to `url`."""
+
+    def matches(sent: Request) -> bool:
+        if sent.method != "POST" or sent.url != url:
+            return False
+        body = sent.post_data_json
+        return isinstance(body, dict) and body.get("operationName") == operation
+
+    return matches
+
+
+def settle_as_merchant(graphiql: GraphiQLPage, watch: Watch, url: str) -> None:
+    """The sandbox merchant chosen once the first persona's sign-in is done, and every request
+    sent to `url` answered, the schema fetched again for the merchant among them: no late answer
+    can then replace the request id a test is about to see."""
+    graphiql.wait_for_status("Active:")
+    introspection = is_post_of(url, "IntrospectionQuery")
+    signed = "AWS4-HMAC-SHA256 "
+    with graphiql.page.expect_request(
+        lambda sent: (
+            introspection(sent) and sent.headers.get("authorization", "").startswith(signed)
+        )
+    ):
+        graphiql.choose(MERCHANT)
+    for sent in watch.posts_to(url):
+        assert sent.response() is not None, sent.failure
+
+
+def run_answered(graphiql: GraphiQLPage, url: str, operation: str) -> str:
+    """Run the query `operation` (its `__typename`); the id its answer's header gives."""
+    with graphiql.page.expect_response(
+        lambda answer: is_post_of(url, operation)(answer.request)
+    ) as answered:
+        graphiql.run(f"query {operation} {{ __typename }}")
+    assert graphiql.result('"__typename"') == {"data": {"__typename": "Query"}}
+    request_id = answered.value.header_value("x-amzn-RequestId")
+    assert request_id is not None
+    assert str(uuid.UUID(request_id)) == request_id
+    return request_id
+
+
+def test_the_panel_shows_each_answers_request_id_and_copies_its_trace_command(
+    opened, context, stack, axe_source, tmp_path
+):
+    """The id AppSync gives each answer (`x-amzn-RequestId`) is shown under the identity, each
+    answer's in turn, with a button, reached from the keyboard, that copies `bnpl trace <id>`."""
+    graphiql, watch = opened
+    page, url = graphiql.page, stack.settings.graphql_url
+    origin = urlsplit(page.url)
+    context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=f"{origin.scheme}://{origin.netloc}"
+    )
+    settle_as_merchant(graphiql, watch, url)
+
+    first = run_answered(graphiql, url, "First")
+    graphiql.wait_for_request_id(first, "First")
+    assert graphiql.request_id_line() == f"Request id (First): {first}"
+    second = run_answered(graphiql, url, "Second")
+    assert second != first
+    graphiql.wait_for_request_id(second, "Second")
+    assert graphiql.request_id_line() == f"Request id (Second): {second}"
+
+    # From the identity list, Tab reaches the copy button (the hidden sign-in and token rows
+    # are skipped); its focus is visible, and Enter copies.
+    page.focus("#auth-identity")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => {
+            const element = document.activeElement;
+            const style = getComputedStyle(element);
+            return {
+                id: element.id,
+                visible: element.matches(':focus-visible'),
+                outline: [style.outlineStyle, style.outlineWidth],
+                name: element.textContent,
+            };
+        }"""
+    )
+    assert focused == {
+        "id": "request-id-copy",
+        "visible": True,
+        "outline": ["solid", "2px"],
+        "name": "Copy command",
+    }
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "text => document.getElementById('request-id-copied').textContent === text",
+        arg=f"Copied: bnpl trace {second}",
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == f"bnpl trace {second}"
+    assert page.get_attribute("#request-id-line", "aria-live") == "polite"
+
+    assert graphiql.accessibility_violations(axe_source) == []
+    screenshot = tmp_path / "graphiql-request-id.png"
+    page.screenshot(path=str(screenshot))
+    page.locator(".auth-panel").screenshot(path=str(tmp_path / "graphiql-request-id-panel.png"))
 
 
 # ---------------------------------------------------------------- over HTTPS

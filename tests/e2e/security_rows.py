@@ -78,6 +78,13 @@ ROWS: dict[str, Row] = {
         lambda ids: {"id": ids["application"]},
         customer_only(OK, other=NULL),
     ),
+    "Query.applicationAudit": Row(
+        "query Q($id: ID!) { applicationAudit(applicationId: $id) { sequence action } }",
+        lambda ids: {"id": ids["application"]},
+        # Underwriters only (a group of Cognito users): AppSync refuses every shopper, the
+        # application's own included, before the field runs, as it refuses IAM.
+        customer_only("Unauthorized", other="Unauthorized"),
+    ),
     "Query.plan": Row(
         "query Q($id: ID!) { plan(id: $id) { id status } }",
         lambda ids: {"id": ids["plan"]},

@@ -235,6 +235,7 @@ def test_dynamodb_local_killed_under_load_is_started_again_with_its_data(stack, 
     assert outcome(earlier.apply()) == "DECIDED"
     shoppers = [Shopper(stack, http, PERSONAS[SHOPPERS[i % len(SHOPPERS)]]) for i in range(6)]
     [store] = processes(stack, "dynamodb")
+    before = len(stack.log())
     with ThreadPoolExecutor(1) as pool:
         answers = pool.submit(apply_all, shoppers)
         time.sleep(0.3)  # the requests are in flight
@@ -243,6 +244,10 @@ def test_dynamodb_local_killed_under_load_is_started_again_with_its_data(stack, 
     assert set(seen) <= {"DECIDED", "DependencyFailure"}
     wait_for_log(stack, "dynamodb | ready again after ")
     retried_until_decided(shoppers, within_s=60)
+    # Only DynamoDB Local was started again: every other part rode out its absence.
+    since = stack.log()[before:].splitlines()
+    restarted = [line for line in since if "starting it again" in line]
+    assert all(line.startswith("dynamodb |") for line in restarted), restarted
     # What was decided before the kill is still there, beside what was decided after it.
     assert_consistent(stack, [earlier, *shoppers])
     assert processes(stack, "dynamodb") != [store]

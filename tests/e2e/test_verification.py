@@ -4,6 +4,7 @@ frontend would: GraphQL for the flow, `bnpl outbox` for the code a person would 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -92,3 +93,14 @@ def test_a_new_customer_verifies_their_phone(stack: RunningStack):
 
         replay = shopper.execute(CONFIRM, {"id": challenge["challengeId"], "code": code})
         assert replay["errors"][0]["errorType"] == "ChallengeUsed"
+
+        # The code is in one log line only: the dev outbox's, which stands in for the phone
+        # (no outbox runs in AWS). Confirming it, twice, logged it nowhere.
+        kept = [
+            line
+            for path in sorted(stack.settings.log_dir.glob("*.log"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if re.search(rf"(?<![\w.\-]){code}(?![\w.\-])", line)
+        ]
+        assert len(kept) == 1, kept
+        assert f"outbox: SMS to {challenge['destinationHint']}: code {code}" in kept[0]

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from bnpl.tables import LOCAL_MODELS, SERVICE_MODELS
+from services.shared.audit.models import MODELS as AUDIT_MODELS
 from services.shared.dynamodb import short_name
 from tests.infra.conftest import REPO_ROOT
 from tests.infra.dev_plan import DevPlan, dev_plan
@@ -75,9 +76,12 @@ EXPECTED_COUNTS: dict[str, int] = {
     # (whose asynchronous invocations are not retried).
     "aws_lambda_event_source_mapping": 2,
     "aws_lambda_function_event_invoke_config": 1,
-    # The sender's alarms (dead letters, delivery failure rate, errors) and their topic.
-    "aws_cloudwatch_metric_alarm": 3,
+    # The sender's alarms (dead letters, delivery failure rate, errors); the platform's (the API's
+    # and the user service's 5xx rates, decision p99, screening errors, payment failures), the
+    # one topic they all notify, and the dashboard (modules/monitoring).
+    "aws_cloudwatch_metric_alarm": 8,
     "aws_sns_topic": 1,
+    "aws_cloudwatch_dashboard": 1,
     # The credit service on Fargate behind an internal NLB, published over PrivateLink.
     "aws_ecs_cluster": 1,
     # The service's, and the daily sweep's (python -m services.credit.sweep_task) with its
@@ -101,10 +105,15 @@ EXPECTED_COUNTS: dict[str, int] = {
     "aws_cognito_user_group": 2,
     "aws_cognito_resource_server": 1,
     "aws_cognito_user_pool_domain": 1,
-    # One role per component (see EXPECTED_ROLES), each with one inline policy.
+    # One role per component (see EXPECTED_ROLES), each with one inline policy; the credit
+    # service's task role has a second, for its X-Ray daemon (whose calls take no resource).
+    # The four roles that write audited changes (credit service, sweep, user service, webhook
+    # sender) have one more each: the audit log's (put entries, never update or delete one).
     "aws_iam_role": 13,
     "aws_iam_policy": 1,  # the merchant policy (resolvers/bindings.json `iam_callers.merchant`)
-    "aws_iam_role_policy": 13,
+    "aws_iam_role_policy": 18,
+    # The audit log's own policy: no principal updates or deletes an entry.
+    "aws_dynamodb_resource_policy": 1,
     # API, WAF, flow logs, credit service, credit proxy, user service (function and access),
     # scoring endpoint, the checkout page's WAF, the webhook sender.
     "aws_cloudwatch_log_group": 10,
@@ -114,10 +123,10 @@ EXPECTED_COUNTS: dict[str, int] = {
     "aws_ecr_repository_policy": 1,
     # Keys: logs (network; the API and WAF logs use it too), images, tables, credit events,
     # credit proxy, user service, scoring endpoint, the checkout page's files and its WAF logs
-    # (in us-east-1), the webhook sender (environment, queues, alarm topic) and merchants'
-    # webhook signing secrets; each with an alias.
-    "aws_kms_key": 11,
-    "aws_kms_alias": 11,
+    # (in us-east-1), the webhook sender (environment, queues) and merchants' webhook signing
+    # secrets, the alarm topic; each with an alias.
+    "aws_kms_key": 12,
+    "aws_kms_alias": 12,
     # Network: one VPC, a private and a public subnet per zone, one NAT gateway (dev).
     "aws_vpc": 1,
     "aws_subnet": 4,
@@ -173,8 +182,8 @@ def counts_from_the_code() -> dict[str, int]:
         for function in resolver.get("functions") or []
     }
     return {
-        # Dev runs the sandbox card network, whose two tables it deploys too.
-        "aws_dynamodb_table": len(SERVICE_MODELS) + 2,
+        # Dev runs the sandbox card network, whose two tables it deploys too; and the audit log.
+        "aws_dynamodb_table": len(SERVICE_MODELS) + 2 + len(AUDIT_MODELS),
         "aws_appsync_resolver": len(bindings["resolvers"]),
         "aws_appsync_datasource": len(bindings["data_sources"]),
         "aws_appsync_function": len(functions),
@@ -212,7 +221,8 @@ def test_one_table_per_deployed_model_and_the_sandbox_networks_and_no_other_loca
 ):
     names = {r.values["name"] for r in planned.of_type("aws_dynamodb_table")}
     sandbox = {"bnpl-dev-sandbox_charges", "bnpl-dev-sandbox_refunds"}
-    assert names == {f"bnpl-dev-{short_name(model)}" for model in SERVICE_MODELS} | sandbox
+    deployed = (*SERVICE_MODELS, *AUDIT_MODELS)
+    assert names == {f"bnpl-dev-{short_name(model)}" for model in deployed} | sandbox
     local_only = {f"bnpl-dev-{short_name(model)}" for model in LOCAL_MODELS} - sandbox
     assert not names & local_only
 

@@ -82,6 +82,8 @@ _BY_NAME |= {"credit.webhooks": "webhooks", "credit/webhooks": "webhooks"}
 _COMPONENT_IN_CODE = re.compile(
     r"\bservices[./](credit[./]webhooks|credit_proxy|credit|user|scoring)\b"
 )
+# Containers beside ours that run AWS's images, none of our code (credit_service/xray.tf).
+SIDECARS = frozenset({"xray-daemon"})
 # The webhook settings' readers (services/credit/webhooks/settings.py).
 _WEBHOOK_SETTINGS_READERS = ("credit", "webhooks")
 
@@ -163,6 +165,8 @@ def _ecs(resource_address: str, values: Mapping[str, Any]) -> list[Deployed]:
         ]
     deployed = []
     for container in json.loads(definitions):
+        if container.get("name") in SIDECARS:
+            continue
         environment = {e["name"]: e.get("value") for e in container.get("environment") or []}
         secrets = {s["name"] for s in container.get("secrets") or []}
         deployed.append(

@@ -43,6 +43,7 @@ def test_the_configurations_are_found():
         "modules/scoring_endpoint",
         "modules/waf",
         "modules/webhooks",
+        "modules/monitoring",
         "modules/platform",
         "envs/dev",
         "envs/prod",

@@ -32,15 +32,93 @@
     return async (path, body) => ({ ...(editorHeaders || {}), ...(await authorize(path, body)) });
   }
 
-  async function post(params, authorize) {
+  // The request id of the latest HTTP answer (AppSync's `x-amzn-RequestId`), shown under the
+  // panel's status with a button that copies `bnpl trace <id>`, the command that follows the
+  // request through the local stack. Subscriptions run over the WebSocket, where AppSync gives
+  // no request id: the line keeps the last HTTP answer's, named by its operation, so it is never
+  // taken for the subscription's.
+  const requestTrace = (function () {
+    const $ = (id) => document.getElementById(id);
+    const box = $("request-trace");
+    const line = $("request-id-line");
+    const copy = $("request-id-copy");
+    const copied = $("request-id-copied");
+    const COPIED_FOR_MS = 4000;
+    let current = null;
+    let clearCopied = 0;
+
+    function say(text) {
+      window.clearTimeout(clearCopied);
+      copied.textContent = text;
+      clearCopied = window.setTimeout(() => {
+        copied.textContent = "";
+      }, COPIED_FOR_MS);
+    }
+
+    // `name`: what was requested ("CreateCheckout", "query"); `id`: the answer's request id,
+    // or null when there was no answer or it carried none.
+    function show(name, id, why) {
+      current = id;
+      window.clearTimeout(clearCopied);
+      copied.textContent = "";
+      line.replaceChildren(`Request id (${name}): `);
+      if (id) {
+        const code = document.createElement("code");
+        code.id = "request-id";
+        code.textContent = id;
+        line.append(code);
+      } else {
+        line.append(why);
+      }
+      copy.hidden = !id;
+      $("request-id-hint").hidden = !id;
+      box.hidden = false;
+    }
+
+    // Without the Clipboard API (a page on plain HTTP other than localhost is not a secure
+    // context), the id is selected for the user to copy.
+    async function copyCommand() {
+      if (!current) return;
+      const command = `bnpl trace ${current}`;
+      try {
+        await navigator.clipboard.writeText(command);
+        say(`Copied: ${command}`);
+      } catch {
+        window.getSelection().selectAllChildren($("request-id"));
+        say("Could not copy: the id is selected, press Ctrl+C (⌘C) to copy it.");
+      }
+    }
+    copy.addEventListener("click", copyCommand);
+
+    return { show };
+  })();
+
+  function describe(params, operation) {
+    if (params.operationName) return params.operationName;
+    return operation ? operation.operation : "request";
+  }
+
+  async function post(params, operation, authorize) {
     const body = JSON.stringify(params);
     const headers = await authorize(endpoint.pathname, body);
     delete headers.host; // the browser sends Host itself, and may not be told otherwise
-    const response = await fetch(endpoint, {
-      method: "POST",
-      headers: { ...headers, "content-type": "application/json" },
-      body,
-    });
+    const name = describe(params, operation);
+    let response;
+    try {
+      response = await fetch(endpoint, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body,
+      });
+    } catch (error) {
+      requestTrace.show(name, null, "none, the server did not answer.");
+      throw error;
+    }
+    requestTrace.show(
+      name,
+      response.headers.get("x-amzn-RequestId"),
+      `none, the answer (HTTP ${response.status}) carried no x-amzn-RequestId.`,
+    );
     const text = await response.text();
     try {
       return JSON.parse(text);
@@ -63,7 +141,7 @@
         onStatus: auth.realtimeStatus,
       });
     }
-    return post(params, authorize);
+    return post(params, operation, authorize);
   }
 
   const root = ReactDOM.createRoot(document.getElementById("graphiql"));

@@ -157,3 +157,8 @@ output "bank_webhook_secret_arn" {
   description = "The secret to put the bank's notification signing secret (whsec_...) in after the first apply."
   value       = module.platform.bank_webhook_secret_arn
 }
+
+output "monitoring" {
+  description = "Metrics and alarms: the topic every alarm notifies (subscribe the on-call address to it), the alarms, and the dashboard (runbook: docs/metrics.md)."
+  value       = module.platform.monitoring
+}

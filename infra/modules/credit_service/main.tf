@@ -23,6 +23,9 @@ locals {
     BNPL_APPSYNC_URL           = var.graphql_url
     BNPL_EVENTS                = "eventbridge"
     BNPL_EVENT_BUS_NAME        = aws_cloudwatch_event_bus.credit.name
+    # The X-Ray daemon beside the service in the task (xray.tf): each request's segment goes
+    # there (services/shared/xray.py).
+    AWS_XRAY_DAEMON_ADDRESS = "127.0.0.1:2000"
   }
   environment = merge(var.environment, local.module_environment)
 }
@@ -64,6 +67,7 @@ resource "aws_ecs_task_definition" "this" {
     name = "tmp"
   }
 
+  # The service, then its X-Ray daemon (xray.tf).
   container_definitions = jsonencode([{
     name      = local.container_name
     image     = var.image
@@ -93,7 +97,7 @@ resource "aws_ecs_task_definition" "this" {
         awslogs-stream-prefix = local.container_name
       }
     }
-  }])
+  }, local.xray_daemon])
 
   tags = var.tags
 }

@@ -323,3 +323,22 @@ variable "sweep_schedule" {
     error_message = "sweep_schedule must be a cron(...) or rate(...) expression."
   }
 }
+
+variable "xray_daemon_image" {
+  description = "The X-Ray daemon's image, run beside the service in each task (xray.tf); AWS's public image by default, or a copy in a private registry (pin a digest for repeatable deploys)."
+  type        = string
+  default     = "public.ecr.aws/xray/aws-xray-daemon:3.x"
+}
+
+variable "audit_log" {
+  description = "The audit log: `table_arn` is the dynamodb_tables module's audit_table_arn. The roles that make audited changes may put entries in it, and are denied updating or deleting one. Null grants nothing."
+  type = object({
+    table_arn = string
+  })
+  default = null
+
+  validation {
+    condition     = var.audit_log == null || can(regex("^arn:[a-z-]+:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]+$", try(var.audit_log.table_arn, "")))
+    error_message = "audit_log.table_arn must be a DynamoDB table ARN (arn:...:dynamodb:<region>:<account>:table/<name>)."
+  }
+}

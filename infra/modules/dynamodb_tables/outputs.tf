@@ -33,3 +33,13 @@ output "stream_arns" {
   description = "ARN of each table's DynamoDB stream, by short name, for the tables that have one (an event source mapping's event_source_arn)."
   value       = { for short, t in aws_dynamodb_table.this : short => t.stream_arn if t.stream_enabled }
 }
+
+output "audit_table_name" {
+  description = "Name of the audit log table (append-only: its resource policy refuses updates and deletes)."
+  value       = aws_dynamodb_table.audit.name
+}
+
+output "audit_table_arn" {
+  description = "ARN of the audit log table; writers get dynamodb:PutItem on it and an explicit Deny of updates and deletes."
+  value       = aws_dynamodb_table.audit.arn
+}

@@ -191,6 +191,7 @@ module "credit_service" {
 
   table_arns                 = [for short in local.table_owners.credit : module.tables.table_arns[short]]
   tables_kms_key_arn         = module.tables.kms_key_arn
+  audit_log                  = { table_arn = module.tables.audit_table_arn }
   scoring_endpoint_arn       = module.scoring_endpoint.endpoint_arn
   graphql_api_arn            = module.graphql_api.graphql_api_arn
   graphql_url                = module.graphql_api.graphql_url
@@ -258,10 +259,13 @@ module "webhooks" {
   table_arns          = [for short in local.webhook_tables : module.tables.table_arns[short]]
   checkouts_table_arn = module.tables.table_arns["checkouts"]
   tables_kms_key_arn  = module.tables.kms_key_arn
+  audit_log           = { table_arn = module.tables.audit_table_arn }
   secret_prefix       = "${local.name}/webhooks/"
 
   # The sender verifies no tokens: of the shared settings it needs the tables' prefix only.
   environment = { BNPL_TABLE_PREFIX = var.name_prefix }
+  # Its alarms notify the platform's one alarm topic (monitoring.tf).
+  alarm_topic_arn = module.monitoring.alarm_topic_arn
 
   log_kms_key_arn                 = module.network.logs_kms_key_arn
   log_retention_in_days           = var.log_retention_in_days
@@ -282,6 +286,7 @@ module "user_service" {
 
   table_arns        = [for short in local.table_owners.user : module.tables.table_arns[short]]
   table_kms_key_arn = module.tables.kms_key_arn
+  audit_log         = { table_arn = module.tables.audit_table_arn }
 
   email_from_address           = var.email_from_address
   ses_identity_arn             = var.ses_identity_arn

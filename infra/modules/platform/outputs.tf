@@ -244,3 +244,12 @@ output "bank_webhook_secret_arn" {
   description = "The Secrets Manager secret to put the bank's notification signing secret (whsec_...) in after the first apply."
   value       = module.user_service.bank_webhook_secret_arn
 }
+
+output "monitoring" {
+  description = "Metrics and alarms: the topic every alarm notifies (subscribe the on-call address to it), the alarms, and the dashboard (runbook: docs/metrics.md)."
+  value = {
+    alarm_topic_arn = module.monitoring.alarm_topic_arn
+    alarm_names     = concat(module.monitoring.alarm_names, module.webhooks.alarm_names)
+    dashboard_name  = module.monitoring.dashboard_name
+  }
+}

@@ -308,3 +308,16 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "audit_log" {
+  description = "The audit log: `table_arn` is the dynamodb_tables module's audit_table_arn. The roles that make audited changes may put entries in it, and are denied updating or deleting one. Null grants nothing."
+  type = object({
+    table_arn = string
+  })
+  default = null
+
+  validation {
+    condition     = var.audit_log == null || can(regex("^arn:[a-z-]+:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]+$", try(var.audit_log.table_arn, "")))
+    error_message = "audit_log.table_arn must be a DynamoDB table ARN (arn:...:dynamodb:<region>:<account>:table/<name>)."
+  }
+}

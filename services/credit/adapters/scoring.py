@@ -17,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.shared.errors import DependencyFailure
+from services.shared.propagation import trace_botocore
 from services.shared.settings import Settings
 
 if TYPE_CHECKING:
@@ -91,15 +92,17 @@ class ScoringClient:
         max_attempts: int = 3,
     ) -> None:
         self.endpoint_name = settings.scoring_endpoint_name
-        self.client = client or boto3.client(
-            "sagemaker-runtime",
-            endpoint_url=settings.scoring_endpoint_url or None,
-            region_name=settings.region,
-            config=Config(
-                connect_timeout=connect_timeout_s,
-                read_timeout=read_timeout_s,
-                retries={"mode": "standard", "total_max_attempts": max_attempts},
-            ),
+        self.client = client or trace_botocore(
+            boto3.client(
+                "sagemaker-runtime",
+                endpoint_url=settings.scoring_endpoint_url or None,
+                region_name=settings.region,
+                config=Config(
+                    connect_timeout=connect_timeout_s,
+                    read_timeout=read_timeout_s,
+                    retries={"mode": "standard", "total_max_attempts": max_attempts},
+                ),
+            )
         )
 
     def score(self, features: Mapping[str, float | str | None]) -> ModelScore:

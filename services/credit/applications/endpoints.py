@@ -1,4 +1,5 @@
-"""`/applications`: shoppers apply for credit, read their applications; underwriters review.
+"""`/applications`: shoppers apply for credit, read their applications; underwriters review
+them and read their audit trails.
 
 Shoppers call with their own token (forwarded by the credit proxy); the proxy also passes what
 AppSync saw of the request (source IP, device id) in `X-Bnpl-Source-Ip` and `X-Bnpl-Device-Id`,
@@ -67,6 +68,16 @@ class ApplicationEndpoints:
         )
         return JSONResponse(application.to_json())
 
+    async def audit(self, request: Request) -> Response:
+        """`GET /applications/{id}/audit`: its audit trail, to underwriters; else 404."""
+        who = customer(request)
+        entries = await run_in_threadpool(
+            self.service.audit_trail,
+            groups=who.groups,
+            application_id=request.path_params["application_id"],
+        )
+        return JSONResponse({"items": [entry.to_json() for entry in entries]})
+
     async def review(self, request: Request) -> Response:
         """`POST /applications/{id}/review`: an underwriter settles a referral."""
         who = customer(request)
@@ -88,4 +99,5 @@ def application_routes(service: ApplicationService) -> list[Route]:
         Route("/applications", endpoints.apply, methods=["POST"]),
         Route("/applications/{application_id}", endpoints.get, methods=["GET"]),
         Route("/applications/{application_id}/review", endpoints.review, methods=["POST"]),
+        Route("/applications/{application_id}/audit", endpoints.audit, methods=["GET"]),
     ]

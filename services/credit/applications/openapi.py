@@ -29,6 +29,46 @@ _STEP = {
     },
 }
 
+_AUDIT_ENTRY = {
+    "type": "object",
+    "required": [
+        "sequence",
+        "at",
+        "actor",
+        "action",
+        "requestId",
+        "before",
+        "after",
+        "evidence",
+        "hash",
+        "previousHash",
+    ],
+    "properties": {
+        "sequence": {"type": "integer", "minimum": 1, "description": "1, 2, ... in its stream."},
+        "at": {"type": "string", "format": "date-time"},
+        "actor": {
+            "type": "string",
+            "description": "Who: a Cognito sub, a merchant's IAM principal, or `system`.",
+        },
+        "action": {"type": "string", "enum": ["application.decided", "application.reviewed"]},
+        "requestId": {"type": ["string", "null"], "description": "The API request's id."},
+        "before": {"type": ["object", "null"], "description": "Status and outcome before."},
+        "after": {"type": "object", "description": "Status and outcome after."},
+        "evidence": {
+            "type": "object",
+            "description": (
+                "References: checkout, customer and consent ids, policy and model versions, "
+                "band, reason codes, offer ids, the stored decision's SHA-256."
+            ),
+        },
+        "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "previousHash": {
+            "type": "string",
+            "description": "The previous entry's hash; empty for the first.",
+        },
+    },
+}
+
 PATHS: dict[str, Any] = {
     "/applications": {
         "post": {
@@ -74,6 +114,22 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/applications/{application_id}/audit": {
+        "get": {
+            "summary": "An application's audit trail, oldest first (group underwriters)",
+            "description": (
+                "Its decision and any underwriter's review, each with who, when, the request, "
+                "the state before and after, and its evidence by reference, hash-chained. To "
+                "anyone but an underwriter the application is not found; its customer reads the "
+                "decision's reasons on the application itself."
+            ),
+            "parameters": [_ID],
+            "responses": {
+                "200": json_body(ref("ApplicationAudit"), "The application's audit entries."),
+                **errors(403, 404),
+            },
+        }
+    },
     "/applications/{application_id}/review": {
         "post": {
             "summary": "Settle a REFERRED application (group underwriters)",
@@ -83,7 +139,15 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": ref("ReviewApplicationInput")}},
             },
             "responses": {
-                "200": json_body(ref("CreditApplication"), "The settled application."),
+                "200": {
+                    **json_body(ref("CreditApplication"), "The settled application."),
+                    # The reviewer may read the trail their review was added to.
+                    "links": {
+                        "GetApplicationAudit": link(
+                            "/applications/{application_id}/audit", "get", "application_id"
+                        )
+                    },
+                },
                 "410": json_body(ref("Error"), "The checkout has expired (CheckoutExpired)."),
                 **errors(400, 403, 404, 409, 413),
             },
@@ -112,6 +176,12 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "ScreeningStep": _STEP,
+    "ApplicationAudit": {
+        "type": "object",
+        "required": ["items"],
+        "properties": {"items": {"type": "array", "items": ref("AuditEntry")}},
+    },
+    "AuditEntry": _AUDIT_ENTRY,
     "CreditApplication": {
         "type": "object",
         "required": ["id", "checkoutId", "customerId", "status", "offers", "steps", "createdAt"],

@@ -12,6 +12,7 @@ from services.credit.applications.domain import CreditApplication
 from services.credit.checkouts.domain import Checkout
 from services.credit.screening.checks.prior import PriorApplications, VelocityKey
 from services.credit.webhooks.events import EventDraft
+from services.shared.audit.chain import Entry
 
 
 class LeaseLost(Exception):  # noqa: N818 - a condition, not an error the API answers
@@ -46,6 +47,10 @@ class ApplicationStore(Protocol):
     """The applications we hold."""
 
     def get(self, application_id: str) -> CreditApplication | None: ...
+
+    def audit_trail(self, application_id: str) -> list[Entry]:
+        """The application's audit entries (its decision, then any review), oldest first."""
+        ...
 
     def read_for_apply(
         self, application_id: str, checkout_id: str | None, applicant: Mapping[VelocityKey, str]

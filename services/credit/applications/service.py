@@ -18,7 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -50,6 +50,7 @@ from services.credit.screening.review import settle_referral
 from services.credit.screening.runner import Workflow
 from services.credit.screening.state import Screening
 from services.credit.webhooks.events import EventDraft, decision_event
+from services.shared.audit.chain import Entry
 from services.shared.errors import (
     Conflict,
     DependencyFailure,
@@ -59,7 +60,9 @@ from services.shared.errors import (
     ServiceError,
     Unauthorized,
 )
+from services.shared.metrics import NO_METRICS, MetricsSink, count, milliseconds
 from services.shared.timestamps import utc_now
+from services.shared.trace import ContextThreadPool
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +97,11 @@ class Shopper:
 
 
 class ApplicationService:
-    """Credit applications over a store, the checkouts, the user service and the workflow."""
+    """Credit applications over a store, the checkouts, the user service and the workflow.
+
+    `metrics` hears of each decision this service makes (not of one answered again for a retry):
+    its outcome, how long the shopper waited for it from their request, and its reason codes.
+    """
 
     def __init__(
         self,
@@ -111,8 +118,12 @@ class ApplicationService:
         sleep: Callable[[float], None] = time.sleep,
         new_owner: Callable[[], str] = lambda: uuid.uuid4().hex,
         pool: Executor | None = None,
+        metrics: MetricsSink = NO_METRICS,
+        timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._store = store
+        self._metrics = metrics
+        self._timer = timer
         self._checkouts = checkouts
         self._profiles = profiles
         self._workflow = workflow
@@ -123,7 +134,7 @@ class ApplicationService:
         self._clock = clock
         self._sleep = sleep
         self._new_owner = new_owner
-        self._pool = pool or ThreadPoolExecutor(max_workers=8, thread_name_prefix="applications")
+        self._pool = pool or ContextThreadPool(max_workers=8, thread_name_prefix="applications")
 
     @property
     def policy(self) -> Policy:
@@ -145,6 +156,7 @@ class ApplicationService:
                 the steps so far, and a retry with the same key runs it again.
             Conflict: another request with this key is still being decided; retry it.
         """
+        began = self._timer()
         request = parse_apply_request(payload)
         app_id = application_id(shopper.sub, request.idempotency_key)
         # The profile is asked for while the application, the checkout and the applicant's
@@ -157,7 +169,7 @@ class ApplicationService:
         )
         if read.application is not None:
             profile.cancel()  # a retry reads the profile again when it runs the workflow
-            return self._resume(read.application, request, shopper, read.records)
+            return self._resume(read.application, request, shopper, read.records, began=began)
         now = self._clock()
         checkout = self._opened(read.checkout, shopper.sub, now)
         customer = profile.result()
@@ -184,9 +196,15 @@ class ApplicationService:
             winner = self._store.get(app_id)
             if winner is None:  # pragma: no cover - applications are never deleted
                 raise Conflict("The application is being created by another request; retry")
-            return self._resume(winner, request, shopper, read.records)
+            return self._resume(winner, request, shopper, read.records, began=began)
         return self._run(
-            application, shopper, prior, customer=customer, checkout=checkout, owner=owner
+            application,
+            shopper,
+            prior,
+            customer=customer,
+            checkout=checkout,
+            owner=owner,
+            began=began,
         )
 
     def _resume(
@@ -195,6 +213,8 @@ class ApplicationService:
         request: ApplyRequest,
         shopper: Shopper,
         records: ApplicantRecords,
+        *,
+        began: float,
     ) -> CreditApplication:
         if not application.answers(request):
             raise IdempotencyKeyReused(
@@ -209,7 +229,7 @@ class ApplicationService:
         keys = applicant_keys(application.customer_id, application.device_id, application.source_ip)
         if records.keys != keys or not records.prior.holds(VelocityKey.CUSTOMER, application.id):
             records = self._store.records(keys)
-        return self._run(application, shopper, records.prior)
+        return self._run(application, shopper, records.prior, began=began)
 
     def _run(
         self,
@@ -220,9 +240,11 @@ class ApplicationService:
         customer: dict[str, Any] | None = None,
         checkout: Checkout | None = None,
         owner: str | None = None,
+        began: float,
     ) -> CreditApplication:
         """Run the workflow under the lease `owner` holds (taken here when None), with `prior`
-        the applicant's applications written before this run."""
+        the applicant's applications written before this run; `began` is when the request
+        that runs it arrived (`timer`)."""
         now = self._clock()
         if owner is None:
             owner = self._new_owner()
@@ -269,10 +291,32 @@ class ApplicationService:
         except BaseException:
             self._store.save_progress(application.id, owner=owner, steps=steps)
             raise
+        logger.info(
+            "application %s decided %s",
+            decided.id,
+            decided.outcome,
+            extra={
+                "application_id": decided.id,
+                "outcome": decided.outcome,
+                # Each screening step, in order: what a trace of the request shows as its hops.
+                "steps": [[s.name, s.status.value, s.duration_ms] for s in run.steps],
+            },
+        )
+        self._count_decision(decided, began)
         if run.rejected:
             self._publish_rejection(decided)
         self._announce(checkout, decided)
         return decided
+
+    def _count_decision(self, application: CreditApplication, began: float) -> None:
+        """One event for the decision, with the shopper's wait, and one per reason code."""
+        waited_ms = (self._timer() - began) * 1000
+        outcome = str(application.outcome)
+        self._metrics.emit(
+            count("Decisions"), milliseconds("DecisionLatency", waited_ms), outcome=outcome
+        )
+        for reason in (application.decision or {}).get("reasons") or []:
+            self._metrics.emit(count("DecisionReasons"), reason=str(reason.get("code")))
 
     def _await_decision(self, app_id: str) -> CreditApplication:
         """Another request runs this application's workflow: answer its decision."""
@@ -339,6 +383,18 @@ class ApplicationService:
         if found is None or (found.customer_id != sub and UNDERWRITERS not in groups):
             raise NotFound("Application not found")
         return found
+
+    def audit_trail(self, *, groups: tuple[str, ...], application_id: str) -> list[Entry]:
+        """The application's audit entries, oldest first, to underwriters only (its customer
+        sees the decision's reasons on the application itself).
+
+        Raises:
+            NotFound: it does not exist, or the caller is no underwriter (indistinguishable).
+        """
+        found = self._store.get(application_id) if is_id(application_id) else None
+        if found is None or UNDERWRITERS not in groups:
+            raise NotFound("Application not found")
+        return self._store.audit_trail(application_id)
 
     # ------------------------------------------------------------------ review
 

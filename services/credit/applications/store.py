@@ -22,6 +22,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
@@ -29,6 +30,7 @@ from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from services.credit.applications import audit
 from services.credit.applications.domain import ApplicationStatus, CreditApplication
 from services.credit.applications.ports import (
     ApplicantRecords,
@@ -56,6 +58,8 @@ from services.credit.screening.checks.prior import (
 )
 from services.credit.webhooks.events import EventDraft
 from services.credit.webhooks.outbox import Outbox
+from services.shared.audit.chain import Change, Entry, Head
+from services.shared.audit.store import AuditedTransactWrite, AuditLog, head_action
 from services.shared.dynamodb import batch_get, bind, connection
 from services.shared.errors import Conflict, DependencyFailure
 from services.shared.money import Money
@@ -97,6 +101,7 @@ class DynamoApplicationStore:
         self._sleep = sleep
         self._connection = connection(settings)
         self._outbox = Outbox(settings)
+        self._audit = AuditLog(settings)
 
     # ------------------------------------------------------------------ the application item
 
@@ -106,6 +111,10 @@ class DynamoApplicationStore:
             return to_domain(self._apps.get(application_id, consistent_read=True))
         except DoesNotExist:
             return None
+
+    def audit_trail(self, application_id: str) -> list[Entry]:
+        """See `ApplicationStore.audit_trail`."""
+        return self._audit.trail(audit.stream(application_id))
 
     def read_for_apply(
         self, application_id: str, checkout_id: str | None, applicant: Mapping[VelocityKey, str]
@@ -269,6 +278,9 @@ class DynamoApplicationStore:
             now=now,
             recorded=recorded,
             known_last={application.checkout_id: 0} if first_events else None,
+            # The decision is its application's first audit entry: the stream has no head yet.
+            change=audit.decided(application),
+            head=Head(),
         )
 
     def settle(
@@ -287,6 +299,8 @@ class DynamoApplicationStore:
             events=events,
             now=now,
             recorded=self._recent.holds(application),
+            change=audit.reviewed(application),
+            head=None,
         )
 
     def _record(
@@ -299,17 +313,22 @@ class DynamoApplicationStore:
         events: Sequence[EventDraft],
         now: datetime,
         recorded: bool,
+        change: Change,
+        head: Head | None,
         known_last: Mapping[str, int] | None = None,
     ) -> None:
         write = (application_condition, application, checkout_condition, checkout_action)
+        transact = partial(
+            self._transact, *write, events=events, now=now, recorded=recorded, change=change
+        )
         try:
-            self._transact(*write, events=events, now=now, recorded=recorded, known_last=known_last)
+            transact(head=head, known_last=known_last)
         except CheckoutUnavailable:
             # A checkout stored with its one applicant as its own status gets its applicants
             # map, then takes the decision like any other.
             if not adopt_single_applicant(self._checkouts, application.checkout_id):
                 raise
-            self._transact(*write, events=events, now=now, recorded=recorded)
+            transact(head=head)
 
     def _transact(
         self,
@@ -321,12 +340,17 @@ class DynamoApplicationStore:
         events: Sequence[EventDraft],
         now: datetime,
         recorded: bool,
+        change: Change,
+        head: Head | None,
         known_last: Mapping[str, int] | None = None,
     ) -> None:
         apps, checkouts = self._apps, self._checkouts
         outcome = _outcome(application)
 
-        def write(transaction: TransactWrite) -> None:
+        def write(transaction: AuditedTransactWrite) -> None:
+            # The change's audit entry, after the items below (their reasons keep their places).
+            known = head if head is not None else self._audit.head(apps, application.id)
+            entry = self._audit.entry(audit.stream(application.id), change, known)
             transaction.update(
                 apps(application.id),
                 actions=[
@@ -337,6 +361,7 @@ class DynamoApplicationStore:
                     apps.steps.set([dict(s) for s in application.steps]),
                     apps.lease_owner.remove(),
                     apps.lease_until.remove(),
+                    head_action(apps, entry),
                 ],
                 condition=application_condition,
             )
@@ -347,6 +372,7 @@ class DynamoApplicationStore:
             )
             if recorded:
                 self._recent.stage_outcome(transaction, application)
+            self._audit.stage(transaction, entry)
 
         for attempt in range(CONFLICT_RETRIES + 1):
             try:

@@ -41,6 +41,7 @@ from services.credit.checkouts.money import (
 from services.credit.checkouts.ports import CheckoutRepository, CheckoutUpdates, MerchantRepository
 from services.credit.checkouts.redirects import parse_return_urls
 from services.credit.limits import is_id
+from services.credit.payments.metered import SUCCEEDED, movement, outcome_of
 from services.credit.payments.refunder import Refunder
 from services.credit.plans.domain import PaymentPlan
 from services.credit.plans.ports import PlanRequest, PlanStore, StoredPlan, WriteRefused
@@ -60,6 +61,7 @@ from services.shared.errors import (
     NotFound,
     Unauthorized,
 )
+from services.shared.metrics import NO_METRICS, MetricsSink
 from services.shared.money import Money
 from services.shared.timestamps import utc_now
 
@@ -73,6 +75,10 @@ RETRY_BACKOFF_S = 0.01
 SWEEP_SCOPE = "sweep"
 
 Decide = Callable[[Authorisation, PaymentPlan], CheckoutChange]
+
+# The operations counted as money movements here; refunds are counted as the card network makes
+# them (`payments.metered`), and an expiry is the sweep's, not a movement anyone asked for.
+MOVEMENTS = {EventType.CHECKOUT_CAPTURED: "capture", EventType.CHECKOUT_VOIDED: "void"}
 
 
 def authorisation(checkout: Checkout, plan: PaymentPlan) -> Authorisation:
@@ -96,7 +102,10 @@ def authorisation(checkout: Checkout, plan: PaymentPlan) -> Authorisation:
 
 
 class CheckoutOperations:
-    """Capture, void, refund and expire, over the plans, checkouts, merchants and provider."""
+    """Capture, void, refund and expire, over the plans, checkouts, merchants and provider.
+
+    `metrics` hears of each capture and void attempted (not of one answered again for its key).
+    """
 
     def __init__(
         self,
@@ -108,8 +117,10 @@ class CheckoutOperations:
         updates: CheckoutUpdates,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        metrics: MetricsSink = NO_METRICS,
     ) -> None:
         self._plans = plans
+        self._metrics = metrics
         self._checkouts = checkouts
         self._merchants = merchants
         self._refunder = refunder
@@ -234,6 +245,29 @@ class CheckoutOperations:
         replayed = self._replay(record_id, fingerprint)
         if replayed is not None:
             return replayed
+        operation = MOVEMENTS.get(event)
+        if operation is None:
+            return self._change(checkout, scope, record_id, fingerprint, decide, event=event)
+        try:
+            after = self._change(checkout, scope, record_id, fingerprint, decide, event=event)
+        except Exception as exc:
+            movement(self._metrics, operation, outcome_of(exc))
+            raise
+        movement(self._metrics, operation, SUCCEEDED)
+        return after
+
+    def _change(
+        self,
+        checkout: Checkout,
+        scope: str,
+        record_id: str,
+        fingerprint: str,
+        decide: Decide,
+        *,
+        event: EventType,
+    ) -> Checkout:
+        """`_operate` once no earlier answer is kept for the request: decide, write, retrying
+        when a concurrent operation changed the checkout or plan first."""
         for attempt in range(ATTEMPTS):
             checkout, stored = self._with_plan(checkout)
             change = decide(authorisation(checkout, stored.plan), stored.plan)

@@ -19,7 +19,7 @@ import json
 import logging
 import zlib
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 import httpx
@@ -28,6 +28,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from services.credit.checkouts.redirects import checkout_page
+from services.shared.trace import ContextThreadPool
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class AppSyncCheckoutUpdates:
         self._credentials = credentials
         self._http = http
         self._lanes = [
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"publish-{n}")
+            ContextThreadPool(max_workers=1, thread_name_prefix=f"publish-{n}")
             for n in range(lanes)
         ]
 

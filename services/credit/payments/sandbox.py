@@ -72,6 +72,22 @@ class DynamoSandboxPaymentProvider:
             IdempotencyKeyReused: the key was used before for another token or amount.
             DependencyFailure: the network's storage did not answer; retry with the same key.
         """
+        began = time.perf_counter()
+        charge = self._charge(token=token, amount=amount, idempotency_key=idempotency_key)
+        logger.info(
+            "card network: charge %s %s",
+            charge.id,
+            charge.status.value,
+            extra={
+                "hop": "card-network",
+                "duration_ms": round((time.perf_counter() - began) * 1000, 1),
+                "amount": charge.amount.amount,
+                "currency": charge.amount.currency,
+            },
+        )
+        return charge
+
+    def _charge(self, *, token: str, amount: Money, idempotency_key: str) -> Charge:
         charge = sandbox_charge(token, amount, idempotency_key)
         fingerprint = charge_fingerprint(token, amount)
         item = self._charges(

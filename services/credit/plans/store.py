@@ -31,7 +31,7 @@ from pynamodb.exceptions import (
     TransactGetError,
     TransactWriteError,
 )
-from pynamodb.transactions import TransactGet, TransactWrite
+from pynamodb.transactions import TransactGet
 
 from services.credit.checkout_items import to_domain as checkout_of
 from services.credit.checkouts.domain import Checkout, CheckoutStatus
@@ -43,11 +43,19 @@ from services.credit.models import (
     lease_removal,
 )
 from services.credit.paging import decode_token, encode_token
+from services.credit.plans import audit
 from services.credit.plans.documents import plan_from_json, plan_to_json
 from services.credit.plans.domain import PaymentPlan
 from services.credit.plans.ports import PlanRequest, StoredPlan, WriteRefused
 from services.credit.webhooks.events import EventDraft
 from services.credit.webhooks.outbox import Outbox
+from services.shared.audit.chain import Change, Entry, Head
+from services.shared.audit.store import (
+    AuditedTransactWrite,
+    AuditLog,
+    head_action,
+    head_value,
+)
 from services.shared.dynamodb import bind, connection
 from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
@@ -68,6 +76,7 @@ class DynamoPlanStore:
         self._sleep = sleep
         self._connection = connection(settings)
         self._outbox = Outbox(settings)
+        self._audit = AuditLog(settings)
 
     def get(self, plan_id: str) -> StoredPlan | None:
         """The plan, or None (strongly consistent)."""
@@ -120,12 +129,14 @@ class DynamoPlanStore:
     ) -> None:
         """See `PlanStore.create`."""
         plans, checkouts = self._plans, self._checkouts
+        change = audit.accepted(plan, request, application_id=application_id)
 
-        def write(transaction: TransactWrite) -> None:
-            transaction.save(
-                self._plan_item(plan, version=1, application_id=application_id),
-                condition=plans.id.does_not_exist(),
-            )
+        def write(transaction: AuditedTransactWrite) -> None:
+            # A new plan: its audit stream starts here.
+            entry = self._audit.entry(audit.stream(plan.id), change, Head())
+            item = self._plan_item(plan, version=1, application_id=application_id)
+            item.audit_head = head_value(entry)
+            transaction.save(item, condition=plans.id.does_not_exist())
             transaction.save(
                 self._request_item(request), condition=self._requests.id.does_not_exist()
             )
@@ -146,6 +157,7 @@ class DynamoPlanStore:
                 & (checkouts.expires_at > now)
                 & (checkouts.lease_owner == request.id),
             )
+            self._audit.stage(transaction, entry)
 
         self._transact(write, "plan", events)
 
@@ -158,16 +170,23 @@ class DynamoPlanStore:
     ) -> None:
         """See `PlanStore.update`."""
         plans = self._plans
+        change = audit.paid(stored.plan, plan, request)
 
-        def write(transaction: TransactWrite) -> None:
+        def write(transaction: AuditedTransactWrite) -> None:
+            entry = self._audit_entry(plan.id, change)
             transaction.update(
                 plans(plan.id),
-                actions=[*self._plan_actions(stored, plan), *lease_removal(plans)],
+                actions=[
+                    *self._plan_actions(stored, plan),
+                    *lease_removal(plans),
+                    head_action(plans, entry),
+                ],
                 condition=(plans.version == stored.version) & (plans.lease_owner == request.id),
             )
             transaction.save(
                 self._request_item(request), condition=self._requests.id.does_not_exist()
             )
+            self._audit.stage(transaction, entry)
 
         self._transact(write, "payment", events)
 
@@ -192,10 +211,13 @@ class DynamoPlanStore:
             else checkouts.refunded_amount.remove(),
         ]
 
-        def write(transaction: TransactWrite) -> None:
+        change = audit.merchant_operation(stored.plan, plan, before, after, request)
+
+        def write(transaction: AuditedTransactWrite) -> None:
+            entry = self._audit_entry(plan.id, change)
             transaction.update(
                 plans(plan.id),
-                actions=self._plan_actions(stored, plan),
+                actions=[*self._plan_actions(stored, plan), head_action(plans, entry)],
                 condition=plans.version == stored.version,
             )
             transaction.update(
@@ -213,6 +235,7 @@ class DynamoPlanStore:
             transaction.save(
                 self._request_item(request), condition=self._requests.id.does_not_exist()
             )
+            self._audit.stage(transaction, entry)
 
         self._transact(write, "checkout", events)
 
@@ -253,13 +276,16 @@ class DynamoPlanStore:
     ) -> None:
         """See `PlanStore.save`."""
         plans = self._plans
+        change = audit.marked_late(stored.plan, plan)
 
-        def write(transaction: TransactWrite) -> None:
+        def write(transaction: AuditedTransactWrite) -> None:
+            entry = self._audit_entry(plan.id, change)
             transaction.update(
                 plans(plan.id),
-                actions=self._plan_actions(stored, plan),
+                actions=[*self._plan_actions(stored, plan), head_action(plans, entry)],
                 condition=plans.version == stored.version,
             )
+            self._audit.stage(transaction, entry)
 
         self._transact(write, "plan", events)
 
@@ -298,6 +324,13 @@ class DynamoPlanStore:
             document=plan_to_json(plan),
         )
 
+    def _audit_entry(self, plan_id: str, change: Change) -> Entry:
+        """The plan's next audit entry, on its head as read now: the write's condition on the
+        plan's version makes sure nothing came between (a stale read loses the entry's slot)."""
+        return self._audit.entry(
+            audit.stream(plan_id), change, self._audit.head(self._plans, plan_id)
+        )
+
     def _plan_actions(self, stored: StoredPlan, plan: PaymentPlan) -> list[Any]:
         plans = self._plans
         return [
@@ -320,7 +353,10 @@ class DynamoPlanStore:
         )
 
     def _transact(
-        self, write: Callable[[TransactWrite], None], what: str, events: Sequence[EventDraft]
+        self,
+        write: Callable[[AuditedTransactWrite], None],
+        what: str,
+        events: Sequence[EventDraft],
     ) -> None:
         for attempt in range(CONFLICT_RETRIES + 1):
             try:

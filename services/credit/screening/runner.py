@@ -35,7 +35,9 @@ from services.credit.screening.retry import RetryPolicy
 from services.credit.screening.state import Screening, Sources, StepContext, StepStatus, Verdict
 from services.credit.screening.steps import FINAL, PARALLEL, READ_AHEAD, SEQUENCE, Step
 from services.shared.errors import ServiceError
+from services.shared.metrics import NO_METRICS, MetricsSink, count, milliseconds
 from services.shared.timestamps import iso_timestamp
+from services.shared.trace import ContextThreadPool
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +102,8 @@ class Workflow:
         sleep, jitter: the backoff's clock and randomness (injected in tests).
         timer: a monotonic clock in seconds, for step durations.
         pool: runs the parallel steps; a private pool when not given.
+        metrics: told of every step run: its duration, and whether it errored (a failed check
+            is the applicant's outcome, not an error).
     """
 
     def __init__(
@@ -112,8 +116,10 @@ class Workflow:
         jitter: Callable[[], float] = random.random,
         timer: Callable[[], float] = time.perf_counter,
         pool: ThreadPoolExecutor | None = None,
+        metrics: MetricsSink = NO_METRICS,
     ) -> None:
         self.policy = policy
+        self._metrics = metrics
         self._ctx = StepContext(
             sources=sources,
             policy=policy,
@@ -122,7 +128,7 @@ class Workflow:
             jitter=jitter,
         )
         self._timer = timer
-        self._pool = pool or ThreadPoolExecutor(
+        self._pool = pool or ContextThreadPool(
             max_workers=8, thread_name_prefix="screening-parallel"
         )
 
@@ -186,7 +192,22 @@ class Workflow:
             logger.exception("screening step %s broke", name)
             error = exc
             verdict = Verdict(status=StepStatus.ERROR, detail={"error": "InternalError"})
-        elapsed_ms = round((self._timer() - began) * 1000)
+        elapsed = (self._timer() - began) * 1000
+        elapsed_ms = round(elapsed)
+        # Each step's status and time are on the decision's one log line (`steps`); a line per
+        # step would double what logging costs a decision.
+        logger.debug(
+            "screening step %s %s",
+            name,
+            verdict.status.value,
+            extra={"hop": f"step {name}", "duration_ms": elapsed_ms},
+        )
+        self._metrics.emit(
+            count("ScreeningSteps"),
+            milliseconds("ScreeningStepDuration", elapsed),
+            count("ScreeningStepErrors", 0 if error is None else 1),
+            step=name,
+        )
         return StepResult(
             name=name, status=verdict.status, duration_ms=elapsed_ms, detail=verdict.detail
         ), error

@@ -332,6 +332,9 @@ class StoredEvent:
     sequence: int
     created_at: datetime
     body: str
+    # The request that caused it (absent for events written before requests were traced).
+    request_id: str | None = None
+    trace_root: str | None = None
 
 
 def new_delivery(event: StoredEvent, endpoint: Endpoint, now: datetime) -> Delivery:

@@ -6,8 +6,9 @@ One function, three triggers (infra/modules/webhooks):
 - the redrive queue: dead letters an operator sends back from the dead-letter queue; each names
   an event and an endpoint, whose delivery is made due again with a fresh schedule.
 
-Each invocation reports its attempts as CloudWatch metrics (EMF, namespace `BNPL`, service
-`webhooks`), which the delivery-failure alarm reads.
+Each delivery attempt and each dead letter is a CloudWatch metric (EMF, namespace `BNPL`,
+service `webhooks`: `DeliveryAttempts`, `DeliveryFailures`, `DeadLettered`), written by the
+sender as it happens, which the delivery-failure alarm reads.
 """
 
 from __future__ import annotations
@@ -18,18 +19,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools import Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-
 from services.credit.webhooks.domain import delivery_id
 from services.credit.webhooks.sender import PassReport, WebhookSender
 from services.credit.webhooks.settings import WebhookSettings
 from services.credit.webhooks.store import DynamoWebhookStore
 from services.credit.webhooks.wiring import webhook_sender
+from services.shared.emf import EmfMetrics
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
-
-metrics = Metrics(namespace="BNPL", service="webhooks")
 
 _sender: tuple[WebhookSender, DynamoWebhookStore] | None = None
 _lock = threading.Lock()
@@ -42,7 +39,11 @@ def _parts() -> tuple[WebhookSender, DynamoWebhookStore]:
         if _sender is None:
             settings = Settings.from_environ()
             _sender = (
-                webhook_sender(settings, WebhookSettings.from_environ()),
+                webhook_sender(
+                    settings,
+                    WebhookSettings.from_environ(),
+                    metrics=EmfMetrics(service="webhooks"),
+                ),
                 DynamoWebhookStore(settings),
             )
         return _sender
@@ -86,14 +87,10 @@ def handle(
     return sender.run_once()
 
 
-@metrics.log_metrics
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, int]:
     del context
     sender, store = _parts()
     report = handle(event, sender, store)
-    metrics.add_metric(name="DeliveryAttempts", unit=MetricUnit.Count, value=report.attempts)
-    metrics.add_metric(name="DeliveryFailures", unit=MetricUnit.Count, value=report.failed_attempts)
-    metrics.add_metric(name="DeadLettered", unit=MetricUnit.Count, value=report.dead_lettered)
     return {
         "dispatched": report.dispatched,
         "delivered": report.delivered,

@@ -13,6 +13,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+from services.shared.audit.models import AuditHeadMap
+
 
 class EventsById(GlobalSecondaryIndex["WebhookEventModel"]):  # type: ignore[no-untyped-call]
     """An event by its id (`replayWebhookEvent`)."""
@@ -55,6 +57,9 @@ class WebhookEventModel(Model):
     body = UnicodeAttribute()  # the JSON text sent, exactly as signed
     undispatched = UnicodeAttribute(null=True)
     expires_at = TTLAttribute()  # kept `RETENTION` for replays, then DynamoDB drops it
+    # The request that caused the event, so its delivery logs under the same request and trace.
+    request_id = UnicodeAttribute(null=True)
+    trace_root = UnicodeAttribute(null=True)
     by_id = EventsById()
     pending = UndispatchedEvents()
 
@@ -87,6 +92,8 @@ class WebhookEndpointModel(Model):
     disabled_at = UTCDateTimeAttribute(null=True)
     failing_since = UTCDateTimeAttribute(null=True)  # first failure since the last success
     created_at = UTCDateTimeAttribute()
+    # Its audit stream's head (`services.shared.audit`): created, disabled, enabled, rotated.
+    audit_head = AuditHeadMap(null=True)  # type: ignore[no-untyped-call]
     by_merchant = EndpointsByMerchant()
 
 

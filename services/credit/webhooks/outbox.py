@@ -30,6 +30,8 @@ from pynamodb.transactions import TransactWrite
 
 from services.credit.webhooks.events import EventDraft, WebhookEvent
 from services.credit.webhooks.models import WebhookEventModel
+from services.shared import trace
+from services.shared.audit.store import AuditedTransactWrite
 from services.shared.dynamodb import bind, connection
 from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
@@ -79,6 +81,7 @@ class Outbox:
         streams (after `known_last`'s numbers where given, else after a read of the stream).
         Call it once per attempt: a retried transaction numbers its events again."""
         now = now or utc_now()
+        cause = trace.current()
         following: dict[str, int] = dict(known_last or {})
         events = []
         for draft in drafts:
@@ -90,6 +93,14 @@ class Outbox:
             # puts before its updates, and an event must be its transaction's last item, after
             # the store's own, so that where each cancellation reason belongs stays known.
             model = self._events
+            traced = (
+                []
+                if cause is None
+                else [
+                    model.request_id.set(cause.request_id),
+                    model.trace_root.set(cause.root),
+                ]
+            )
             transaction.update(
                 model(event.stream, event.sequence),
                 actions=[
@@ -99,6 +110,7 @@ class Outbox:
                     model.body.set(event.body()),
                     model.undispatched.set(UNDISPATCHED),
                     model.expires_at.set(event.created_at + RETENTION),
+                    *traced,
                 ],
                 condition=model.stream.does_not_exist(),
             )
@@ -108,7 +120,7 @@ class Outbox:
     def transact(
         self,
         connection: Connection,
-        write: Callable[[TransactWrite], None],
+        write: Callable[[AuditedTransactWrite], None],
         drafts: Sequence[EventDraft],
         now: datetime | None = None,
         *,
@@ -125,7 +137,8 @@ class Outbox:
         """
         for attempt in range(SEQUENCE_RETRIES + 1):
             try:
-                with TransactWrite(connection=connection) as transaction:
+                # Audited: a store may stage its audit entry too (`services.shared.audit`).
+                with AuditedTransactWrite(connection=connection) as transaction:
                     write(transaction)
                     events = self.stage(transaction, drafts, now, known_last)
             except TransactWriteError as exc:

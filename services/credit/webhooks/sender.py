@@ -18,6 +18,7 @@ every batch of the outbox's stream and on a schedule (`lambda_handler`).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -48,7 +49,9 @@ from services.credit.webhooks.events import EventType
 from services.credit.webhooks.ports import SecretStore
 from services.credit.webhooks.signing import signed_headers
 from services.credit.webhooks.store import DynamoWebhookStore
+from services.shared import trace
 from services.shared.errors import ServiceError
+from services.shared.metrics import NO_METRICS, MetricsSink, count
 from services.shared.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -113,6 +116,7 @@ class WebhookSender:
     Args:
         merchant_of: the merchant of a checkout (the stream of its events); None if unknown.
         lease: how long a claimed delivery is held; longer than `timeout_s`.
+        metrics: told of each attempt (and whether it failed) and of each dead letter.
     """
 
     def __init__(
@@ -127,8 +131,10 @@ class WebhookSender:
         timeout_s: float = ATTEMPT_TIMEOUT_S,
         lease: timedelta = LEASE,
         workers: int = 8,
+        metrics: MetricsSink = NO_METRICS,
     ) -> None:
         self._store = store
+        self._metrics = metrics
         self._secrets = secrets
         self._merchant_of = merchant_of
         self._http = http
@@ -255,10 +261,27 @@ class WebhookSender:
         if endpoint is None or not endpoint.enabled or event is None:
             why = "endpoint disabled" if event is not None else "event no longer kept"
             return self._finish(delivery.given_up(why, now), endpoint), None
-        attempt = self._send(endpoint, event)
-        now = self._clock()
-        retry_at = next_attempt(delivery.attempts + 1, attempt, now)
-        return self._finish(delivery.after(attempt, now, retry_at), endpoint, attempt), attempt
+        with trace.bound(_cause(event)):
+            began = time.perf_counter()
+            attempt = self._send(endpoint, event)
+            self._metrics.emit(
+                count("DeliveryAttempts"), count("DeliveryFailures", 0 if attempt.delivered else 1)
+            )
+            logger.info(
+                "webhook %s %s to %s: %s",
+                event.type.value,
+                event.id,
+                endpoint.id,
+                attempt.status_code or attempt.error,
+                extra={
+                    "hop": "webhook",
+                    "duration_ms": round((time.perf_counter() - began) * 1000, 1),
+                    "attempt": delivery.attempts + 1,
+                },
+            )
+            now = self._clock()
+            retry_at = next_attempt(delivery.attempts + 1, attempt, now)
+            return self._finish(delivery.after(attempt, now, retry_at), endpoint, attempt), attempt
 
     def _send(self, endpoint: Endpoint, event: StoredEvent) -> Attempt:
         body = event.body.encode()
@@ -298,6 +321,7 @@ class WebhookSender:
         exhausted = attempt is not None and not attempt.gone
         if outcome.status is DeliveryStatus.FAILED and exhausted:
             self._dead_letters.report(outcome)
+            self._metrics.emit(count("DeadLettered"))
         return outcome
 
     def _endpoint_health(
@@ -320,6 +344,14 @@ class WebhookSender:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+def _cause(event: StoredEvent) -> trace.Trace:
+    """The trace of the request that caused `event` (new ids for an event from before)."""
+    return trace.Trace(
+        request_id=event.request_id or trace.new_request_id(),
+        root=event.trace_root or trace.new_root(),
+    )
 
 
 def _named_merchant(event: StoredEvent) -> str | None:

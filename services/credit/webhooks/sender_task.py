@@ -17,7 +17,9 @@ from types import FrameType
 from services.credit.webhooks.sender import WebhookSender
 from services.credit.webhooks.settings import WebhookSettings
 from services.credit.webhooks.wiring import webhook_sender
+from services.shared.emf import EmfMetrics
 from services.shared.errors import ServiceError
+from services.shared.logs import configure_logging
 from services.shared.settings import Settings
 
 logger = logging.getLogger("webhooks")
@@ -45,10 +47,10 @@ def run(sender: WebhookSender, stop: threading.Event, poll_interval_s: float) ->
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    configure_logging("webhooks")
     settings = Settings.from_environ()
     webhooks = WebhookSettings.from_environ()
-    sender = webhook_sender(settings, webhooks)
+    sender = webhook_sender(settings, webhooks, metrics=EmfMetrics(service="webhooks"))
     stop = threading.Event()
 
     def stopping(signum: int, frame: FrameType | None) -> None:

@@ -108,10 +108,14 @@ class WebhookService:
         secrets = rotated(self._secrets.get(endpoint.id), now)
         self._secrets.put(endpoint.id, secrets)
         previous = [s.expires_at for s in secrets[1:] if s.expires_at]
+        previous_expires_at = iso_timestamp(max(previous)) if previous else None
+        # Recorded once the new secret is kept: the secret store is outside DynamoDB's
+        # transactions, and a rotation must not go unrecorded.
+        self._store.secret_rotated(endpoint.id, previous_expires_at)
         return {
             "endpoint": endpoint.to_json(),
             "secret": secrets[0].value,
-            "previousSecretExpiresAt": iso_timestamp(max(previous)) if previous else None,
+            "previousSecretExpiresAt": previous_expires_at,
         }
 
     def disable(self, *, caller: Caller, endpoint_id: str) -> dict[str, Any]:

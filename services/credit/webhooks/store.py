@@ -16,6 +16,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, Updat
 
 from services.credit.models import CheckoutModel
 from services.credit.paging import decode_token, encode_token
+from services.credit.webhooks import audit
 from services.credit.webhooks.domain import (
     Delivery,
     DeliveryStatus,
@@ -24,6 +25,7 @@ from services.credit.webhooks.domain import (
     EndpointStatus,
     StoredEvent,
 )
+from services.credit.webhooks.endpoint_store import AuditedEndpoints, endpoint_of as _endpoint
 from services.credit.webhooks.events import EventType
 from services.credit.webhooks.models import (
     WebhookDeliveryModel,
@@ -45,16 +47,13 @@ class DynamoWebhookStore:
         self._endpoints = bind(WebhookEndpointModel, settings)
         self._events = bind(WebhookEventModel, settings)
         self._deliveries = bind(WebhookDeliveryModel, settings)
+        # Changes of an endpoint are audited (created, disabled, enabled, secret rotated).
+        self._audited = AuditedEndpoints(settings)
 
     # ------------------------------------------------------------------ endpoints
 
     def add_endpoint(self, endpoint: Endpoint) -> None:
-        try:
-            _endpoint_item(self._endpoints, endpoint).save(
-                condition=self._endpoints.id.does_not_exist()
-            )
-        except PutError as exc:
-            raise DependencyFailure("Could not store the endpoint; nothing was written") from exc
+        self._audited.add(endpoint)
 
     def endpoint(self, endpoint_id: str) -> Endpoint | None:
         try:
@@ -73,7 +72,7 @@ class DynamoWebhookStore:
     def disable(self, endpoint_id: str, reason: DisabledReason, now: datetime) -> Endpoint | None:
         """Disable an enabled endpoint; None if it was not enabled (or is gone)."""
         model = self._endpoints
-        return self._update_endpoint(
+        return self._audited.change(
             endpoint_id,
             [
                 model.status.set(EndpointStatus.DISABLED.value),
@@ -81,12 +80,13 @@ class DynamoWebhookStore:
                 model.disabled_at.set(now),
             ],
             model.status == EndpointStatus.ENABLED.value,
+            lambda before: audit.disabled(before, reason),
         )
 
     def enable(self, endpoint_id: str) -> Endpoint | None:
         """Enable an endpoint again, its failures forgotten; None if it is gone."""
         model = self._endpoints
-        return self._update_endpoint(
+        return self._audited.change(
             endpoint_id,
             [
                 model.status.set(EndpointStatus.ENABLED.value),
@@ -95,6 +95,16 @@ class DynamoWebhookStore:
                 model.failing_since.remove(),
             ],
             model.id.exists(),
+            audit.enabled,
+        )
+
+    def secret_rotated(self, endpoint_id: str, previous_expires_at: str | None) -> None:
+        """Record the rotation of the endpoint's signing secret (kept in the secret store)."""
+        self._audited.change(
+            endpoint_id,
+            [],
+            self._endpoints.id.exists(),
+            lambda before: audit.secret_rotated(before, previous_expires_at),
         )
 
     def failed(self, endpoint_id: str, now: datetime) -> Endpoint | None:
@@ -156,7 +166,10 @@ class DynamoWebhookStore:
     def undispatched(self, limit: int) -> list[tuple[str, int]]:
         """Keys of events not yet fanned out, oldest first."""
         index = self._events.pending
-        return [(item.stream, int(item.sequence)) for item in index.query("1", limit=limit)]
+        try:
+            return [(item.stream, int(item.sequence)) for item in index.query("1", limit=limit)]
+        except PynamoDBException as exc:
+            raise DependencyFailure("The event store is unavailable") from exc
 
     def dispatched(self, stream: str, sequence: int) -> None:
         model = self._events
@@ -191,12 +204,17 @@ class DynamoWebhookStore:
             return _delivery(self._deliveries.get(delivery_id, consistent_read=True))
         except DoesNotExist:
             return None
+        except PynamoDBException as exc:
+            raise DependencyFailure("The delivery store is unavailable") from exc
 
     def due(self, now: datetime, limit: int) -> list[str]:
         """Ids of deliveries due by `now`, earliest first."""
         index = self._deliveries.due_index
         model = self._deliveries
-        return [item.id for item in index.query(DUE, model.next_attempt_at <= now, limit=limit)]
+        try:
+            return [item.id for item in index.query(DUE, model.next_attempt_at <= now, limit=limit)]
+        except PynamoDBException as exc:
+            raise DependencyFailure("The delivery store is unavailable") from exc
 
     def claim(
         self, delivery_id: str, *, owner: str, now: datetime, until: datetime
@@ -295,33 +313,6 @@ def _set_or_remove(attribute: Any, value: Any) -> Any:
     return attribute.remove() if value is None else attribute.set(value)
 
 
-def _endpoint_item(model: type[WebhookEndpointModel], endpoint: Endpoint) -> WebhookEndpointModel:
-    return model(
-        endpoint.id,
-        merchant_id=endpoint.merchant_id,
-        url=endpoint.url,
-        event_types={t.value for t in endpoint.event_types},
-        description=endpoint.description,
-        status=endpoint.status.value,
-        created_at=endpoint.created_at,
-    )
-
-
-def _endpoint(item: WebhookEndpointModel) -> Endpoint:
-    return Endpoint(
-        id=item.id,
-        merchant_id=item.merchant_id,
-        url=item.url,
-        event_types=frozenset(EventType(t) for t in item.event_types),
-        status=EndpointStatus(item.status),
-        created_at=item.created_at,
-        description=item.description,
-        disabled_reason=DisabledReason(item.disabled_reason) if item.disabled_reason else None,
-        disabled_at=item.disabled_at,
-        failing_since=item.failing_since,
-    )
-
-
 def _delivery_item(model: type[WebhookDeliveryModel], d: Delivery) -> WebhookDeliveryModel:
     return model(
         d.id,
@@ -396,4 +387,6 @@ def _stored_event(item: WebhookEventModel) -> StoredEvent:
         sequence=int(item.sequence),
         created_at=item.created_at,
         body=item.body,
+        request_id=item.request_id,
+        trace_root=item.trace_root,
     )

@@ -24,6 +24,7 @@ from services.credit.webhooks.service import WebhookService
 from services.credit.webhooks.settings import WebhookSettings
 from services.credit.webhooks.store import CheckoutMerchants, DynamoWebhookStore
 from services.credit.webhooks.transport import sender_client
+from services.shared.metrics import NO_METRICS, MetricsSink
 from services.shared.settings import Settings
 from services.shared.timestamps import utc_now
 
@@ -91,7 +92,9 @@ def webhook_sender(
     *,
     timeout_s: float = ATTEMPT_TIMEOUT_S,
     clock: Callable[[], datetime] = utc_now,
+    metrics: MetricsSink = NO_METRICS,
 ) -> WebhookSender:
+    """The sender the settings describe; its attempts and dead letters counted in `metrics`."""
     webhooks = webhooks or WebhookSettings.from_environ()
     return WebhookSender(
         clock=clock,
@@ -101,4 +104,5 @@ def webhook_sender(
         http=sender_client(allow_local=webhooks.allow_local, timeout_s=timeout_s),
         dead_letters=dead_letters(settings, webhooks),
         timeout_s=timeout_s,
+        metrics=metrics,
     )

@@ -1,25 +1,41 @@
-"""Where open-banking consents are kept: DynamoDB behind the port (`ports`)."""
+"""Where open-banking consents are kept: DynamoDB behind the port (`ports`).
+
+Every write of a consent carries its audit entry (`consents.audit`) in the same transaction, and
+the item keeps its stream's head.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
+from services.shared.audit.chain import Head
+from services.shared.audit.store import (
+    AuditedTransactWrite,
+    AuditLog,
+    collided,
+    head_action,
+    head_of,
+    head_value,
+    transact,
+)
 from services.shared.dynamodb import bind, connection
 from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
+from services.user.consents import audit
 from services.user.consents.domain import BankConsent, ConsentStatus, Permission
 from services.user.consents.notifications import RETENTION, Recorded
 from services.user.models import BankConsentModel, BankNotificationModel
 
 logger = logging.getLogger(__name__)
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
+_CONDITION_FAILED = "ConditionalCheckFailed"
+_CONFLICT = "TransactionConflict"
 _TRANSACTION_ATTEMPTS = 3
 
 
@@ -30,13 +46,38 @@ class DynamoConsentRepository:
         self._model = bind(BankConsentModel, settings)
         self._notifications = bind(BankNotificationModel, settings)
         self._connection = connection(settings)
+        self._audit = AuditLog(settings)
 
     def add(self, consent: BankConsent) -> None:
-        self._item(consent).save(condition=self._model.id.does_not_exist())
+        change = audit.requested(consent)
+
+        def write(transaction: AuditedTransactWrite) -> None:
+            entry = self._audit.entry(audit.stream(consent), change, Head())
+            item = self._item(consent)
+            item.audit_head = head_value(entry)
+            transaction.save(item, condition=self._model.id.does_not_exist())
+            self._audit.stage(transaction, entry)
+
+        self._transact(write)
 
     def put(self, consent: BankConsent) -> None:
-        """Store `consent` as given, replacing any of that id (the sandbox seeds its own)."""
-        self._item(consent).save()
+        """Store `consent` as given, replacing any of that id (the sandbox seeds its own); its
+        audit stream goes on from the replaced consent's."""
+
+        def write(transaction: AuditedTransactWrite) -> None:
+            try:
+                previous = self._model.get(consent.customer_id, consent.id, consistent_read=True)
+            except DoesNotExist:
+                previous = None
+            head = Head() if previous is None else head_of(previous)
+            change = audit.seeded(None if previous is None else _to_domain(previous), consent)
+            entry = self._audit.entry(audit.stream(consent), change, head)
+            item = self._item(consent)
+            item.audit_head = head_value(entry)
+            transaction.save(item)
+            self._audit.stage(transaction, entry)
+
+        self._transact(write)
 
     def _item(self, consent: BankConsent) -> BankConsentModel:
         return self._model(
@@ -73,16 +114,31 @@ class DynamoConsentRepository:
         ):
             if value is not None:
                 actions.append(attribute.set(value))
-        item = model(consent.customer_id, consent.id)
-        try:
+        change = audit.transitioned(expected, consent)
+
+        def write(transaction: AuditedTransactWrite) -> None:
+            head = self._audit.head(model, consent.customer_id, consent.id)
+            entry = self._audit.entry(audit.stream(consent), change, head)
             # The condition serialises racing changes (two revokes, a revoke and a reconfirm):
             # exactly one of them finds the status it expects.
-            item.update(actions=actions, condition=model.status == expected.value)
-        except UpdateError as exc:
-            if exc.cause_response_code == _CONDITION_FAILED:
+            transaction.update(
+                model(consent.customer_id, consent.id),
+                actions=[*actions, head_action(model, entry)],
+                condition=model.status == expected.value,
+            )
+            self._audit.stage(transaction, entry)
+
+        try:
+            self._transact(write)
+        except TransactWriteError as exc:
+            if _reasons(exc)[:1] == [_CONDITION_FAILED]:
                 return False
-            raise
+            raise DependencyFailure("The data store is unavailable; try again") from exc
         return True
+
+    def _transact(self, write: Callable[[AuditedTransactWrite], None]) -> None:
+        """Commit `write`'s items; again on a fresh head after a race (`audit.store.transact`)."""
+        transact(self._connection, write)
 
     def record_notification(
         self,
@@ -112,14 +168,22 @@ class DynamoConsentRepository:
         received_at: datetime,
     ) -> Recorded | None:
         model, notifications = self._model, self._notifications
+        try:
+            head = self._audit.head(model, consent.customer_id, consent.id)
+        except DependencyFailure:
+            return None
+        entry = self._audit.entry(
+            audit.stream(consent), audit.notified(expected, consent, notification_id), head
+        )
         record = notifications(
             notification_id,
             consent_id=consent.id,
             received_at=received_at,
             expires_at=received_at + RETENTION,
         )
+        transaction = AuditedTransactWrite(connection=self._connection)
         try:
-            with TransactWrite(connection=self._connection) as transaction:
+            with transaction:
                 # One id, one effect: a second delivery finds the id taken and writes nothing.
                 transaction.save(record, condition=notifications.id.does_not_exist())
                 # `expected` is a live status (the domain refused anything else): a customer's
@@ -129,23 +193,29 @@ class DynamoConsentRepository:
                     actions=[
                         model.status.set(consent.status.value),
                         model.status_updated_at.set(consent.status_updated_at),
+                        head_action(model, entry),
                     ],
                     condition=model.status == expected.value,
                 )
+                self._audit.stage(transaction, entry)
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
-                reasons = [r.code if r is not None else None for r in exc.cancellation_reasons]
+                reasons = _reasons(exc)
                 # A transaction names a failed condition without the "Exception" suffix; the
                 # reasons are in the order of the items.
-                if reasons[:1] == ["ConditionalCheckFailed"]:
+                if reasons[:1] == [_CONDITION_FAILED]:
                     return Recorded.REPLAYED
-                if reasons[1:2] == ["ConditionalCheckFailed"]:
+                if reasons[1:2] == [_CONDITION_FAILED]:
                     return Recorded.CONSENT_CHANGED
-                if "TransactionConflict" in reasons:
+                if _CONFLICT in reasons or collided(exc, transaction):
                     return None
             logger.warning("bank notification transaction failed: %s", exc.cause_response_code)
             raise DependencyFailure("The data store is unavailable; try again") from None
         return Recorded.APPLIED
+
+
+def _reasons(exc: TransactWriteError) -> list[str | None]:
+    return [reason.code if reason is not None else None for reason in exc.cancellation_reasons]
 
 
 def _to_domain(item: BankConsentModel) -> BankConsent:

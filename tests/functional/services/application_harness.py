@@ -32,6 +32,7 @@ from services.credit.screening.runner import Workflow
 from services.credit.screening.state import Sources
 from services.credit.wiring import plan_service
 from services.shared.errors import VerificationRequired
+from services.shared.metrics import NO_METRICS, MetricsSink
 from services.shared.settings import Settings
 from tests.functional.services.money_harness import RecordedUpdates
 from tests.unit.services.credit.workflow.fakes import FakeBank, FakeScorer, customer
@@ -108,9 +109,9 @@ class Harness:
         return sub
 
 
-def build_harness(settings: Settings) -> Harness:
+def build_harness(settings: Settings, *, metrics: MetricsSink = NO_METRICS) -> Harness:
     """The credit app: applications through the workflow, plans on the sandbox card network,
-    every checkout update recorded."""
+    every checkout update recorded; what it counts goes to `metrics`."""
     store = DynamoApplicationStore(settings)
     checkouts = DynamoCheckoutRepository(settings)
     scorer = FakeScorer()
@@ -135,6 +136,7 @@ def build_harness(settings: Settings) -> Harness:
         ),
         policy=POLICY,
         retry=retry,
+        metrics=metrics,
     )
     service = ApplicationService(
         store=store,
@@ -145,8 +147,13 @@ def build_harness(settings: Settings) -> Harness:
         updates=updates,
         event_bus_name="bnpl-credit-events",
         retry=retry,
+        metrics=metrics,
     )
     provider = DynamoSandboxPaymentProvider(settings)
-    plans = plan_service(settings, checkouts=checkouts, provider=provider, updates=updates)
-    app = create_app(settings, checkouts=checkouts, applications=service, plans=plans)
+    plans = plan_service(
+        settings, checkouts=checkouts, provider=provider, updates=updates, metrics=metrics
+    )
+    app = create_app(
+        settings, checkouts=checkouts, applications=service, plans=plans, metrics=metrics
+    )
     return Harness(app, scorer, bureau, down, profiles, updates, checkouts, store, provider)

@@ -54,6 +54,53 @@ def proxy(proxy_settings):
     function.close()
 
 
+class TestTracing:
+    ROOT = "1-6b14344d-eb4fcbefb9acda40b29a8652"
+
+    def test_the_events_request_id_and_trace_go_on_to_the_credit_service(self, proxy, recorder):
+        headers = {
+            "x-amzn-requestid": "9ffe9777-e14b-4494-b710-4a8202738122",
+            "x-amzn-trace-id": f"Root={self.ROOT};Parent=53995c3f42cd8ad8;Sampled=1",
+        }
+        proxy(create(checkout_input(), iam(), headers=headers), Context())
+        assert recorder.header("x-amzn-requestid") == b"9ffe9777-e14b-4494-b710-4a8202738122"
+        sent = recorder.header("x-amzn-trace-id")
+        assert sent is not None
+        assert sent.startswith(f"Root={self.ROOT};Parent=".encode())
+        assert b"53995c3f42cd8ad8" not in sent  # the proxy's hop is the credit service's parent
+
+    def test_on_lambda_the_invocations_segment_is_the_credit_services_parent(
+        self, proxy, recorder, monkeypatch
+    ):
+        monkeypatch.setenv(
+            "_X_AMZN_TRACE_ID", f"Root={self.ROOT};Parent=aaaabbbbccccdddd;Sampled=1"
+        )
+        headers = {"x-amzn-trace-id": f"Root={self.ROOT};Parent=53995c3f42cd8ad8;Sampled=1"}
+        proxy(create(checkout_input(), iam(), headers=headers), Context())
+        assert recorder.header("x-amzn-trace-id") == (
+            f"Root={self.ROOT};Parent=aaaabbbbccccdddd;Sampled=1".encode()
+        )
+
+    def test_without_the_api_request_id_the_invocations_own_names_the_work(self, proxy, recorder):
+        context = Context()
+        headers = {"x-amzn-trace-id": f"Root={self.ROOT};Sampled=1"}
+        proxy(create(checkout_input(), iam(), headers=headers), context)
+        assert recorder.header("x-amzn-requestid") == context.aws_request_id.encode()
+
+    def test_each_invocation_logs_its_field_outcome_duration_and_caller(self, proxy, caplog):
+        headers = {"x-amzn-requestid": "9ffe9777-e14b-4494-b710-4a8202738122"}
+        with caplog.at_level("INFO", logger="services.credit_proxy"):
+            proxy(create(checkout_input(), iam(), headers=headers), Context())
+            raised(proxy, get("co_missing", cognito("someone")))
+        done = [r for r in caplog.records if getattr(r, "hop", None) == "credit-proxy"]
+        assert [(r.getMessage(), r.outcome) for r in done] == [
+            ("Mutation.createCheckout ok", "ok"),
+            # A shopper's event without their token: refused, and logged as such.
+            ("Query.checkout UnauthorizedException", "UnauthorizedException"),
+        ]
+        assert all(isinstance(r.duration_ms, float) for r in done)
+
+
 class TestMerchants:
     def test_create_and_replay_with_one_service_token(self, proxy, recorder, idp):
         arguments = checkout_input()

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.decision import counted_dynamodb_calls
+from bench.dynamodb_calls import counted_dynamodb_calls
 from services.credit.applications.domain import CreditApplication
 from services.credit.applications.store import DynamoApplicationStore
 from services.credit.checkouts.domain import MAX_APPLICANTS_PER_CHECKOUT

@@ -17,6 +17,8 @@ from starlette.routing import Route
 from services.shared.auth import TokenVerifier
 from services.shared.errors import ValidationError
 from services.shared.http import create_service_app, read_json
+from services.shared.logs import TraceFilter
+from services.shared.metrics import RecordingMetrics
 
 pytestmark = pytest.mark.anyio
 
@@ -141,6 +143,46 @@ class TestErrorBoundary:
             "/echo", content=trickle(), headers={**auth, "content-type": "application/json"}
         )
         assert (response.status_code, response.json()["error"]) == (408, "ValidationError")
+
+
+class TestServedRequests:
+    async def test_each_request_is_counted_with_whether_it_failed_health_checks_aside(
+        self, settings, auth
+    ):
+        metrics = RecordingMetrics()
+        app = create_service_app(
+            service="glue",
+            routes=ROUTES,
+            verifier=TokenVerifier(settings),
+            openapi={},
+            metrics=metrics,
+        )
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://glue.test") as http:
+            for path in ["/things/t1", "/encode", "/nowhere", "/health", "/openapi.json"]:
+                await http.get(path, headers=auth)
+        assert metrics.values("Requests") == [1, 1, 1]  # 200, 500, 404
+        assert metrics.values("ServerErrors") == [0, 1, 0]
+
+    async def test_each_request_runs_in_its_callers_trace_and_is_logged_once_answered(
+        self, client, auth, caplog
+    ):
+        headers = {
+            **auth,
+            "x-amzn-requestid": "9ffe9777-e14b-4494-b710-4a8202738122",
+            "x-amzn-trace-id": "Root=1-6b14344d-eb4fcbefb9acda40b29a8652;Parent=53995c3f42cd8ad8",
+        }
+        caplog.handler.addFilter(TraceFilter())  # as the process's JSON handler names them
+        with caplog.at_level(logging.INFO, logger="services"):
+            await client.get("/things/t1", headers=headers)
+        [answered] = [r for r in caplog.records if getattr(r, "hop", None) == "glue"]
+        assert answered.getMessage() == "GET /things/t1 200"
+        assert (answered.http_status, answered.request_id, answered.sub) == (
+            200,
+            "9ffe9777-e14b-4494-b710-4a8202738122",
+            "glue-customer",
+        )
+        assert answered.trace_id == "1-6b14344d-eb4fcbefb9acda40b29a8652"
 
 
 class TestRouting:

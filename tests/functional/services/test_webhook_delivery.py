@@ -4,20 +4,25 @@ letters after about three days, the SSRF guard at connect time, and a sender kil
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from bench.decision import counted_dynamodb_calls
+from bench.dynamodb_calls import counted_dynamodb_calls
+from services.credit.webhooks import sender_task
 from services.credit.webhooks.domain import (
     MAX_ATTEMPTS,
     DeliveryStatus,
@@ -25,6 +30,10 @@ from services.credit.webhooks.domain import (
     EndpointStatus,
 )
 from services.credit.webhooks.events import EventType
+from services.credit.webhooks.sender import WebhookSender
+from services.credit.webhooks.store import CheckoutMerchants, DynamoWebhookStore
+from services.credit.webhooks.transport import sender_client
+from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
 from tests.functional.services.conftest import SHOP
 from tests.functional.services.webhook_harness import Webhooks, body_of
@@ -274,3 +283,33 @@ def test_a_sender_killed_mid_delivery_is_replaced_and_nothing_is_lost(
     Webhook(secret).verify(receiver.received[-1].body, receiver.received[-1].headers)
     [delivery] = hooks.deliveries(endpoint_id)
     assert delivery.status is DeliveryStatus.DELIVERED
+
+
+def test_a_sender_rides_out_its_store_going_down(hooks: Webhooks, caplog) -> None:
+    """Each of a pass's reads of a store that is down is a `DependencyFailure`, which the
+    sender's loop logs and retries; nothing escapes to stop the process."""
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    dead = replace(hooks.settings, dynamodb_endpoint=f"http://127.0.0.1:{closed.getsockname()[1]}")
+    closed.close()
+    down = WebhookSender(
+        store=DynamoWebhookStore(dead),
+        secrets=hooks.secrets,
+        merchant_of=CheckoutMerchants(dead),
+        http=sender_client(allow_local=True, timeout_s=1.0),
+        dead_letters=hooks.dead_letters,
+        clock=hooks.clock,
+    )
+    with pytest.raises(DependencyFailure):
+        down.dispatch()
+    with pytest.raises(DependencyFailure):
+        down.deliver_due()
+    stop = threading.Event()
+    passes = threading.Thread(target=sender_task.run, args=(down, stop, 0.01))
+    with caplog.at_level(logging.WARNING, logger="webhooks"):
+        passes.start()
+        time.sleep(1.5)
+        stop.set()
+        passes.join(timeout=10)
+    assert not passes.is_alive()
+    assert any("sender pass failed, retrying" in r.getMessage() for r in caplog.records)

@@ -42,6 +42,7 @@ from services.credit.webhooks.sender import LEASE, WebhookSender
 from services.credit.webhooks.service import WebhookService
 from services.credit.webhooks.store import CheckoutMerchants, DynamoWebhookStore
 from services.credit.webhooks.transport import sender_client
+from services.shared.audit.models import AuditEntryModel
 from services.shared.money import Money
 from services.shared.settings import Settings
 
@@ -51,6 +52,7 @@ TABLES: tuple[type[Model], ...] = (
     CheckoutModel,
     CheckoutReferenceModel,
     MerchantModel,
+    AuditEntryModel,  # endpoints' changes are audited
 )
 
 

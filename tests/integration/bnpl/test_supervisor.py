@@ -8,6 +8,7 @@ is left running.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import queue
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from bnpl import log_view
 from bnpl.supervisor import ChildFailedError, ChildSpec, Supervisor
 
 DRIVER = Path(__file__).with_name("driver.py")
@@ -376,3 +378,33 @@ def test_a_program_that_cannot_start_is_a_failure_not_a_crash():
         supervisor.start(spec)
     supervisor.stop()
     assert supervisor.pids == {}
+
+
+def test_each_childs_output_is_kept_as_written_and_shown_as_rendered(tmp_path):
+    lines = [
+        json.dumps({"level": "INFO", "message": "POST /applications 200", "duration_ms": 3.5}),
+        json.dumps({"_aws": {"Timestamp": 1, "CloudWatchMetrics": []}, "Decisions": 1}),
+        "plain text",
+    ]
+    script = "".join(f"print({line!r})\n" for line in lines) + "import time\ntime.sleep(30)\n"
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "talker.log").write_text("the last run\n")
+    out = io.StringIO()
+    supervisor = Supervisor(
+        out=out, color=False, grace_s=1, log_dir=tmp_path / "logs", render=log_view.render
+    )
+    spec = ChildSpec(name="talker", argv=[sys.executable, "-u", "-c", script], ready=lambda: True)
+    try:
+        supervisor.start(spec)
+        kept = tmp_path / "logs" / "talker.log"
+        deadline = time.monotonic() + 10
+        while kept.read_text().count("\n") < len(lines):
+            assert time.monotonic() < deadline, kept.read_text()
+            time.sleep(0.05)
+    finally:
+        supervisor.stop()
+    assert kept.read_text().splitlines() == lines
+    assert (tmp_path / "logs" / "talker.log.1").read_text() == "the last run\n"
+    assert "talker   | INFO    POST /applications 200 (3.5 ms)" in out.getvalue().splitlines()
+    assert "talker   | plain text" in out.getvalue().splitlines()
+    assert "Decisions" not in out.getvalue()

@@ -37,6 +37,7 @@ SHORT_NAMES = [
     "webhook_events",
     "webhook_endpoints",
     "webhook_deliveries",
+    "audit_log",
     "dev_outbox",
     "credit_event_outbox",
     "sandbox_charges",

@@ -87,6 +87,7 @@ LIMITS: tuple[Stated, ...] = (
         for coordinate in (
             "Query.checkout(id:)",
             "Query.application(id:)",
+            "Query.applicationAudit(applicationId:)",
             "Query.plan(id:)",
             "Mutation.voidCheckout(checkoutId:)",
             "ApplyForCreditInput.checkoutId",

@@ -79,6 +79,16 @@ override_resource {
   }
 }
 
+# The audit log gets its own ARN (every other table shares the mock's), so the policies that
+# name it can be told apart (tests/infra/test_audit_policies.py).
+override_resource {
+  target          = module.platform.module.tables.aws_dynamodb_table.audit
+  override_during = plan
+  values = {
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/bnpl-dev-audit_log"
+  }
+}
+
 variables {
   account_id                   = "123456789012"
   lambda_image                 = "git-0123abc"

@@ -454,3 +454,38 @@ run "the_sweep_runs_daily_with_its_own_role" {
     error_message = "The sweep runs daily at 03:00 UTC in the private subnets."
   }
 }
+
+run "xray_daemon_beside_the_service" {
+  command = plan
+
+  assert {
+    condition     = [for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.name] == ["credit", "xray-daemon"]
+    error_message = "Each task runs the service and, beside it, the X-Ray daemon."
+  }
+
+  assert {
+    condition = [
+      for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : [c.image, c.essential, c.readonlyRootFilesystem, c.user, c.command, lookup(c, "portMappings", [])]
+      if c.name == "xray-daemon"
+    ] == [["public.ecr.aws/xray/aws-xray-daemon:3.x", false, true, "1337:1337", ["--region", "us-east-1"], []]]
+    error_message = "The daemon is not essential, runs as non-root on a read-only filesystem, and is reachable only from inside the task."
+  }
+
+  assert {
+    condition = [
+      for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.logConfiguration.options["awslogs-group"]
+      if c.name == "xray-daemon"
+    ] == ["/ecs/test-credit"]
+    error_message = "The daemon logs to the service's (encrypted) log group."
+  }
+
+  assert {
+    condition = aws_iam_role_policy.xray.role == aws_iam_role.task.id && jsondecode(aws_iam_role_policy.xray.policy).Statement == [{
+      Sid      = "SendTraces"
+      Effect   = "Allow"
+      Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"]
+      Resource = "*"
+    }]
+    error_message = "The task role may send traces and read sampling rules, and nothing more in this policy."
+  }
+}

@@ -362,3 +362,31 @@ run "merchant_webhooks" {
     error_message = "The bank posts its notifications to the user service's API."
   }
 }
+
+run "monitoring" {
+  command = plan
+
+  assert {
+    condition     = module.monitoring.alarm_topic_arn == "arn:aws:sns:us-east-1:123456789012:bnpl-test-alarms" && output.monitoring.alarm_topic_arn == module.monitoring.alarm_topic_arn
+    error_message = "The environment has one alarm topic, an output for the on-call subscription."
+  }
+
+  assert {
+    condition     = module.webhooks.alarm_topic_arn == module.monitoring.alarm_topic_arn
+    error_message = "The webhook sender's alarms (dead letters among them) notify the same topic, and it makes none of its own."
+  }
+
+  assert {
+    condition = toset(output.monitoring.alarm_names) == toset([
+      "bnpl-test-api-5xx-rate", "bnpl-test-user-service-5xx-rate", "bnpl-test-decision-p99",
+      "bnpl-test-screening-error-rate", "bnpl-test-payment-failure-rate",
+      "bnpl-test-webhooks-dead-letters", "bnpl-test-webhooks-delivery-failure-rate", "bnpl-test-webhooks-errors",
+    ])
+    error_message = "Every alarm of the environment is listed: 5xx rates, decision p99, screening errors, payment failures, webhook dead letters."
+  }
+
+  assert {
+    condition     = output.monitoring.dashboard_name == "bnpl-test"
+    error_message = "The dashboard is named after the environment."
+  }
+}

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.shared.hardening import MAX_HEADER_BYTES, SECURITY_HEADERS, HardeningMiddleware
-from services.shared.http import ErrorBoundaryMiddleware
+from services.shared.request_boundary import ErrorBoundaryMiddleware
 
 pytestmark = pytest.mark.anyio
 

@@ -1,0 +1,107 @@
+"""Every process's logs as JSON lines (Powertools' formatter), each naming its request.
+
+One handler on the root logger, so our modules', uvicorn's and the libraries' records all come
+out the same way, on stderr, where ECS and Lambda collect them and `bnpl dev` keeps them. Each
+line carries `service`, `level`, `message`, `timestamp` (RFC 3339, ms) and, inside a request,
+`request_id`, `trace_id` (the X-Ray root) and the caller's `sub`.
+
+A bearer token is never logged on purpose; should one reach a message anyway (an exception's
+text quoting a header), it is cut out before the line is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+from services.shared import trace
+
+# A JWT (three base64url parts, the first a JSON header) or a `Bearer` credential.
+_TOKEN = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|(?i:bearer)\s+[\w.~+/=-]{8,}")
+_HANDLER_NAME = "bnpl-json"
+# uvicorn gives its loggers handlers of their own: theirs would print beside ours.
+_OWN_HANDLERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+def redact(text: str) -> str:
+    """`text` with anything that looks like a bearer token replaced."""
+    return _TOKEN.sub("[redacted]", text) if ("eyJ" in text or "earer" in text) else text
+
+
+class TraceFilter(logging.Filter):
+    """Adds the current trace (request id, trace root, caller) to each record, names the
+    service a record's logger belongs to, and cuts tokens out of its message."""
+
+    def __init__(self, services: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        # Logger-name prefix → service, for a process that runs more than one (the emulator
+        # runs the credit proxy's Lambda in process).
+        self._services = sorted((services or {}).items(), key=lambda item: -len(item[0]))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        current = trace.current()
+        if current is not None:
+            record.request_id = current.request_id
+            record.trace_id = current.root
+            if current.sub is not None:
+                record.sub = current.sub
+        for prefix, service in self._services:
+            if record.name.startswith(prefix):
+                record.service = service
+                break
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned is not message or record.args:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def configure_logging(
+    service: str,
+    *,
+    level: int | None = None,
+    stream: TextIO | None = None,
+    services: Mapping[str, str] | None = None,
+    extra_filters: Sequence[logging.Filter] = (),
+) -> None:
+    """Log JSON lines for `service` from every logger of this process (idempotent).
+
+    Args:
+        service: the `service` field of each line.
+        level: the root level; `BNPL_LOG_LEVEL` (a level's name), else INFO.
+        stream: where the lines go (stderr).
+        services: logger-name prefixes that belong to another service in this process.
+        extra_filters: more filters for the handler (another tracer's ids, in the emulator).
+    """
+    root = logging.getLogger()
+    if any(h.get_name() == _HANDLER_NAME for h in root.handlers):
+        return
+    if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
+        # On Lambda the runtime's own handler is on the root already: its lines would double ours.
+        root.handlers = []
+    if level is None:
+        named = logging.getLevelName(os.environ.get("BNPL_LOG_LEVEL", "INFO").upper())
+        level = named if isinstance(named, int) else logging.INFO
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(LambdaPowertoolsFormatter(service=service, utc=True, use_rfc3339=True))
+    handler.addFilter(TraceFilter(services))
+    for extra in extra_filters:
+        handler.addFilter(extra)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in _OWN_HANDLERS:
+        own = logging.getLogger(name)
+        own.handlers = []
+        # Its access log stays as uvicorn left it: off where the app logs its own requests.
+        if name != "uvicorn.access":
+            own.propagate = True
+    # Chatty below WARNING, and nothing there names a request.
+    for name in ("botocore", "boto3", "urllib3", "httpx", "httpcore", "pynamodb"):
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
