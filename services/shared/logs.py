@@ -1,7 +1,9 @@
 """Every process's logs as JSON lines (Powertools' formatter), each naming its request.
 
 One handler on the root logger, so our modules', uvicorn's and the libraries' records all come
-out the same way, on stderr, where ECS and Lambda collect them and `bnpl dev` keeps them. Each
+out the same way, on stderr, where ECS and Lambda collect them and `bnpl dev` keeps them. The
+handler only attaches the trace and hands the record to a writer thread, which builds the JSON
+and writes it: a request never waits on its log lines (`bench.decision --logging-overhead`). Each
 line carries `service`, `level`, `message`, `timestamp` (RFC 3339, ms) and, inside a request,
 `request_id`, `trace_id` (the X-Ray root) and the caller's `sub`.
 
@@ -11,11 +13,15 @@ text quoting a header), it is cut out before the line is written.
 
 from __future__ import annotations
 
+import atexit
+import copy
 import logging
 import os
+import queue
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from logging.handlers import QueueHandler, QueueListener
 from typing import TextIO
 
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -27,6 +33,8 @@ _TOKEN = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|(?i:bearer)\s+[\w.~+/=-]{8
 _HANDLER_NAME = "bnpl-json"
 # uvicorn gives its loggers handlers of their own: theirs would print beside ours.
 _OWN_HANDLERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+# The process's hand-off handler and its writer thread (one, once configured).
+_writers: list[tuple[QueueHandler, QueueListener]] = []
 
 
 def redact(text: str) -> str:
@@ -62,6 +70,37 @@ class TraceFilter(logging.Filter):
         return True
 
 
+def flush_logs() -> None:
+    """Wait until every line handed off so far is written."""
+    for handler, _ in _writers:
+        _queue_of(handler).join()
+
+
+def stop_logging() -> None:
+    """Write what is queued, stop the writer threads and take the handlers off the root."""
+    root = logging.getLogger()
+    while _writers:
+        handler, listener = _writers.pop()
+        atexit.unregister(listener.stop)
+        listener.stop()
+        root.removeHandler(handler)
+
+
+def _queue_of(handler: QueueHandler) -> queue.Queue[logging.LogRecord]:
+    held: queue.Queue[logging.LogRecord] = handler.queue  # type: ignore[assignment]
+    return held
+
+
+class _Handoff(QueueHandler):
+    """Hands each record, its trace attached and its message formatted, to a writer thread: a
+    request thread never waits for the JSON to be built or for the pipe it goes down."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        record = copy.copy(record)
+        record.msg, record.args = record.getMessage(), None
+        return record
+
+
 def configure_logging(
     service: str,
     *,
@@ -88,12 +127,17 @@ def configure_logging(
     if level is None:
         named = logging.getLevelName(os.environ.get("BNPL_LOG_LEVEL", "INFO").upper())
         level = named if isinstance(named, int) else logging.INFO
-    handler = logging.StreamHandler(stream or sys.stderr)
+    writer = logging.StreamHandler(stream or sys.stderr)
+    writer.setFormatter(LambdaPowertoolsFormatter(service=service, utc=True, use_rfc3339=True))
+    handler = _Handoff(queue.Queue())
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(LambdaPowertoolsFormatter(service=service, utc=True, use_rfc3339=True))
     handler.addFilter(TraceFilter(services))
     for extra in extra_filters:
         handler.addFilter(extra)
+    listener = QueueListener(handler.queue, writer)
+    listener.start()
+    _writers.append((handler, listener))
+    atexit.register(listener.stop)  # what is still queued is written before the process ends
     root.addHandler(handler)
     root.setLevel(level)
     for name in _OWN_HANDLERS:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -123,15 +125,23 @@ def test_a_forged_x_forwarded_for_is_not_the_callers_address(
     )
     assert response.status_code == 200
     request_id = response.headers["x-amzn-RequestId"]
-    [logged] = [
+    deadline = time.monotonic() + 10  # lines are written by each process's log writer thread
+    while not (found := request_lines(stack, request_id)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [logged] = found
+    assert logged["client"].startswith("127.0.0.1:")
+    assert FORGED not in json.dumps(logged)
+
+
+def request_lines(stack: RunningStack, request_id: str) -> list[dict[str, Any]]:
+    """The emulator's line for one request, once written."""
+    return [
         record
         for line in (stack.settings.log_dir / "appsync.log").read_text().splitlines()
         if line.startswith("{")
         and (record := json.loads(line)).get("request_id") == request_id
         and record.get("hop") == "appsync"
     ]
-    assert logged["client"].startswith("127.0.0.1:")
-    assert FORGED not in json.dumps(logged)
 
 
 def test_a_browsers_preflight_is_answered(stack: RunningStack, http: httpx.Client):

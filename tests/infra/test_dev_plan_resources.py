@@ -76,10 +76,10 @@ EXPECTED_COUNTS: dict[str, int] = {
     # (whose asynchronous invocations are not retried).
     "aws_lambda_event_source_mapping": 2,
     "aws_lambda_function_event_invoke_config": 1,
-    # The sender's alarms (dead letters, delivery failure rate, errors); the platform's (the API's
-    # and the user service's 5xx rates, decision p99, screening errors, payment failures), the
-    # one topic they all notify, and the dashboard (modules/monitoring).
-    "aws_cloudwatch_metric_alarm": 8,
+    # The sender's alarms (dead letters, delivery failure rate, errors); the platform's (the API's,
+    # the user service's and the credit service's 5xx rates, decision p99, screening errors,
+    # payment failures), the one topic they all notify, and the dashboard (modules/monitoring).
+    "aws_cloudwatch_metric_alarm": 9,
     "aws_sns_topic": 1,
     "aws_cloudwatch_dashboard": 1,
     # The credit service on Fargate behind an internal NLB, published over PrivateLink.

@@ -89,6 +89,7 @@ run "environment" {
       for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value
       } == {
       AWS_REGION                 = "us-east-1"
+      AWS_XRAY_DAEMON_ADDRESS    = "127.0.0.1:2000"
       BNPL_APPSYNC_URL           = "https://mock.appsync-api.us-east-1.amazonaws.com/graphql"
       BNPL_DYNAMODB_ENDPOINT     = ""
       BNPL_EVENTS                = "eventbridge"
@@ -98,7 +99,7 @@ run "environment" {
       BNPL_TABLE_PREFIX          = "test-"
       BNPL_USER_SERVICE_URL      = "https://abc123.execute-api.us-east-1.amazonaws.com"
     }
-    error_message = "The container gets the given settings plus EventBridge, the scoring endpoint's name, the API URL and AWS's default endpoints."
+    error_message = "The container gets the given settings plus EventBridge, the scoring endpoint's name, the API URL, AWS's default endpoints and the X-Ray daemon beside it."
   }
 }
 

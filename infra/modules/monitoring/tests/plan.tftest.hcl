@@ -145,6 +145,7 @@ run "dashboard" {
   assert {
     condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[0].properties.alarms == [
       "arn:aws:cloudwatch:us-east-1:123456789012:alarm:test-api-5xx-rate",
+      "arn:aws:cloudwatch:us-east-1:123456789012:alarm:test-credit-service-5xx-rate",
       "arn:aws:cloudwatch:us-east-1:123456789012:alarm:test-payment-failure-rate",
       "arn:aws:cloudwatch:us-east-1:123456789012:alarm:test-screening-error-rate",
       "arn:aws:cloudwatch:us-east-1:123456789012:alarm:test-user-service-5xx-rate",

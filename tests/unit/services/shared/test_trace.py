@@ -15,7 +15,13 @@ import httpx
 import pytest
 
 from services.shared import trace
-from services.shared.logs import TraceFilter, configure_logging, redact
+from services.shared.logs import (
+    TraceFilter,
+    configure_logging,
+    flush_logs,
+    redact,
+    stop_logging,
+)
 from services.shared.propagation import traced
 
 ROOT = "1-6b14344d-eb4fcbefb9acda40b29a8652"
@@ -138,10 +144,12 @@ def json_lines() -> Iterator[io.StringIO]:
     try:
         yield stream
     finally:
+        stop_logging()
         root.handlers, root.level = saved
 
 
 def lines(stream: io.StringIO) -> list[dict[str, object]]:
+    flush_logs()
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
@@ -210,5 +218,6 @@ def test_on_lambda_the_runtimes_handler_gives_way_so_no_line_is_written_twice(mo
         logging.getLogger("services.credit_proxy").info("once")
         assert runtime not in root.handlers
     finally:
+        stop_logging()
         root.handlers, root.level = saved
     assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == ["once"]
