@@ -2,7 +2,9 @@
 pay an instalment, a declined payment, pay off, capture, refund, void), driven over real HTTP
 against DynamoDB Local with every logger at DEBUG (the service's, uvicorn's, httpx's, botocore's
 request bodies), leaves no payment token, no card-number-like digit run and no CVV/CVC in any
-log record or in any table of the test's prefix (the sandbox card network's included).
+log record or in any table of the test's prefix (the sandbox card network's included), and no
+bearer token in any log record. (The whole stack's written log lines are checked for the same,
+and for verification codes, by `tests/e2e/test_trace.py` and `tests/e2e/test_verification.py`.)
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ PAN_LIKE = re.compile(r"(?<![\w.\-])\d{12,19}(?![\w.\-])")
 # An ARN's 12-digit AWS account id (the merchants' principals) is not a card number.
 ARN = re.compile(r"arn:aws:[\w\-]*:[\w\-]*:\d{12}:")
 CVV = re.compile(r"cv[vc]", re.IGNORECASE)
+JWT = re.compile(r"eyJ[\w-]{10,}\.[\w-]{10,}\.")
 STORED_PAYMENT_FIELDS = {
     "id",
     "planId",
@@ -178,6 +181,8 @@ def test_no_card_data_in_any_log_record_or_table(harness, shopper, client, idp, 
     assert "/capture" in logged
     assert "PutItem" in logged or "TransactWriteItems" in logged
     assert card_data_in(logged) == []
+    # Nor any bearer token: the shopper's, the service's or the merchant's caller's.
+    assert JWT.findall(logged) == []
 
     names, stored = tables_text(harness)
     money_tables = ("checkouts", "plans", "plan_requests", "sandbox_charges", "sandbox_refunds")
