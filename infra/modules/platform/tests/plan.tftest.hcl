@@ -378,7 +378,8 @@ run "monitoring" {
 
   assert {
     condition = toset(output.monitoring.alarm_names) == toset([
-      "bnpl-test-api-5xx-rate", "bnpl-test-user-service-5xx-rate", "bnpl-test-decision-p99",
+      "bnpl-test-api-5xx-rate", "bnpl-test-user-service-5xx-rate", "bnpl-test-credit-service-5xx-rate",
+      "bnpl-test-decision-p99",
       "bnpl-test-screening-error-rate", "bnpl-test-payment-failure-rate",
       "bnpl-test-webhooks-dead-letters", "bnpl-test-webhooks-delivery-failure-rate", "bnpl-test-webhooks-errors",
     ])
