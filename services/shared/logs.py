@@ -14,7 +14,6 @@ text quoting a header), it is cut out before the line is written.
 from __future__ import annotations
 
 import atexit
-import copy
 import logging
 import os
 import queue
@@ -96,8 +95,8 @@ class _Handoff(QueueHandler):
     request thread never waits for the JSON to be built or for the pipe it goes down."""
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        record = copy.copy(record)
-        record.msg, record.args = record.getMessage(), None
+        # `TraceFilter` has already formatted the message into the record, which nothing changes
+        # after this: the copy QueueHandler would make is not needed.
         return record
 
 
