@@ -46,7 +46,7 @@ from services.credit.screening.checks.bureau import SandboxBureau
 from services.credit.screening.checks.fraud import FraudCheck
 from services.credit.screening.events import EventPublisher
 from services.credit.screening.retry import RetryPolicy
-from services.credit.screening.runner import Workflow
+from services.credit.screening.runner import SHAPE, Workflow
 from services.credit.screening.state import Sources
 from services.shared.aws_signing import SigV4
 from services.shared.metrics import NO_METRICS, MetricsSink
@@ -56,8 +56,10 @@ from services.shared.timestamps import utc_now
 from services.shared.trace import ContextThreadPool
 
 # Dependency calls: each client times out on its own (HTTP and botocore timeouts); these are the
-# tries in all and the backoff between them.
-DEPENDENCY_RETRY = RetryPolicy(attempts=3, base_delay_s=0.05, max_delay_s=0.5)
+# tries in all (the workflow definition's, so a run tries a step as often on Step Functions) and
+# the backoff between them, in tens of milliseconds where the definition's Retry waits whole
+# seconds (the least ASL allows): a decision in process answers within the checkout's budget.
+DEPENDENCY_RETRY = RetryPolicy(attempts=SHAPE.attempts, base_delay_s=0.05, max_delay_s=0.5)
 
 
 def sandbox_bureau(settings: Settings) -> SandboxBureau:

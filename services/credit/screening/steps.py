@@ -10,7 +10,7 @@ step and the final decision can never disagree about what a rule means.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from services.credit.policy.decision import (
@@ -260,19 +260,19 @@ def final_decision(screening: Screening, ctx: StepContext) -> Verdict:
 
 Step = Callable[[Screening, StepContext], Verdict]
 
-SEQUENCE: tuple[tuple[str, Step], ...] = (
-    ("ValidateCustomerInformation", validate_customer_information),
-    ("ValidateBankStatements", validate_bank_statements),
-    ("ValidateFinancialStatements", validate_financial_statements),
-    ("CheckExternalCreditReport", check_external_credit_report),
-    ("CheckInternalExposure", check_internal_exposure),
-    ("FraudDetection", fraud_detection),
-)
-PARALLEL: tuple[tuple[str, Step], ...] = (
-    ("OngoingLoanChecks", ongoing_loan_checks),
-    ("PaymentHistory", payment_history),
-)
-FINAL: tuple[str, Step] = ("FinalDecision", final_decision)
+# Each step by the name of its state in `prescreening.asl.json`, which orders them, runs two of
+# them side by side and routes a failed check to Reject (`definition.workflow_shape`).
+STEPS: Mapping[str, Step] = {
+    "ValidateCustomerInformation": validate_customer_information,
+    "ValidateBankStatements": validate_bank_statements,
+    "ValidateFinancialStatements": validate_financial_statements,
+    "CheckExternalCreditReport": check_external_credit_report,
+    "CheckInternalExposure": check_internal_exposure,
+    "FraudDetection": fraud_detection,
+    "OngoingLoanChecks": ongoing_loan_checks,
+    "PaymentHistory": payment_history,
+    "FinalDecision": final_decision,
+}
 # What a run reads before its steps ask: our own records from the start, the model's score once
 # its features are known. These leave no trace. The bureau and the bank are asked only when
 # their step comes: a search marks the applicant's credit file, and a bank read is made under

@@ -19,6 +19,7 @@ from services.credit.screening.checks.prior import (
     VelocityKey,
 )
 from services.credit.screening.retry import RetryPolicy
+from services.credit.screening.runner import SHAPE
 from services.credit.screening.state import Screening, StepContext, StepStatus
 from services.shared.errors import DependencyFailure, InvalidState
 from tests.unit.services.credit.workflow.fakes import (
@@ -238,8 +239,8 @@ def test_ongoing_loans_and_payment_history(history, loans, payments):
 
 def _screened(ctx: StepContext, persona: str = "approve", **kwargs: Any) -> Screening:
     s = screening(customer=customer(persona), **kwargs)
-    for _, step in (*steps.SEQUENCE, *steps.PARALLEL):
-        step(s, ctx)
+    for name in SHAPE.steps[:-1]:  # all but FinalDecision
+        steps.STEPS[name](s, ctx)
     return s
 
 
