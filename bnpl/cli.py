@@ -4,7 +4,8 @@ credit service's jobs, receive the merchant's webhooks, export the schema, smoke
 API.
 
 Each command's work lives in `bnpl.commands`; it is imported only when that command runs, so
-`bnpl token` does not pay for what `bnpl dev` needs.
+`bnpl token` does not pay for what `bnpl dev` needs. The commands that take a sub-command declare
+their arguments in `bnpl.commands.groups`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ _STARTED = time.monotonic()
 # Cognito lets an app client issue id and access tokens valid for at most one day.
 _MAX_TTL_S = 86_400
 _MAX_OUTBOX_LIMIT = 1000
-_MAX_PORT = 65_535
 
 
 def _ttl(value: str) -> int:
@@ -39,73 +39,16 @@ def _limit(value: str) -> int:
     return int(value)
 
 
-def _port(value: str) -> int:
-    if not value.isdigit() or not 0 <= int(value) <= _MAX_PORT:
-        raise argparse.ArgumentTypeError(f"must be a port number from 0 to {_MAX_PORT}")
-    return int(value)
-
-
 def _minor_units(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError("must be a whole number of minor units, at least 1")
     return int(value)
 
 
-def _add_webhooks(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`bnpl webhooks listen`."""
-    webhooks = commands.add_parser("webhooks", help="the merchant webhooks the stack sends")
-    webhooks_commands = webhooks.add_subparsers(dest="webhooks_command", metavar="<command>")
-    listen = webhooks_commands.add_parser(
-        "listen",
-        help="receive, verify and print the sandbox merchant's webhooks (Ctrl-C stops)",
-        description="Serve HTTP on 127.0.0.1, verify each request's Standard Webhooks "
-        "signature and timestamp, and print one line per event (again: a redelivery of an "
-        "event already received). Without --secret, register this URL as a webhook endpoint "
-        "of the sandbox merchant (needs `bnpl dev`) and disable it on exit. A verified event "
-        "is answered 204, or with the --forward-to app's status; anything else 400.",
-    )
-    listen.add_argument(
-        "--port", type=_port, default=4010, metavar="N", help="port on 127.0.0.1 (4010; 0: any)"
-    )
-    listen.add_argument(
-        "--forward-to",
-        metavar="URL",
-        help="also POST each verified event, body and signature unchanged, to this URL",
-    )
-    listen.add_argument(
-        "--secret",
-        metavar="whsec_...",
-        help="verify with this secret, for an endpoint registered elsewhere; register nothing",
-    )
-    listen.add_argument(
-        "--events",
-        metavar="TYPE,...",
-        help="register for these types only, e.g. checkout.approved,checkout.captured",
-    )
-    listen.add_argument(
-        "--json", action="store_true", help="print each event's JSON on stdout, the rest on stderr"
-    )
-
-
-def _add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`bnpl audit verify`."""
-    audit = commands.add_parser("audit", help="the audit log of decisions, money and consents")
-    audit_commands = audit.add_subparsers(dest="audit_command", metavar="<command>")
-    verify = audit_commands.add_parser(
-        "verify",
-        help="check every audit stream's hash chain; exit 1 at a break",
-        description="Read the audit log and the head each audited item keeps, check every "
-        "stream's chain and print the first break of each broken one (an entry altered, "
-        "missing or inserted, or a head mismatch). Reads the local stack's tables unless "
-        "--endpoint names another DynamoDB (credentials from the environment).",
-    )
-    verify.add_argument("--endpoint", metavar="URL", help="DynamoDB endpoint (the local stack's)")
-    verify.add_argument("--table-prefix", metavar="PREFIX", help="table prefix (bnpl-dev-)")
-    verify.add_argument("--json", action="store_true", help="print the report as JSON")
-
-
-def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per command
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every `bnpl` command."""
+    from bnpl.commands import groups
+
     parser = argparse.ArgumentParser(
         prog="bnpl",
         description="The local BNPL stack: run it, mint dev tokens, send GraphQL requests.",
@@ -194,57 +137,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         "--since", metavar="WHEN", help="only the last N minutes, or since an ISO 8601 moment"
     )
 
-    bank = commands.add_parser(
-        "bank",
-        help="the sandbox bank: tell the user service that a consent ended at the bank",
-        description=(
-            "Send the sandbox bank's signed consent notification (Standard Webhooks) to the "
-            "local user service, as a bank does when a customer revokes a consent in their "
-            "banking app or the bank expires it. Signed with BNPL_BANK_WEBHOOK_SECRET if set, "
-            "else with the data folder's bank-webhook-secret: the secret `bnpl dev` gives the "
-            "user service."
-        ),
-    )
-    bank_commands = bank.add_subparsers(dest="bank_command", metavar="<action>")
-    for action, summary in (
-        ("revoke", "the customer revoked the consent at their bank: it becomes REVOKED"),
-        ("expire", "the bank expired the consent: it becomes EXPIRED"),
-    ):
-        bank_action = bank_commands.add_parser(action, help=summary)
-        bank_action.add_argument(
-            "consent_id", metavar="consentId", help="e.g. sandbox-consent-approve"
-        )
-        bank_action.add_argument(
-            "--customer",
-            metavar="SUB",
-            help="the consent's customer (default: looked up in the local stack's consents)",
-        )
-
-    jobs = commands.add_parser("jobs", help="the credit service's scheduled work")
-    jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="<command>")
-    jobs_run = jobs_commands.add_parser(
-        "run",
-        help=(
-            "expire uncaptured checkouts, mark late instalments, settle interrupted payments, "
-            "send webhooks due"
-        ),
-    )
-    jobs_run.add_argument(
-        "--at", metavar="WHEN", help="run as if it were this ISO 8601 moment (sandbox only)"
-    )
-    jobs_run.add_argument("--json", action="store_true", help="print the report as JSON")
-
-    _add_webhooks(commands)
-    _add_audit(commands)
-
-    schema = commands.add_parser("schema", help="the generated schema and resolver bindings")
-    schema_commands = schema.add_subparsers(dest="schema_command", metavar="<command>")
-    export = schema_commands.add_parser(
-        "export", help="write schema/schema.graphql and resolvers/bindings.json"
-    )
-    export.add_argument(
-        "--check", action="store_true", help="write nothing; fail if a file is out of date"
-    )
+    groups.add_bank(commands)
+    groups.add_jobs(commands)
+    groups.add_webhooks(commands)
+    groups.add_audit(commands)
+    groups.add_schema(commands)
+    groups.add_workflow(commands)
 
     smoke = commands.add_parser(
         "smoke",
@@ -272,16 +170,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         "--refund-amount", type=_minor_units, default=1_000, help="amount refunded (1000)"
     )
 
-    model = commands.add_parser("model", help="the credit model (needs the `model` extra)")
-    model_commands = model.add_subparsers(dest="model_command", metavar="<command>")
-    model_train = model_commands.add_parser(
-        "train", help="train on data/credit_data and write models/<version>/"
-    )
-    model_train.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; re-train and fail unless the committed artefact is reproduced",
-    )
+    groups.add_model(commands)
     return parser
 
 
@@ -378,6 +267,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
         from bnpl import schema_export
 
         return schema_export.main(check=args.check)
+    if args.command == "workflow" and args.workflow_command == "render":
+        from bnpl.commands import workflow
+
+        return workflow.run(check=args.check)
     if args.command == "smoke":
         from bnpl.commands import smoke
 

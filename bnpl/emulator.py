@@ -32,7 +32,7 @@ from bnpl.resolver_metrics import resolver_error_counter
 from bnpl.settings import PROJECT_ROOT, DevSettings
 from resolvers.bindings import BINDINGS, IAM_CALLERS
 from schema.operations import SCHEMA
-from services.credit_proxy.handler import CreditProxy
+from services.credit_proxy.proxy import CreditProxy
 from services.shared.emf import EmfMetrics
 from services.shared.logs import configure_logging
 from services.shared.settings import Settings

@@ -1,4 +1,5 @@
-"""The work behind each `bnpl` command, one module per command."""
+"""The work behind each `bnpl` command, one module per command; `groups` declares the arguments
+of the commands that take a sub-command."""
 
 from __future__ import annotations
 

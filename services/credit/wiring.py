@@ -21,6 +21,7 @@ from services.credit.adapters.bank_data import BankDataClient
 from services.credit.adapters.event_publishers import EventBridgePublisher, OutboxEventPublisher
 from services.credit.adapters.profiles import ProfileClient
 from services.credit.adapters.scoring import ScoringClient
+from services.credit.adapters.step_functions import StepFunctionsWorkflow
 from services.credit.applications.service import ApplicationService
 from services.credit.applications.store import DynamoApplicationStore
 from services.credit.checkouts.operations import CheckoutOperations
@@ -41,12 +42,12 @@ from services.credit.payments.sandbox import DynamoSandboxPaymentProvider
 from services.credit.plans.history import PlanHistory
 from services.credit.plans.service import PlanService
 from services.credit.plans.store import DynamoPlanStore
-from services.credit.policy.rules import load_policy
+from services.credit.policy.rules import Policy, load_policy
 from services.credit.screening.checks.bureau import SandboxBureau
 from services.credit.screening.checks.fraud import FraudCheck
 from services.credit.screening.events import EventPublisher
 from services.credit.screening.retry import RetryPolicy
-from services.credit.screening.runner import SHAPE, Workflow
+from services.credit.screening.runner import SHAPE, ScreeningWorkflow, Workflow
 from services.credit.screening.state import Sources
 from services.shared.aws_signing import SigV4
 from services.shared.metrics import NO_METRICS, MetricsSink
@@ -116,6 +117,44 @@ def checkout_updates(settings: Settings, http: httpx.Client) -> CheckoutUpdates:
     )
 
 
+def screening_sources(
+    settings: Settings, policy: Policy, *, user_http: httpx.Client | None = None
+) -> Sources:
+    """The screening steps' data sources `settings` name (the credit service's, and the state
+    machine's step Lambda's)."""
+    history = PlanHistory(settings)
+    return Sources(
+        bureau=sandbox_bureau(settings),
+        bank=BankDataClient(
+            base_url=settings.user_service_url, http=user_http or user_service_client(settings)
+        ),
+        exposure=history,
+        payment_history=history,
+        fraud=FraudCheck(rules=policy.fraud),
+        scorer=ScoringClient(settings, max_attempts=1),
+    )
+
+
+def screening_workflow(
+    settings: Settings,
+    policy: Policy,
+    *,
+    sources: Sources,
+    pool: ContextThreadPool,
+    metrics: MetricsSink,
+) -> ScreeningWorkflow:
+    """The workflow `BNPL_WORKFLOW_ENGINE` names: in process, or on the state machine."""
+    if settings.workflow_engine == "step_functions":
+        if not settings.state_machine_arn:
+            raise ValueError("BNPL_WORKFLOW_ENGINE=step_functions needs BNPL_STATE_MACHINE_ARN")
+        return StepFunctionsWorkflow(
+            state_machine_arn=settings.state_machine_arn, policy=policy, region=settings.region
+        )
+    return Workflow(
+        sources=sources, policy=policy, retry=DEPENDENCY_RETRY, pool=pool, metrics=metrics
+    )
+
+
 def application_service(
     settings: Settings,
     *,
@@ -132,23 +171,13 @@ def application_service(
     )
     user_http = user_service_client(settings)
     store = DynamoApplicationStore(settings)
-    history = PlanHistory(settings)
     policy = load_policy()
-    sources = Sources(
-        bureau=sandbox_bureau(settings),
-        bank=BankDataClient(base_url=settings.user_service_url, http=user_http),
-        exposure=history,
-        payment_history=history,
-        fraud=FraudCheck(rules=policy.fraud),
-        scorer=ScoringClient(settings, max_attempts=1),
-    )
+    sources = screening_sources(settings, policy, user_http=user_http)
     # One pool for the reads a decision makes side by side. No task on it waits for a task
     # queued after it (a step waits only for reads its run submitted first), so it cannot
     # deadlock however busy it is.
     pool = ContextThreadPool(max_workers=32, thread_name_prefix="screening")
-    workflow = Workflow(
-        sources=sources, policy=policy, retry=DEPENDENCY_RETRY, pool=pool, metrics=metrics
-    )
+    workflow = screening_workflow(settings, policy, sources=sources, pool=pool, metrics=metrics)
     return ApplicationService(
         store=store,
         checkouts=checkouts or DynamoCheckoutRepository(settings),

@@ -1,4 +1,5 @@
-"""Which request an invocation of the credit proxy works for: its trace, from the event."""
+"""Which request an invocation of the credit proxy works for (its trace, from the event), and
+which field it resolves."""
 
 from __future__ import annotations
 
@@ -40,3 +41,11 @@ def invocation_trace(event: Any, context: Any) -> trace.Trace:
     identity = event.get("identity") if isinstance(event, Mapping) else None
     sub = identity.get("sub") or identity.get("userArn") if isinstance(identity, Mapping) else None
     return found.as_caller(str(sub) if sub else None)
+
+
+def field_of(event: Any) -> str:
+    """`Type.field` of an event, for the log; whatever the event looks like."""
+    info = event.get("info") if isinstance(event, Mapping) else None
+    if not isinstance(info, Mapping):
+        return "an unknown field"
+    return f"{info.get('parentTypeName')}.{info.get('fieldName')}"

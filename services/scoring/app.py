@@ -36,7 +36,8 @@ from services.scoring.model import TreeEnsemble
 from services.scoring.predictions import predict
 from services.shared.errors import ServiceError, ValidationError
 from services.shared.hardening import HardeningMiddleware
-from services.shared.http import JSONResponse, read_json
+from services.shared.http import read_json
+from services.shared.json_answers import JSONResponse
 from services.shared.logs import configure_logging
 from services.shared.request_boundary import ErrorBoundaryMiddleware
 from services.shared.settings import Settings

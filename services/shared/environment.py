@@ -206,6 +206,18 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         read_by=_components("credit"),
     ),
     EnvVar(
+        name="BNPL_WORKFLOW_ENGINE",
+        description="Where the pre-screening workflow runs: in_process (the default) or "
+        "step_functions (the state machine BNPL_STATE_MACHINE_ARN names).",
+        read_by=_components("credit"),
+    ),
+    EnvVar(
+        name="BNPL_STATE_MACHINE_ARN",
+        description="The pre-screening state machine the credit service starts when "
+        "BNPL_WORKFLOW_ENGINE is step_functions.",
+        read_by=_components("credit"),
+    ),
+    EnvVar(
         name="BNPL_SANDBOX_BUREAU_OUTAGE_FILE",
         description="Local stack only: while this file exists the sandbox bureau is down.",
     ),

@@ -14,9 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import orjson
 from pynamodb.exceptions import PynamoDBConnectionError
-from starlette import responses
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -38,19 +36,12 @@ from services.shared.errors import (
 )
 from services.shared.hardening import HardeningMiddleware
 from services.shared.ids import is_valid_text, printable_name
+from services.shared.json_answers import JSONResponse, error_response
 from services.shared.logs import configure_logging
 from services.shared.metrics import NO_METRICS, MetricsSink
 from services.shared.request_boundary import ErrorBoundaryMiddleware
 
 logger = logging.getLogger("services.http")
-
-
-class JSONResponse(responses.JSONResponse):
-    """Starlette's JSON response encoded with orjson: a decided application's 6 KB answer takes
-    about 7 µs instead of 120 µs. Same bytes for what the services answer (compact, UTF-8)."""
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
 
 
 MAX_BODY_BYTES = 64 * 1024
@@ -64,11 +55,6 @@ FORWARDED_AUTHORIZATION = "x-forwarded-authorization"
 # Which IAM caller the credit proxy speaks for (`checkouts.callers` trusts it from the proxy only).
 _CALLER_ARN = "x-bnpl-caller-arn"
 _HTTP_CODES = {404: NotFound.code, 405: "MethodNotAllowed"}
-
-
-def error_response(error: ServiceError) -> JSONResponse:
-    """The JSON answer for a service error, with its status."""
-    return JSONResponse(error.to_json(), status_code=error.status)
 
 
 async def _service_error(_: Request, exc: Exception) -> Response:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.shared.errors import ValidationError
+from services.shared.json_record import JsonRecord
 
 # Currencies we lend in, with their minor-unit exponent (ISO 4217): 1999 GBP minor units is 19.99.
 CURRENCIES: Mapping[str, int] = {
@@ -132,6 +133,18 @@ class Money:
     def to_json(self) -> dict[str, Any]:
         """The API's shape: `{"amount": 1999, "currency": "GBP"}`."""
         return {"amount": self.amount, "currency": self.currency}
+
+    @classmethod
+    def from_json(cls, data: object) -> Money:
+        """The money `to_json` wrote, exactly (state read back, not a request: those go
+        through `parse`).
+
+        Raises:
+            KeyError: a field is missing.
+            ValueError: an unknown field, a wrong type or an unsupported currency.
+        """
+        with JsonRecord(data, "Money") as record:
+            return cls(record.value("amount", int), record.value("currency", str))
 
     def format(self) -> str:
         """Human-readable, for messages and logs only: `19.99 GBP`."""

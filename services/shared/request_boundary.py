@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 import time
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.shared import trace
-from services.shared.errors import InternalError, NotFound, ServiceError
+from services.shared.errors import InternalError, NotFound
 from services.shared.ids import is_valid_text
+from services.shared.json_answers import error_response
 from services.shared.metrics import NO_METRICS, MetricsSink, count
 from services.shared.xray import SegmentSender
 
@@ -19,10 +19,6 @@ _TRACE_HEADERS = frozenset({trace.REQUEST_ID_HEADER.encode(), trace.TRACE_HEADER
 _GENERIC_500 = "An internal error occurred"
 # Paths a load balancer polls: its health checks are not load.
 _UNCOUNTED = frozenset({"/health", "/openapi.json"})
-
-
-def _error_answer(error: ServiceError) -> JSONResponse:
-    return JSONResponse(error.to_json(), status_code=error.status)
 
 
 class ErrorBoundaryMiddleware:
@@ -61,7 +57,7 @@ class ErrorBoundaryMiddleware:
         if not is_valid_text(scope["path"]):
             # A server that let a lone surrogate through would hand it to route parameters; no
             # resource has such a name.
-            await _error_answer(NotFound("Not Found"))(scope, receive, send)
+            await error_response(NotFound("Not Found"))(scope, receive, send)
             self.logger.info("%s %r 404", scope["method"], scope["path"])
             return
         began, began_at = time.perf_counter(), time.time()
@@ -79,7 +75,7 @@ class ErrorBoundaryMiddleware:
         except Exception:
             self.logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if not started:
-                await _error_answer(InternalError(_GENERIC_500))(scope, receive, send)
+                await error_response(InternalError(_GENERIC_500))(scope, receive, send)
             status = 500
         finally:
             elapsed_ms = (time.perf_counter() - began) * 1000

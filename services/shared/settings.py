@@ -56,6 +56,14 @@ def _events(value: str) -> Literal["outbox", "eventbridge"]:
     raise ValueError(f"BNPL_EVENTS must be outbox or eventbridge, not {value!r}")
 
 
+def _workflow_engine(value: str) -> Literal["in_process", "step_functions"]:
+    if value == "in_process":
+        return "in_process"
+    if value == "step_functions":
+        return "step_functions"
+    raise ValueError(f"BNPL_WORKFLOW_ENGINE must be in_process or step_functions, not {value!r}")
+
+
 def _payments(value: str) -> Literal["sandbox", "none"]:
     if value == "sandbox":
         return "sandbox"
@@ -191,6 +199,10 @@ class Settings:
     allow_local_http_redirects: bool = False
     bank_webhook_secret: str | None = field(default=None, repr=False)
     bank_webhook_secret_arn: str | None = None
+    # Where the pre-screening workflow runs: in the credit service (the latency budget's choice)
+    # or as the state machine `state_machine_arn` names (`StartSyncExecution`).
+    workflow_engine: Literal["in_process", "step_functions"] = "in_process"
+    state_machine_arn: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -253,6 +265,8 @@ class Settings:
             )
             or None,
             events=_events(env.get("BNPL_EVENTS", "outbox")),
+            workflow_engine=_workflow_engine(env.get("BNPL_WORKFLOW_ENGINE", "in_process")),
+            state_machine_arn=env.get("BNPL_STATE_MACHINE_ARN") or None,
             event_bus_name=env.get("BNPL_EVENT_BUS_NAME", "bnpl-credit-events"),
             sandbox_bureau_outage_file=env.get("BNPL_SANDBOX_BUREAU_OUTAGE_FILE") or None,
             checkout_page_url=env.get(

@@ -15,7 +15,8 @@ from starlette.routing import Route
 from services.shared.auth import CustomerPrincipal, TokenVerifier
 from services.shared.emf import EmfMetrics
 from services.shared.errors import Unauthorized
-from services.shared.http import JSONResponse, create_service_app, principal, read_json
+from services.shared.http import create_service_app, principal, read_json
+from services.shared.json_answers import JSONResponse
 from services.shared.metrics import MetricsSink
 from services.shared.settings import Settings
 from services.user.consents.bank_secret import (

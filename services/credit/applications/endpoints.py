@@ -17,7 +17,8 @@ from starlette.routing import Route
 from services.credit.applications.service import ApplicationService, Shopper
 from services.shared.auth import CustomerPrincipal
 from services.shared.errors import Unauthorized
-from services.shared.http import JSONResponse, principal, read_json
+from services.shared.http import principal, read_json
+from services.shared.json_answers import JSONResponse
 
 SOURCE_IP_HEADER = "x-bnpl-source-ip"
 DEVICE_ID_HEADER = "x-bnpl-device-id"

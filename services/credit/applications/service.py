@@ -47,7 +47,7 @@ from services.credit.screening.checks.prior import PriorApplications, VelocityKe
 from services.credit.screening.events import EventPublisher, rejection_event
 from services.credit.screening.retry import RetryPolicy, call_with_retries
 from services.credit.screening.review import settle_referral
-from services.credit.screening.runner import Workflow
+from services.credit.screening.runner import ScreeningWorkflow
 from services.credit.screening.state import Screening
 from services.credit.webhooks.events import EventDraft, decision_event
 from services.shared.audit.chain import Entry
@@ -109,7 +109,7 @@ class ApplicationService:
         store: ApplicationStore,
         checkouts: CheckoutRepository,
         profiles: ProfileReader,
-        workflow: Workflow,
+        workflow: ScreeningWorkflow,
         events: EventPublisher,
         updates: CheckoutUpdates,
         event_bus_name: str,

@@ -15,7 +15,8 @@ from services.credit.checkouts.domain import Checkout
 from services.credit.checkouts.operations import CheckoutOperations
 from services.credit.checkouts.redirects import checkout_page
 from services.credit.checkouts.service import CheckoutService
-from services.shared.http import JSONResponse, read_json
+from services.shared.http import read_json
+from services.shared.json_answers import JSONResponse
 
 
 def checkout_body(checkout: Checkout, page_url: str) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from starlette.routing import Route
 from services.credit.applications.endpoints import customer
 from services.credit.paging import query_limit
 from services.credit.plans.service import PlanService
-from services.shared.http import JSONResponse, read_json
+from services.shared.http import read_json
+from services.shared.json_answers import JSONResponse
 
 
 class PlanEndpoints:

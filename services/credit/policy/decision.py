@@ -43,6 +43,7 @@ from services.credit.screening.checks.affordability import (
 from services.credit.screening.checks.bureau import BureauReport, DerogatoryKind
 from services.credit.screening.checks.exposure import Exposure, PaymentHistory
 from services.credit.screening.checks.fraud import FraudSignals
+from services.shared.json_record import JsonRecord
 from services.shared.money import Money
 
 
@@ -97,6 +98,21 @@ class RuleHit:
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code.value, "action": self.action.value, "detail": dict(self.detail)}
+
+    @classmethod
+    def from_json(cls, data: object) -> RuleHit:
+        """The hit `to_json` wrote, exactly (its detail is JSON already).
+
+        Raises:
+            KeyError: a field is missing.
+            ValueError: an unknown field, a wrong type or an invalid value.
+        """
+        with JsonRecord(data, "RuleHit") as record:
+            return cls(
+                code=record.choice("code", RuleCode),
+                action=record.choice("action", Action),
+                detail=record.mapping("detail"),
+            )
 
 
 @dataclass(frozen=True, kw_only=True)

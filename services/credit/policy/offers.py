@@ -30,6 +30,7 @@ from typing import Any
 from services.credit.policy.dates import add_months
 from services.credit.policy.rules import Policy, ScoreBand
 from services.credit.screening.checks.affordability import Affordability
+from services.shared.json_record import JsonRecord
 from services.shared.money import Money
 
 PAY_IN_4_COUNT = 4
@@ -67,6 +68,21 @@ class ScheduledPayment:
             "dueDate": self.due_date.isoformat(),
             "amount": self.amount.to_json(),
         }
+
+    @classmethod
+    def from_json(cls, data: object) -> ScheduledPayment:
+        """The payment `to_json` wrote, exactly.
+
+        Raises:
+            KeyError: a field is missing.
+            ValueError: an unknown field, a wrong type or an invalid value.
+        """
+        with JsonRecord(data, "ScheduledPayment") as record:
+            return cls(
+                number=record.value("number", int),
+                due_date=record.iso_date("dueDate"),
+                amount=record.decode("amount", Money.from_json),
+            )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from services.shared.json_record import JsonRecord
+
 MAX_REASONS = 4
 
 
@@ -38,6 +40,17 @@ class Reason:
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "description": self.description}
+
+    @classmethod
+    def from_json(cls, data: object) -> Reason:
+        """The reason `to_json` wrote, exactly.
+
+        Raises:
+            KeyError: a field is missing.
+            ValueError: an unknown field, a wrong type or an invalid value.
+        """
+        with JsonRecord(data, "Reason") as record:
+            return cls(code=record.value("code", str), description=record.value("description", str))
 
 
 def select_reasons(

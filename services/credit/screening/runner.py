@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from services.credit.policy.decision import PolicyOutcome, assess
 from services.credit.policy.offers import Offer
@@ -38,6 +38,7 @@ from services.credit.screening.retry import RetryPolicy
 from services.credit.screening.state import Screening, Sources, StepContext, StepStatus, Verdict
 from services.credit.screening.steps import READ_AHEAD, STEPS, Step
 from services.shared.errors import ServiceError
+from services.shared.json_record import JsonRecord
 from services.shared.metrics import NO_METRICS, MetricsSink, count, milliseconds
 from services.shared.timestamps import iso_timestamp
 from services.shared.trace import ContextThreadPool
@@ -63,6 +64,22 @@ class StepResult:
             "durationMs": self.duration_ms,
             "detail": dict(self.detail),
         }
+
+    @classmethod
+    def from_json(cls, data: object) -> StepResult:
+        """The record `to_json` wrote, exactly (its detail is JSON already).
+
+        Raises:
+            KeyError: a field is missing.
+            ValueError: an unknown field, a wrong type or an invalid value.
+        """
+        with JsonRecord(data, "StepResult") as record:
+            return cls(
+                name=record.value("name", str),
+                status=record.choice("status", StepStatus),
+                duration_ms=record.value("durationMs", int),
+                detail=record.mapping("detail"),
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,6 +110,18 @@ class WorkflowRun:
             "decidedAt": iso_timestamp(decided_at),
             "steps": [step.to_json() for step in self.steps],
         }
+
+
+class ScreeningWorkflow(Protocol):
+    """Where a screening runs: in process (`Workflow`), or on the state machine
+    (`services.credit.adapters.step_functions`)."""
+
+    @property
+    def policy(self) -> Policy: ...
+
+    def run(self, screening: Screening) -> WorkflowRun:
+        """Screen one application and decide it, unless a step errors."""
+        ...
 
 
 class Workflow:

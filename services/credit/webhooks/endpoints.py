@@ -11,7 +11,8 @@ from services.credit.checkouts.callers import caller
 from services.credit.paging import query_limit
 from services.credit.webhooks.service import WebhookService
 from services.shared.errors import ValidationError
-from services.shared.http import JSONResponse, read_json
+from services.shared.http import read_json
+from services.shared.json_answers import JSONResponse
 
 
 class WebhookEndpoints:

@@ -10,7 +10,8 @@ from starlette.routing import Route
 
 from services.shared.auth import CustomerPrincipal
 from services.shared.errors import PayloadTooLarge, ServiceError, Unauthorized
-from services.shared.http import JSONResponse, principal, read_json
+from services.shared.http import principal, read_json
+from services.shared.json_answers import JSONResponse
 from services.user.consents.bank_secret import BankSecret
 from services.user.consents.service import ConsentService
 

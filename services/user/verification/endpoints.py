@@ -9,7 +9,8 @@ from starlette.routing import Route
 
 from services.shared.auth import CustomerPrincipal
 from services.shared.errors import Unauthorized
-from services.shared.http import JSONResponse, principal, read_json
+from services.shared.http import principal, read_json
+from services.shared.json_answers import JSONResponse
 from services.user.verification.service import VerificationService
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.credit_proxy.handler import CreditProxy
+from services.credit_proxy.proxy import CreditProxy
 from services.shared.errors import ServiceError
 from tests.conftest import ISSUER
 from tests.functional.services.conftest import SHOP_ARN

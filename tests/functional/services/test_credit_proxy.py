@@ -13,7 +13,7 @@ import pytest
 
 from services.credit.app import create_app
 from services.credit_proxy import handler as handler_module
-from services.credit_proxy.handler import CreditProxy
+from services.credit_proxy.proxy import CreditProxy
 from tests.conftest import service_environ
 from tests.functional.services.conftest import RIVAL_ARN, SHOP_ARN, HeaderRecorder, ServedApp
 from tests.functional.services.proxy_harness import (

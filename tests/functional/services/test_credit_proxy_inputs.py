@@ -15,7 +15,7 @@ import pytest
 
 from services.credit.app import create_app
 from services.credit_proxy import handler as handler_module
-from services.credit_proxy.handler import CreditProxy
+from services.credit_proxy.proxy import CreditProxy
 from services.shared.errors import ServiceError
 from tests.functional.services.conftest import HeaderRecorder, ServedApp
 from tests.functional.services.proxy_harness import (

@@ -109,7 +109,7 @@ def test_fifty_applications_of_one_shopper_at_once_each_count_all_written_before
 def test_a_writer_that_keeps_losing_the_race_answers_conflict_and_writes_nothing(
     ddb_settings, monkeypatch
 ):
-    monkeypatch.setattr("services.credit.applications.store.CREATE_PATIENCE_S", 0.0)
+    monkeypatch.setattr("services.credit.applications.store.dynamo.CREATE_PATIENCE_S", 0.0)
     store = DynamoApplicationStore(ddb_settings)
     sub = f"loser-{uuid.uuid4().hex[:10]}"
     shopper = {VelocityKey.CUSTOMER: sub}

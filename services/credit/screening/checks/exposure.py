@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from services.shared.json_record import JsonRecord
 from services.shared.money import Money
 
 
@@ -26,6 +27,20 @@ class Exposure:
     def to_json(self) -> dict[str, Any]:
         """Evidence for the decision record."""
         return {"outstanding": self.outstanding.to_json(), "activePlans": self.active_plans}
+
+    @classmethod
+    def from_json(cls, data: object) -> Exposure:
+        """The exposure `to_json` wrote, exactly.
+
+        Raises:
+            KeyError: a field is missing.
+            ValueError: an unknown field, a wrong type or an invalid value.
+        """
+        with JsonRecord(data, "Exposure") as record:
+            return cls(
+                outstanding=record.decode("outstanding", Money.from_json),
+                active_plans=record.value("activePlans", int),
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +64,21 @@ class PaymentHistory:
             "lateInstalments12m": self.late_instalments_12m,
             "missedInstalments12m": self.missed_instalments_12m,
         }
+
+    @classmethod
+    def from_json(cls, data: object) -> PaymentHistory:
+        """The history `to_json` wrote, exactly.
+
+        Raises:
+            KeyError: a field is missing.
+            ValueError: an unknown field, a wrong type or an invalid value.
+        """
+        with JsonRecord(data, "PaymentHistory") as record:
+            return cls(
+                overdue_instalments=record.value("overdueInstalments", int),
+                late_instalments_12m=record.value("lateInstalments12m", int),
+                missed_instalments_12m=record.value("missedInstalments12m", int),
+            )
 
 
 class ExposureSource(Protocol):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from services.credit.screening.checks.prior import PriorApplications, VelocityKey
+from services.shared.json_record import JsonRecord
 
 FRAUD_BLOCKLIST = "FRAUD_BLOCKLIST"
 APPLICATION_VELOCITY = "APPLICATION_VELOCITY"
@@ -143,6 +144,24 @@ class FraudSignals:
             "disposableEmail": self.disposable_email,
             "reasons": list(self.reasons),
         }
+
+    @classmethod
+    def from_json(cls, data: object) -> FraudSignals:
+        """The signals `to_json` wrote, exactly.
+
+        Raises:
+            KeyError: a field is missing.
+            ValueError: an unknown field, a wrong type or an invalid value.
+        """
+        with JsonRecord(data, "FraudSignals") as record:
+            return cls(
+                blocklist_hits=tuple(record.values("blocklistHits", str)),
+                customer_applications_24h=record.value("customerApplications24h", int),
+                device_applications_24h=record.optional("deviceApplications24h", int),
+                ip_applications_24h=record.optional("ipApplications24h", int),
+                disposable_email=record.value("disposableEmail", bool),
+                reasons=tuple(record.values("reasons", str)),
+            )
 
 
 class FraudCheck:

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import 
     AppSyncResolverEvent,
 )
 
-from services.credit_proxy.handler import credentials
+from services.credit_proxy.callers import credentials
 from services.credit_proxy.tokens import ServiceTokenProvider
 from services.shared.errors import DependencyFailure, InternalError, Unauthorized
 from tests.conftest import SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET

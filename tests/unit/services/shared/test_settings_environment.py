@@ -63,6 +63,7 @@ def test_the_declared_variables_are_read_with_every_variable_set():
         "BNPL_EVENTS": "outbox",
         "BNPL_USER_SERVICE_AUTH": "iam",
         "BNPL_PAYMENTS": "none",
+        "BNPL_WORKFLOW_ENGINE": "step_functions",
     }
     environ = RecordingEnviron(values)
     Settings.from_environ(environ)
