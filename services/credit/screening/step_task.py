@@ -167,7 +167,6 @@ def _join(run: Mapping[str, Any]) -> dict[str, Any]:
     merged = {**base, "hits": list(base.get("hits", []))}
     steps = list(run["steps"])
     errors: list[Mapping[str, Any]] = []
-    failed = False
     for branch in run["branches"]:
         outcome = branch
         if "failure" in branch:
@@ -175,11 +174,9 @@ def _join(run: Mapping[str, Any]) -> dict[str, Any]:
             if payload is None:
                 errors.append(_unanswered(branch["failure"]))
                 continue
-            outcome = payload["run"]
+            outcome = payload["run"]  # with the branch's record: FAILED, or ERROR and its error
             if payload.get("error"):
                 errors.append(payload["error"])
-            else:
-                failed = True
         found = outcome["screening"]
         for key, value in found.items():
             if key == "hits":
@@ -190,7 +187,7 @@ def _join(run: Mapping[str, Any]) -> dict[str, Any]:
     state = {"screening": merged, "steps": steps}
     if errors:
         raise BranchErrored(json.dumps({"run": state, "error": errors[0]}))
-    if failed or any(step["status"] == StepStatus.FAILED.value for step in steps):
+    if any(step["status"] == StepStatus.FAILED.value for step in steps):
         raise CheckFailed(json.dumps({"run": state, "error": None}))
     return state
 
