@@ -9,6 +9,7 @@ other tries, with the backoff the state machine shows in its history.
 from __future__ import annotations
 
 import functools
+import os
 import random
 import time
 from typing import Any
@@ -18,11 +19,13 @@ from services.credit.screening.retry import RetryPolicy
 from services.credit.screening.state import StepContext
 from services.credit.screening.step_task import handle
 from services.credit.wiring import screening_sources
+from services.shared import trace
 from services.shared.emf import EmfMetrics
 from services.shared.logs import configure_logging, flush_logs
 from services.shared.settings import Settings
 
 SERVICE = "screening-step"
+_LAMBDA_TRACE_ENV = "_X_AMZN_TRACE_ID"
 
 
 @functools.cache
@@ -47,7 +50,15 @@ def _metrics() -> EmfMetrics:
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Run one screening state; see `step_task.handle` for what it answers or raises."""
+    ctx = _context()
+    # The execution joined the API request's trace (StartSyncExecution's traceHeader), and Lambda
+    # hands each invocation its segment of it: the step's log lines and calls carry that root.
+    invocation = trace.from_headers(
+        {trace.TRACE_HEADER: os.environ.get(_LAMBDA_TRACE_ENV, "")},
+        request_id=getattr(context, "aws_request_id", None),
+    )
     try:
-        return handle(event, _context(), metrics=_metrics())
+        with trace.bound(invocation):
+            return handle(event, ctx, metrics=_metrics())
     finally:
         flush_logs()
