@@ -3,7 +3,10 @@
 One handler on the root logger, so our modules', uvicorn's and the libraries' records all come
 out the same way, on stderr, where ECS and Lambda collect them and `bnpl dev` keeps them. The
 handler only attaches the trace and hands the record to a writer thread, which builds the JSON
-and writes it: a request never waits on its log lines (`bench.decision --logging-overhead`). Each
+and writes what was handed to it every few milliseconds: a request never waits on its log lines,
+and a batch costs one wake-up where a line each cost one (`bench.decision --logging-overhead`).
+On Lambda the lines are written as they are logged: an execution environment is frozen between
+invocations, and lines waiting for a writer thread would wait with it. Each
 line carries `service`, `level`, `message`, `timestamp` (RFC 3339, ms) and, inside a request,
 `request_id`, `trace_id` (the X-Ray root) and the caller's `sub`.
 
@@ -16,11 +19,11 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import queue
 import re
 import sys
+import threading
+from collections import deque
 from collections.abc import Mapping, Sequence
-from logging.handlers import QueueHandler, QueueListener
 from typing import TextIO
 
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -32,8 +35,10 @@ _TOKEN = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|(?i:bearer)\s+[\w.~+/=-]{8
 _HANDLER_NAME = "bnpl-json"
 # uvicorn gives its loggers handlers of their own: theirs would print beside ours.
 _OWN_HANDLERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
-# The process's hand-off handler and its writer thread (one, once configured).
-_writers: list[tuple[QueueHandler, QueueListener]] = []
+# How long a handed-off line may wait for the writer thread.
+WRITE_INTERVAL_S = 0.02
+# The process's handler and its writer thread (one, once configured; no thread on Lambda).
+_writers: list[tuple[logging.Handler, _Writer | None]] = []
 
 
 def redact(text: str) -> str:
@@ -70,34 +75,59 @@ class TraceFilter(logging.Filter):
 
 
 def flush_logs() -> None:
-    """Wait until every line handed off so far is written."""
-    for handler, _ in _writers:
-        _queue_of(handler).join()
+    """Write every line handed off so far."""
+    for _, writer in _writers:
+        if writer is not None:
+            writer.drain()
 
 
 def stop_logging() -> None:
-    """Write what is queued, stop the writer threads and take the handlers off the root."""
+    """Write what is waiting, stop the writer threads and take the handlers off the root."""
     root = logging.getLogger()
     while _writers:
-        handler, listener = _writers.pop()
-        atexit.unregister(listener.stop)
-        listener.stop()
+        handler, writer = _writers.pop()
+        if writer is not None:
+            atexit.unregister(writer.stop)
+            writer.stop()
         root.removeHandler(handler)
 
 
-def _queue_of(handler: QueueHandler) -> queue.Queue[logging.LogRecord]:
-    held: queue.Queue[logging.LogRecord] = handler.queue  # type: ignore[assignment]
-    return held
+class _Writer(threading.Thread):
+    """Formats and writes the records handed to it, all that are waiting each time it wakes."""
+
+    def __init__(self, target: logging.Handler) -> None:
+        super().__init__(name="log-writer", daemon=True)
+        self.records: deque[logging.LogRecord] = deque()  # appends are atomic: no lock to take
+        self._target = target
+        self._stopped = threading.Event()
+        self._draining = threading.Lock()  # lines leave in the order they came
+
+    def run(self) -> None:
+        while not self._stopped.wait(WRITE_INTERVAL_S):
+            self.drain()
+
+    def drain(self) -> None:
+        with self._draining:
+            while self.records:
+                self._target.handle(self.records.popleft())
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self.is_alive():
+            self.join()
+        self.drain()
 
 
-class _Handoff(QueueHandler):
-    """Hands each record, its trace attached and its message formatted, to a writer thread: a
-    request thread never waits for the JSON to be built or for the pipe it goes down."""
+class _Handoff(logging.Handler):
+    """Hands each record, its trace attached and its message formatted (`TraceFilter`), to the
+    writer thread: a request thread never waits for the JSON to be built or for the pipe."""
 
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        # `TraceFilter` has already formatted the message into the record, which nothing changes
-        # after this: the copy QueueHandler would make is not needed.
-        return record
+    def __init__(self, writer: _Writer) -> None:
+        super().__init__()
+        self._writer = writer
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._writer.records.append(record)
 
 
 def configure_logging(
@@ -126,17 +156,20 @@ def configure_logging(
     if level is None:
         named = logging.getLevelName(os.environ.get("BNPL_LOG_LEVEL", "INFO").upper())
         level = named if isinstance(named, int) else logging.INFO
-    writer = logging.StreamHandler(stream or sys.stderr)
-    writer.setFormatter(LambdaPowertoolsFormatter(service=service, utc=True, use_rfc3339=True))
-    handler = _Handoff(queue.Queue())
+    output = logging.StreamHandler(stream or sys.stderr)
+    output.setFormatter(LambdaPowertoolsFormatter(service=service, utc=True, use_rfc3339=True))
+    writer: _Writer | None = None
+    handler: logging.Handler = output
+    if "AWS_LAMBDA_FUNCTION_NAME" not in os.environ:
+        writer = _Writer(output)
+        handler = _Handoff(writer)
+        writer.start()
+        atexit.register(writer.stop)  # what is still waiting is written before the process ends
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(TraceFilter(services))
     for extra in extra_filters:
         handler.addFilter(extra)
-    listener = QueueListener(handler.queue, writer)
-    listener.start()
-    _writers.append((handler, listener))
-    atexit.register(listener.stop)  # what is still queued is written before the process ends
+    _writers.append((handler, writer))
     root.addHandler(handler)
     root.setLevel(level)
     for name in _OWN_HANDLERS:

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -221,3 +222,47 @@ def test_on_lambda_the_runtimes_handler_gives_way_so_no_line_is_written_twice(mo
         stop_logging()
         root.handlers, root.level = saved
     assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == ["once"]
+
+
+def test_on_lambda_a_line_is_written_before_the_invocation_returns(monkeypatch):
+    # An execution environment is frozen between invocations: nothing may wait for a thread.
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "bnpl-screening-step")
+    stream = io.StringIO()
+    try:
+        configure_logging("screening-step", stream=stream)
+        logging.getLogger("services.credit").info("decided")
+        written = stream.getvalue()  # no flush: already there
+    finally:
+        stop_logging()
+        root.handlers, root.level = saved
+    assert json.loads(written)["message"] == "decided"
+    assert not [t for t in threading.enumerate() if t.name == "log-writer" and t.is_alive()]
+
+
+def test_handed_off_lines_are_written_by_the_writer_in_the_order_logged(json_lines):
+    logger = logging.getLogger("services.credit")
+    for n in range(50):
+        logger.info("line %d", n)
+    # Not flushed: the writer thread writes them within its interval.
+    deadline = time.monotonic() + 5
+    while json_lines.getvalue().count("\n") < 50 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    written = [json.loads(line)["message"] for line in json_lines.getvalue().splitlines()]
+    assert written == [f"line {n}" for n in range(50)]
+
+
+def test_stopping_writes_what_was_still_waiting():
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    root.handlers = []
+    stream = io.StringIO()
+    configure_logging("credit", stream=stream)
+    try:
+        for n in range(200):
+            logging.getLogger("services.credit").info("line %d", n)
+    finally:
+        stop_logging()
+        root.handlers, root.level = saved
+    assert len(stream.getvalue().splitlines()) == 200
