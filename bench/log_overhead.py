@@ -14,8 +14,11 @@ one hop.
 
 from __future__ import annotations
 
+import logging
+import os
 import statistics
 import tempfile
+import time
 import timeit
 from contextlib import ExitStack
 from pathlib import Path
@@ -27,6 +30,7 @@ from bench.processes import CpuShare, stack_processes
 from bnpl.commands.trace import log_files, read
 from bnpl.devstack import RunningStack, running_stack
 from services.shared import trace
+from services.shared.logs import configure_logging, flush_logs, stop_logging
 
 LEVELS = {"INFO": "every request logged", "WARNING": "warnings only"}
 # Processes only `bnpl dev` runs, and the load generator: not part of a decision's cost.
@@ -49,6 +53,35 @@ def trace_cost_us() -> float:
             trace.outgoing_headers()
 
     runs = [timeit.timeit(one, number=10_000) / 10_000 * 1e6 for _ in range(5)]
+    return statistics.median(runs)
+
+
+def line_cost_us(lines: int = 3000) -> float:
+    """CPU µs one INFO line costs a process, the writer thread's share included: lines logged a
+    millisecond apart (as a request's are, between its calls), less the same loop without them."""
+    logger = logging.getLogger("services.credit.bench")
+    bound = trace.Trace(request_id="req-12345678", root="1-6b14344d-eb4fcbefb9acda40b29a8652")
+
+    def loop(log: bool) -> float:
+        began = time.process_time()
+        with trace.bound(bound):
+            for number in range(lines):
+                if log:
+                    logger.info("POST /applications 200", extra={"duration_ms": number})
+                time.sleep(0.001)
+        flush_logs()
+        return time.process_time() - began
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    root.handlers = []
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        configure_logging("bench", stream=sink)
+        try:
+            runs = [(loop(True) - loop(False)) / lines * 1e6 for _ in range(3)]
+        finally:
+            stop_logging()
+            root.handlers, root.level = saved
     return statistics.median(runs)
 
 
@@ -80,6 +113,7 @@ def run(*, requests: int, clients: list[int], runs: int, warmup: int) -> None:
             run_level(stack, 4, jobs[level][:warmup])
             jobs[level] = jobs[level][warmup:]
         print(f"tracing alone: {trace_cost_us():.1f} µs per request hop (median of 5)")
+        print(f"one log line: {line_cost_us():.0f} µs of CPU, its writing included (median of 3)")
         processes = {level: stack_processes(stack.process.pid) for level, stack in stacks.items()}
         for count in clients:
             rates: dict[str, list[float]] = {level: [] for level in LEVELS}

@@ -2,7 +2,7 @@
 
 Terraform runs fully offline here: the hashicorp/aws provider comes from a local filesystem
 mirror through a CLI configuration written for the test session, and every command runs in a
-throw-away copy of `infra/` (plus the schema and resolver files the dev root reads), with its
+throw-away copy of `infra/` (plus the repository files the configurations read), with its
 data directory in the same temporary tree, so the tests leave nothing in the repository (no
 `.terraform/`, no lock files). Where terraform or the provider is missing, the tests that need
 them are skipped with the reason.
@@ -196,13 +196,21 @@ class TerraformSandbox:
         )
 
 
+# Repository files the configurations read besides infra/, schema/ and resolvers/: the
+# pre-screening workflow's definition (modules/screening_workflow).
+READ_BY_TERRAFORM = (Path("services/credit/screening/prescreening.asl.json"),)
+
+
 def _copy_inputs(destination: Path) -> None:
-    """Copy `infra/` and the files the dev root reads, keeping the repository layout."""
+    """Copy `infra/` and the files the configurations read, keeping the repository layout."""
     shutil.copytree(
         INFRA,
         destination / "infra",
         ignore=shutil.ignore_patterns(".terraform", "*.tfstate", "*.tfstate.*", "*.tfplan"),
     )
+    for path in READ_BY_TERRAFORM:
+        (destination / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO_ROOT / path, destination / path)
     (destination / "schema").mkdir()
     shutil.copy2(REPO_ROOT / "schema" / "schema.graphql", destination / "schema")
     (destination / "resolvers").mkdir()

@@ -66,10 +66,14 @@ EXPECTED_COUNTS: dict[str, int] = {
     "aws_secretsmanager_secret": 1,
     "aws_apigatewayv2_integration": 1,
     "aws_lambda_permission": 1,
-    # The user service, the credit proxy and the webhook sender (the same image, three handlers);
-    # the first two with a DLQ each, the sender with its dead-letter queue and the redrive queue
-    # a DLQ redrive sends back to.
-    "aws_lambda_function": 3,
+    # The user service, the credit proxy, the webhook sender and the pre-screening step (the same
+    # image, four handlers); the first two with a DLQ each, the sender with its dead-letter queue
+    # and the redrive queue a DLQ redrive sends back to. The step function has none: Step Functions
+    # invokes it synchronously; the state machine invokes its live alias.
+    "aws_lambda_function": 4,
+    "aws_lambda_alias": 1,
+    # The pre-screening workflow: one Express state machine (the repository's ASL definition).
+    "aws_sfn_state_machine": 1,
     "aws_sqs_queue": 4,
     "aws_sqs_queue_redrive_allow_policy": 1,
     # The sender's triggers: the outbox's stream and the redrive queue, and a one-minute schedule
@@ -109,14 +113,15 @@ EXPECTED_COUNTS: dict[str, int] = {
     # service's task role has a second, for its X-Ray daemon (whose calls take no resource).
     # The four roles that write audited changes (credit service, sweep, user service, webhook
     # sender) have one more each: the audit log's (put entries, never update or delete one).
-    "aws_iam_role": 13,
+    "aws_iam_role": 15,
     "aws_iam_policy": 1,  # the merchant policy (resolvers/bindings.json `iam_callers.merchant`)
-    "aws_iam_role_policy": 18,
+    "aws_iam_role_policy": 20,
     # The audit log's own policy: no principal updates or deletes an entry.
     "aws_dynamodb_resource_policy": 1,
     # API, WAF, flow logs, credit service, credit proxy, user service (function and access),
-    # scoring endpoint, the checkout page's WAF, the webhook sender.
-    "aws_cloudwatch_log_group": 10,
+    # scoring endpoint, the checkout page's WAF, the webhook sender, the screening step function
+    # and the state machine's execution history.
+    "aws_cloudwatch_log_group": 12,
     # Images: lambda, credit-service, scoring; only the Lambda repository needs a policy.
     "aws_ecr_repository": 3,
     "aws_ecr_lifecycle_policy": 3,
@@ -124,9 +129,9 @@ EXPECTED_COUNTS: dict[str, int] = {
     # Keys: logs (network; the API and WAF logs use it too), images, tables, credit events,
     # credit proxy, user service, scoring endpoint, the checkout page's files and its WAF logs
     # (in us-east-1), the webhook sender (environment, queues) and merchants' webhook signing
-    # secrets, the alarm topic; each with an alias.
-    "aws_kms_key": 12,
-    "aws_kms_alias": 12,
+    # secrets, the alarm topic, the screening step function (environment); each with an alias.
+    "aws_kms_key": 13,
+    "aws_kms_alias": 13,
     # Network: one VPC, a private and a public subnet per zone, one NAT gateway (dev).
     "aws_vpc": 1,
     "aws_subnet": 4,
@@ -142,10 +147,10 @@ EXPECTED_COUNTS: dict[str, int] = {
     # 2 gateway (dynamodb, s3), and the credit proxy's to the credit service.
     "aws_vpc_endpoint": 9,
     # Endpoints, NLB, credit service tasks, credit proxy and its endpoint, user service, webhook
-    # sender.
-    "aws_security_group": 7,
+    # sender, screening step function (HTTPS out only).
+    "aws_security_group": 8,
     "aws_vpc_security_group_ingress_rule": 4,
-    "aws_vpc_security_group_egress_rule": 6,
+    "aws_vpc_security_group_egress_rule": 7,
 }
 
 # The role of each component, by address: whoever assumes it does only that component's work.
@@ -163,6 +168,8 @@ EXPECTED_ROLES = {
     f"{PREFIX}.scoring_endpoint.aws_iam_role.this",
     f"{PREFIX}.webhooks.aws_iam_role.sender",
     f"{PREFIX}.webhooks.aws_iam_role.scheduler",
+    f"{PREFIX}.screening_workflow.aws_iam_role.function",
+    f"{PREFIX}.screening_workflow.aws_iam_role.state_machine",
 }
 
 

@@ -36,6 +36,8 @@ RUNTIME_DATA = (
     "services/credit/policy/policy-v1.json",
     "services/credit/screening/checks/fraud_data/blocklist.json",
     "services/credit/screening/checks/fraud_data/disposable_email_domains.json",
+    # The pre-screening workflow's definition, which the runner and the step function read.
+    "services/credit/screening/prescreening.asl.json",
 )
 # Never in a build context: large, local, or secret.
 NEVER_IN_CONTEXT = (".git/HEAD", ".venv/pyvenv.cfg", "node_modules/x.js", "tests/conftest.py")
@@ -179,7 +181,11 @@ def test_runtime_data_reaches_the_image():
         while not (REPO_ROOT / package / "__init__.py").is_file():
             package = package.parent
         inside = Path(path).relative_to(package).as_posix()
-        globs = package_data.get(package.as_posix().replace("/", "."), [])
+        # setuptools applies the "*" entry to every package.
+        globs = [
+            *package_data.get("*", []),
+            *package_data.get(package.as_posix().replace("/", "."), []),
+        ]
         assert any(fnmatch.fnmatch(inside, g) for g in globs), f"{path} is not package data"
 
 

@@ -19,8 +19,10 @@ ECS container and SageMaker model in it, checks that:
 Components are recognised by what they run: a Lambda function by its handler (or its image's
 command), `services.<component>.…` (`services.credit.webhooks.…` is the webhook sender,
 component `webhooks`); an ECS container by its command, else its name; a SageMaker model is the
-scoring server. While the dev root plans none of them (the service modules are being
-wired in), the tests are skipped with that reason.
+scoring server. The pre-screening step function (`services.credit.step_lambda`) runs credit code
+for the state machine: it may set only what the credit service reads, and needs only what the
+steps read (`SCREENING_STEP_NEEDS`). While the dev root plans none of them (the service modules
+are being wired in), the tests are skipped with that reason.
 """
 
 from __future__ import annotations
@@ -82,6 +84,20 @@ _BY_NAME |= {"credit.webhooks": "webhooks", "credit/webhooks": "webhooks"}
 _COMPONENT_IN_CODE = re.compile(
     r"\bservices[./](credit[./]webhooks|credit_proxy|credit|user|scoring)\b"
 )
+# The pre-screening step function: credit code run one step at a time by the state machine
+# (modules/screening_workflow). What its steps need set in AWS: the tables, the user service
+# (SigV4-signed) and the scoring endpoint, as the credit service has them.
+_SCREENING_STEP = re.compile(r"\bservices[./]credit[./]step_lambda\b")
+SCREENING_STEP_NEEDS = frozenset(
+    {
+        "BNPL_DYNAMODB_ENDPOINT",
+        "BNPL_TABLE_PREFIX",
+        "BNPL_USER_SERVICE_URL",
+        "BNPL_USER_SERVICE_AUTH",
+        "BNPL_SCORING_ENDPOINT_URL",
+        "BNPL_SCORING_ENDPOINT_NAME",
+    }
+)
 # Containers beside ours that run AWS's images, none of our code (credit_service/xray.tf).
 SIDECARS = frozenset({"xray-daemon"})
 # The webhook settings' readers (services/credit/webhooks/settings.py).
@@ -98,6 +114,7 @@ class Deployed:
     component: Component | None
     names: frozenset[str] | None
     values: Mapping[str, str]
+    screening_step: bool = False
 
     def describe(self) -> str:
         return f"{self.where} ({self.kind} running {self.runs!r})"
@@ -147,6 +164,7 @@ def _lambda(resource_address: str, values: Mapping[str, Any], unknown: Any) -> D
         component=_component(runs),
         names=names,
         values={k: v for k, v in variables.items() if isinstance(v, str)},
+        screening_step=_SCREENING_STEP.search(runs) is not None,
     )
 
 
@@ -240,6 +258,14 @@ def _requires(component: Component) -> set[str]:
     return {var.name for var in ENVIRONMENT if component in var.required_by}
 
 
+def _needs(deployed: Deployed) -> set[str]:
+    """What must be set for this process: its component's requirements, or the steps' own."""
+    if deployed.screening_step:
+        return set(SCREENING_STEP_NEEDS)
+    assert deployed.component is not None
+    return _requires(deployed.component)
+
+
 def test_every_deployed_process_is_a_known_component(deployed):
     unknown = [d.describe() for d in deployed if d.component is None]
     assert not unknown, (
@@ -273,7 +299,7 @@ def test_terraform_sets_every_variable_the_component_needs(deployed):
         f"{d.describe()}: {sorted(lacking)}"
         for d in deployed
         if d.component is not None and d.names is not None
-        for lacking in [_requires(d.component) - d.names]
+        for lacking in [_needs(d) - d.names]
         if lacking
     ]
     assert not missing, "the component needs these set in AWS:\n" + "\n".join(missing)
@@ -315,7 +341,7 @@ def test_the_values_parse(deployed):
             continue
         try:
             Settings.from_environ(d.values)
-            if d.component in _WEBHOOK_SETTINGS_READERS:
+            if d.component in _WEBHOOK_SETTINGS_READERS and not d.screening_step:
                 WebhookSettings.from_environ(d.values)
         except ValueError as error:
             failures.append(f"{d.describe()}: {error}")
@@ -328,7 +354,9 @@ def test_webhook_secrets_are_kept_where_the_sender_reads_them(deployed):
         "BNPL_WEBHOOK_SECRET_PREFIX",
         "BNPL_WEBHOOK_SECRETS_KMS_KEY_ID",
     )
-    keepers = [d for d in deployed if d.component in _WEBHOOK_SETTINGS_READERS]
+    keepers = [
+        d for d in deployed if d.component in _WEBHOOK_SETTINGS_READERS and not d.screening_step
+    ]
     assert {d.component for d in keepers} == set(_WEBHOOK_SETTINGS_READERS)
     for name in names:
         values = {d.values.get(name) for d in keepers}

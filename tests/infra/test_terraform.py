@@ -44,6 +44,7 @@ def test_the_configurations_are_found():
         "modules/waf",
         "modules/webhooks",
         "modules/monitoring",
+        "modules/screening_workflow",
         "modules/platform",
         "envs/dev",
         "envs/prod",

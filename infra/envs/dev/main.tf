@@ -34,6 +34,9 @@ module "platform" {
   # Dev is a sandbox: checkouts are paid with the test tokens, never a real card.
   sandbox_payments = true
 
+  # Pre-screening's engine: the service's own runner unless the state machine is chosen.
+  screening_workflow_engine = var.screening_workflow_engine
+
   # The checkout page on CloudFront: its cloudfront.net name unless a domain is given.
   checkout_page_web_acl_arn     = module.checkout_page_waf.web_acl_arn
   checkout_page_aliases         = var.checkout_page_aliases

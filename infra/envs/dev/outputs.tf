@@ -107,6 +107,11 @@ output "credit_service" {
   value       = module.platform.credit_service
 }
 
+output "screening_workflow" {
+  description = "Pre-screening on Step Functions: the engine in use, the state machine, its step function and log groups."
+  value       = module.platform.screening_workflow
+}
+
 output "credit_proxy" {
   description = "The credit proxy's function, role and the credit service URL it calls through PrivateLink."
   value       = module.platform.credit_proxy

@@ -144,3 +144,9 @@ variable "checkout_page_certificate_arn" {
   type        = string
   default     = null
 }
+
+variable "screening_workflow_engine" {
+  description = "Which engine runs the credit service's pre-screening: in_process (its own runner) or step_functions (the Express state machine the environment deploys either way)."
+  type        = string
+  default     = "in_process"
+}

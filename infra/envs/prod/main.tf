@@ -29,6 +29,9 @@ module "platform" {
   credit_service_private_dns_name   = var.credit_service_private_dns_name
   credit_service_access_logs_bucket = var.credit_service_access_logs_bucket
 
+  # Pre-screening's engine: the service's own runner unless the state machine is chosen.
+  screening_workflow_engine = var.screening_workflow_engine
+
   email_from_address           = var.email_from_address
   ses_identity_arn             = var.ses_identity_arn
   sms_origination_identity_arn = var.sms_origination_identity_arn

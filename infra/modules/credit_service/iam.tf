@@ -86,6 +86,15 @@ locals {
         Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
       },
     ]]),
+    var.screening_state_machine_arn == null ? [] : [{
+      # Pre-screening on Step Functions (BNPL_WORKFLOW_ENGINE=step_functions): synchronous runs
+      # of this one Express machine. Granted whichever engine is set, so switching needs no
+      # deployment of the role.
+      Sid      = "RunPrescreening"
+      Effect   = "Allow"
+      Action   = "states:StartSyncExecution"
+      Resource = var.screening_state_machine_arn
+    }],
     var.tables_kms_key_arn == null ? [] : [{
       # The tables' customer-managed key, usable only by DynamoDB on the task's behalf.
       Sid       = "TablesKeyThroughDynamoDB"
@@ -140,7 +149,7 @@ resource "aws_iam_role_policy" "execution" {
 # sessions of roles whose names end so, behind the IAM grant below.
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task-checkout-publisher"
-  description        = "The credit service's own permissions: its tables, the scoring endpoint, its event bus, publishCheckoutUpdate, the user service's profile routes and webhook signing secrets."
+  description        = "The credit service's own permissions: its tables, the scoring endpoint, its event bus, publishCheckoutUpdate, the user service's profile routes, webhook signing secrets and the pre-screening state machine."
   assume_role_policy = jsonencode(local.ecs_tasks_trust_policy)
   tags               = var.tags
 }

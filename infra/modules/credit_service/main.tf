@@ -26,8 +26,14 @@ locals {
     # The X-Ray daemon beside the service in the task (xray.tf): each request's segment goes
     # there (services/shared/xray.py).
     AWS_XRAY_DAEMON_ADDRESS = "127.0.0.1:2000"
+    # Which engine runs pre-screening: the service's own runner, or the Express state machine.
+    BNPL_WORKFLOW_ENGINE = var.workflow_engine
   }
-  environment = merge(var.environment, local.module_environment)
+  # The machine's ARN whenever it is deployed, so switching engines is a setting alone.
+  state_machine_environment = var.screening_state_machine_arn == null ? {} : {
+    BNPL_STATE_MACHINE_ARN = var.screening_state_machine_arn
+  }
+  environment = merge(var.environment, local.module_environment, local.state_machine_environment)
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -100,6 +106,13 @@ resource "aws_ecs_task_definition" "this" {
   }, local.xray_daemon])
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.workflow_engine != "step_functions" || var.screening_state_machine_arn != null
+      error_message = "workflow_engine = \"step_functions\" needs screening_state_machine_arn (the screening_workflow module's state_machine_arn)."
+    }
+  }
 }
 
 resource "aws_ecs_service" "this" {

@@ -82,3 +82,8 @@ output "sweep_role_arn" {
   description = "ARN of the sweep's task role: the credit tables, scans included, and publishCheckoutUpdate."
   value       = aws_iam_role.sweep.arn
 }
+
+output "workflow_engine" {
+  description = "Which engine runs pre-screening: in_process or step_functions (BNPL_WORKFLOW_ENGINE)."
+  value       = var.workflow_engine
+}

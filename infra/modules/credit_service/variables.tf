@@ -129,10 +129,11 @@ variable "environment" {
   description = <<-EOT
     The service's other settings (services/shared/settings.py), e.g. BNPL_TABLE_PREFIX,
     BNPL_COGNITO_ISSUER, BNPL_COGNITO_JWKS_URL, BNPL_COGNITO_CLIENT_IDS, BNPL_SERVICE_CLIENT_ID,
-    BNPL_USER_SERVICE_URL. The module sets the ones that follow from its own resources (AWS_REGION,
-    BNPL_DYNAMODB_ENDPOINT, BNPL_SCORING_ENDPOINT_URL, BNPL_SCORING_ENDPOINT_NAME, BNPL_APPSYNC_URL,
-    BNPL_EVENTS, BNPL_EVENT_BUS_NAME); this map may not set those. Not for secrets: the values are
-    visible in the task definition.
+    BNPL_USER_SERVICE_URL. The module sets the ones that follow from its own resources and inputs
+    (AWS_REGION, BNPL_DYNAMODB_ENDPOINT, BNPL_SCORING_ENDPOINT_URL, BNPL_SCORING_ENDPOINT_NAME,
+    BNPL_APPSYNC_URL, BNPL_EVENTS, BNPL_EVENT_BUS_NAME, BNPL_WORKFLOW_ENGINE,
+    BNPL_STATE_MACHINE_ARN); this map may not set those. Not for secrets: the values are visible in
+    the task definition.
   EOT
   type        = map(string)
   default     = {}
@@ -140,9 +141,9 @@ variable "environment" {
   validation {
     condition = length(setintersection(keys(var.environment), [
       "AWS_REGION", "BNPL_DYNAMODB_ENDPOINT", "BNPL_SCORING_ENDPOINT_URL", "BNPL_SCORING_ENDPOINT_NAME",
-      "BNPL_APPSYNC_URL", "BNPL_EVENTS", "BNPL_EVENT_BUS_NAME",
+      "BNPL_APPSYNC_URL", "BNPL_EVENTS", "BNPL_EVENT_BUS_NAME", "BNPL_WORKFLOW_ENGINE", "BNPL_STATE_MACHINE_ARN",
     ])) == 0
-    error_message = "environment may not set AWS_REGION, BNPL_DYNAMODB_ENDPOINT, BNPL_SCORING_ENDPOINT_URL, BNPL_SCORING_ENDPOINT_NAME, BNPL_APPSYNC_URL, BNPL_EVENTS or BNPL_EVENT_BUS_NAME: the module sets them from its inputs."
+    error_message = "environment may not set AWS_REGION, BNPL_DYNAMODB_ENDPOINT, BNPL_SCORING_ENDPOINT_URL, BNPL_SCORING_ENDPOINT_NAME, BNPL_APPSYNC_URL, BNPL_EVENTS, BNPL_EVENT_BUS_NAME, BNPL_WORKFLOW_ENGINE or BNPL_STATE_MACHINE_ARN: the module sets them from its inputs."
   }
 }
 
@@ -226,6 +227,28 @@ variable "event_bus_name" {
   validation {
     condition     = can(regex("^[A-Za-z0-9._-]{1,256}$", var.event_bus_name)) && var.event_bus_name != "default"
     error_message = "event_bus_name must be 1-256 letters, digits, dots, hyphens and underscores, and not \"default\"."
+  }
+}
+
+variable "workflow_engine" {
+  description = "Which engine runs pre-screening (BNPL_WORKFLOW_ENGINE): in_process, the service's own runner (the default: no network hop per step), or step_functions, the Express state machine screening_state_machine_arn names."
+  type        = string
+  default     = "in_process"
+
+  validation {
+    condition     = contains(["in_process", "step_functions"], var.workflow_engine)
+    error_message = "workflow_engine must be in_process or step_functions."
+  }
+}
+
+variable "screening_state_machine_arn" {
+  description = "ARN of the pre-screening Express state machine (the screening_workflow module's state_machine_arn): BNPL_STATE_MACHINE_ARN, and the one machine the task may StartSyncExecution. Null: none deployed (workflow_engine must then be in_process)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.screening_state_machine_arn == null || can(regex("^arn:[a-z-]+:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+$", coalesce(var.screening_state_machine_arn, "-")))
+    error_message = "screening_state_machine_arn must be a Step Functions state machine ARN (arn:...:states:<region>:<account>:stateMachine:<name>)."
   }
 }
 

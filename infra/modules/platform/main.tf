@@ -54,6 +54,9 @@ locals {
   }
   deployed_tables = merge(local.tables, var.sandbox_payments ? local.sandbox_payment_tables : {})
   webhook_tables  = ["webhook_events", "webhook_endpoints", "webhook_deliveries"]
+  # What the pre-screening steps read of the credit service's tables (queries only): the plans,
+  # for the exposure and payment history. Prior applications come in the run's state.
+  screening_tables = ["plans"]
 
   # Settings every token-verifying service shares (services/shared/settings.py).
   shared_service_environment = {
@@ -198,6 +201,11 @@ module "credit_service" {
   user_service_execution_arn = module.user_service.execution_arn
   event_bus_name             = "${local.name}-credit-events"
 
+  # Pre-screening runs in the service unless the environment chooses the state machine; the
+  # machine is deployed either way, so the switch is this setting alone.
+  workflow_engine             = var.screening_workflow_engine
+  screening_state_machine_arn = module.screening_workflow.state_machine_arn
+
   certificate_arn    = var.credit_service_certificate_arn
   private_dns_name   = var.credit_service_private_dns_name
   access_logs_bucket = var.credit_service_access_logs_bucket
@@ -205,6 +213,39 @@ module "credit_service" {
   log_kms_key_arn                 = module.network.logs_kms_key_arn
   log_retention_in_days           = var.log_retention_in_days
   deletion_protection             = var.deletion_protection
+  kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
+  tags                            = local.tags
+}
+
+# The pre-screening workflow as an Express state machine (the repository's ASL definition) and
+# the step function its Task states invoke: the Lambda image, in the private subnets, with the
+# credit service's reads of its tables, the scoring endpoint and the user service's bank data.
+module "screening_workflow" {
+  source = "../screening_workflow"
+
+  name               = "${local.name}-screening"
+  region             = var.region
+  account_id         = var.account_id
+  partition          = var.partition
+  image_uri          = local.image_uris["lambda"]
+  vpc_id             = module.network.vpc_id
+  private_subnet_ids = module.network.private_subnet_ids
+
+  table_arns                 = [for short in local.screening_tables : module.tables.table_arns[short]]
+  tables_kms_key_arn         = module.tables.kms_key_arn
+  scoring_endpoint_arn       = module.scoring_endpoint.endpoint_arn
+  user_service_execution_arn = module.user_service.execution_arn
+
+  # The credit service's own way to its tables and the user service (the module adds the
+  # scoring endpoint's and the DynamoDB endpoint's settings).
+  environment = {
+    BNPL_TABLE_PREFIX      = var.name_prefix
+    BNPL_USER_SERVICE_URL  = module.user_service.api_endpoint
+    BNPL_USER_SERVICE_AUTH = "iam"
+  }
+
+  log_kms_key_arn                 = module.network.logs_kms_key_arn
+  log_retention_in_days           = var.log_retention_in_days
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
   tags                            = local.tags
 }

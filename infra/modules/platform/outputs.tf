@@ -164,6 +164,18 @@ output "credit_service" {
   }
 }
 
+output "screening_workflow" {
+  description = "Pre-screening on Step Functions: the engine the credit service runs, the Express state machine, its step function and their log groups (the machine's is its execution history)."
+  value = {
+    engine             = module.credit_service.workflow_engine
+    state_machine_arn  = module.screening_workflow.state_machine_arn
+    state_machine_name = module.screening_workflow.state_machine_name
+    function_name      = module.screening_workflow.function_name
+    step_arn           = module.screening_workflow.step_arn
+    log_group_names    = module.screening_workflow.log_group_names
+  }
+}
+
 output "credit_proxy" {
   description = "The credit proxy: its function, role and the credit service URL it calls through PrivateLink."
   value = {
@@ -212,7 +224,8 @@ output "service_environment" {
       BNPL_SERVICE_CLIENT_ID  = module.user_pool.credit_proxy_client_id
       BNPL_CREDIT_SERVICE_URL = module.credit_proxy.credit_service_url
     }
-    webhooks = module.webhooks.environment
+    webhooks  = module.webhooks.environment
+    screening = module.screening_workflow.environment
   }
 }
 

@@ -132,6 +132,17 @@ variable "credit_service_desired_count" {
   default     = 2
 }
 
+variable "screening_workflow_engine" {
+  description = "Which engine runs the credit service's pre-screening: in_process (its own runner, the default) or step_functions (the Express state machine this environment deploys)."
+  type        = string
+  default     = "in_process"
+
+  validation {
+    condition     = contains(["in_process", "step_functions"], var.screening_workflow_engine)
+    error_message = "screening_workflow_engine must be in_process or step_functions."
+  }
+}
+
 variable "credit_service_certificate_arn" {
   description = "ACM certificate for credit_service_private_dns_name; with both set the PrivateLink listener speaks TLS. Null keeps plain TCP inside PrivateLink."
   type        = string

@@ -89,6 +89,42 @@ override_resource {
   }
 }
 
+# The pre-screening workflow's function, its alias, the state machine and its log group get ARNs
+# of their own, so the policies and the definition that name them can be told apart
+# (tests/infra/test_screening_workflow.py).
+override_resource {
+  target          = module.platform.module.screening_workflow.aws_lambda_function.this
+  override_during = plan
+  values = {
+    arn     = "arn:aws:lambda:us-east-1:123456789012:function:bnpl-dev-screening-step"
+    version = "3"
+  }
+}
+
+override_resource {
+  target          = module.platform.module.screening_workflow.aws_lambda_alias.live
+  override_during = plan
+  values = {
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:bnpl-dev-screening-step:live"
+  }
+}
+
+override_resource {
+  target          = module.platform.module.screening_workflow.aws_sfn_state_machine.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:bnpl-dev-screening"
+  }
+}
+
+override_resource {
+  target          = module.platform.module.screening_workflow.aws_cloudwatch_log_group.state_machine
+  override_during = plan
+  values = {
+    arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/bnpl-dev-screening"
+  }
+}
+
 variables {
   account_id                   = "123456789012"
   lambda_image                 = "git-0123abc"
@@ -382,5 +418,37 @@ run "merchant_webhooks" {
   assert {
     condition     = output.bank_notifications_url == "${output.user_service.api_endpoint}/bank/notifications"
     error_message = "The bank posts its notifications to the user service's API."
+  }
+}
+
+run "prescreening_engine" {
+  command = plan
+
+  assert {
+    condition     = output.screening_workflow.engine == "in_process" && output.service_environment.credit.BNPL_WORKFLOW_ENGINE == "in_process"
+    error_message = "Dev screens in the credit service unless the environment chooses the state machine."
+  }
+
+  assert {
+    condition     = output.service_environment.credit.BNPL_STATE_MACHINE_ARN == output.screening_workflow.state_machine_arn
+    error_message = "The credit service knows the state machine it would run on."
+  }
+
+  assert {
+    condition     = output.service_environment.screening.BNPL_USER_SERVICE_URL == output.service_environment.credit.BNPL_USER_SERVICE_URL && output.service_environment.screening.BNPL_SCORING_ENDPOINT_NAME == output.service_environment.credit.BNPL_SCORING_ENDPOINT_NAME && output.service_environment.screening.BNPL_TABLE_PREFIX == output.service_environment.credit.BNPL_TABLE_PREFIX
+    error_message = "The step function reaches the user service, the scoring endpoint and the tables as the credit service does."
+  }
+}
+
+run "prescreening_on_step_functions" {
+  command = plan
+
+  variables {
+    screening_workflow_engine = "step_functions"
+  }
+
+  assert {
+    condition     = output.service_environment.credit.BNPL_WORKFLOW_ENGINE == "step_functions"
+    error_message = "The environment's engine reaches the credit service."
   }
 }

@@ -98,9 +98,77 @@ run "environment" {
       BNPL_SCORING_ENDPOINT_URL  = ""
       BNPL_TABLE_PREFIX          = "test-"
       BNPL_USER_SERVICE_URL      = "https://abc123.execute-api.us-east-1.amazonaws.com"
+      BNPL_WORKFLOW_ENGINE       = "in_process"
     }
-    error_message = "The container gets the given settings plus EventBridge, the scoring endpoint's name, the API URL, AWS's default endpoints and the X-Ray daemon beside it."
+    error_message = "The container gets the given settings plus EventBridge, the scoring endpoint's name, the API URL, AWS's default endpoints, the X-Ray daemon beside it and the in-process screening engine."
   }
+}
+
+run "prescreening_on_step_functions" {
+  command = plan
+
+  variables {
+    workflow_engine             = "step_functions"
+    screening_state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:test-screening"
+  }
+
+  assert {
+    condition = {
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value if startswith(e.name, "BNPL_WORKFLOW") || e.name == "BNPL_STATE_MACHINE_ARN"
+      } == {
+      BNPL_WORKFLOW_ENGINE   = "step_functions"
+      BNPL_STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:test-screening"
+    }
+    error_message = "The service runs pre-screening on the given state machine."
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s if contains(flatten([s.Action]), "states:StartSyncExecution")] == [{
+      Sid      = "RunPrescreening"
+      Effect   = "Allow"
+      Action   = "states:StartSyncExecution"
+      Resource = "arn:aws:states:us-east-1:123456789012:stateMachine:test-screening"
+    }]
+    error_message = "The task may start synchronous runs of that one machine, and nothing else of Step Functions."
+  }
+
+  assert {
+    condition     = length([for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s if anytrue([for a in flatten([s.Action]) : startswith(a, "states:")])]) == 1
+    error_message = "No other statement grants a Step Functions action."
+  }
+}
+
+run "the_machine_is_reachable_while_the_engine_is_in_process" {
+  command = plan
+
+  variables {
+    screening_state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:test-screening"
+  }
+
+  assert {
+    condition     = contains([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : "${e.name}=${e.value}"], "BNPL_WORKFLOW_ENGINE=in_process") && contains([for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s.Sid], "RunPrescreening")
+    error_message = "With the machine deployed but the in-process engine chosen, switching engines needs only the setting."
+  }
+}
+
+run "an_unknown_engine_is_refused" {
+  command = plan
+
+  variables {
+    workflow_engine = "lambda"
+  }
+
+  expect_failures = [var.workflow_engine]
+}
+
+run "step_functions_without_a_machine_is_refused" {
+  command = plan
+
+  variables {
+    workflow_engine = "step_functions"
+  }
+
+  expect_failures = [aws_ecs_task_definition.this]
 }
 
 run "service" {

@@ -165,6 +165,57 @@ run "each_component_gets_its_own_tables" {
   }
 }
 
+run "prescreening_workflow" {
+  command = plan
+
+  assert {
+    condition     = module.credit_service.environment.BNPL_WORKFLOW_ENGINE == "in_process" && module.credit_service.environment.BNPL_STATE_MACHINE_ARN == module.screening_workflow.state_machine_arn
+    error_message = "The credit service screens in-process by default and knows the state machine it would switch to."
+  }
+
+  assert {
+    condition     = local.screening_tables == ["plans"] && alltrue([for t in local.screening_tables : contains(local.table_owners.credit, t)])
+    error_message = "The steps query the credit service's plans, and no other table."
+  }
+
+  assert {
+    condition = {
+      for k in ["BNPL_USER_SERVICE_URL", "BNPL_USER_SERVICE_AUTH", "BNPL_SCORING_ENDPOINT_NAME", "BNPL_SCORING_ENDPOINT_URL", "BNPL_DYNAMODB_ENDPOINT", "BNPL_TABLE_PREFIX"] : k => module.screening_workflow.environment[k]
+      } == {
+      for k in ["BNPL_USER_SERVICE_URL", "BNPL_USER_SERVICE_AUTH", "BNPL_SCORING_ENDPOINT_NAME", "BNPL_SCORING_ENDPOINT_URL", "BNPL_DYNAMODB_ENDPOINT", "BNPL_TABLE_PREFIX"] : k => module.credit_service.environment[k]
+    }
+    error_message = "The step function reaches the user service, the scoring endpoint and the tables as the credit service does."
+  }
+
+  assert {
+    condition     = module.screening_workflow.function_name == "bnpl-test-screening-step" && module.screening_workflow.state_machine_name == "bnpl-test-screening"
+    error_message = "The workflow is named after the environment."
+  }
+}
+
+run "prescreening_on_step_functions" {
+  command = plan
+
+  variables {
+    screening_workflow_engine = "step_functions"
+  }
+
+  assert {
+    condition     = module.credit_service.environment.BNPL_WORKFLOW_ENGINE == "step_functions"
+    error_message = "The environment's engine reaches the credit service."
+  }
+}
+
+run "an_unknown_screening_engine_is_refused" {
+  command = plan
+
+  variables {
+    screening_workflow_engine = "in-process"
+  }
+
+  expect_failures = [var.screening_workflow_engine]
+}
+
 run "a_sandbox_environment_takes_test_tokens_on_the_sandbox_network" {
   command = plan
 

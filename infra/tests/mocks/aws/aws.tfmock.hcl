@@ -153,10 +153,24 @@ mock_resource "aws_sqs_queue" {
   }
 }
 
+# `version` is what a published function's alias points at (a version number).
 mock_resource "aws_lambda_function" {
   defaults = {
     arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock-function"
     invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock-function/invocations"
+    version    = "1"
+  }
+}
+
+mock_resource "aws_lambda_alias" {
+  defaults = {
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:mock-function:live"
+  }
+}
+
+mock_resource "aws_sfn_state_machine" {
+  defaults = {
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:mock-state-machine"
   }
 }
 
