@@ -43,25 +43,33 @@ def _edges(name: str, state: Mapping[str, Any], end: str) -> Iterator[str]:
         yield f'{_id(name)} -. "Catch {errors}" .-> {_id(catch["Next"])}'
 
 
-def _states(states: Mapping[str, Any], end: str, indent: str) -> Iterator[str]:
+def _states(
+    states: Mapping[str, Any], end: str, indent: str, after: list[str] | None = None
+) -> Iterator[str]:
+    """The nodes and edges of `states`; inside a branch, the edges to the join go to `after`,
+    drawn once the frame is closed: Mermaid puts a node in every frame an edge names it in."""
     for name, state in states.items():
         if state["Type"] == "Parallel":
-            # Declared first: Mermaid puts a node in the frame where it is first named.
-            yield f'{indent}{_id(name)}_done(("join"))'
+            joined = f"{_id(name)}_done"
+            yield f'{indent}{joined}(("join"))'
             yield f'{indent}subgraph {_id(name)} ["{name} (Parallel)"]'
             yield f"{indent}  direction LR"
+            to_join: list[str] = []
             for number, branch in enumerate(state["Branches"], 1):
-                joined = f"{_id(name)}_done"
                 yield f'{indent}  subgraph {_id(name)}_{number} [" "]'
                 yield f"{indent}    direction TB"
-                yield from _states(branch["States"], joined, indent + "    ")
+                yield from _states(branch["States"], joined, indent + "    ", to_join)
                 yield f"{indent}  end"
             yield f"{indent}end"
-            yield f"{indent}{_id(name)}_done --> {_id(state['Next'])}"
+            yield from (f"{indent}{edge}" for edge in to_join)
+            yield f"{indent}{joined} --> {_id(state['Next'])}"
             continue
         yield f"{indent}{_node(name, state)}"
         for edge in _edges(name, state, end):
-            yield f"{indent}{edge}"
+            if after is not None and edge.endswith(f" --> {end}"):
+                after.append(edge)
+            else:
+                yield f"{indent}{edge}"
 
 
 def mermaid(definition: Mapping[str, Any]) -> str:

@@ -49,7 +49,9 @@ def test_the_parallel_branches_are_drawn_inside_its_frame_and_joined_after_it():
     for branch in ("OngoingLoanChecks", "PaymentHistory"):
         assert f"{branch}[" in inside
         assert f"{branch}Ended([" in inside
-    assert "ParallelValidation_done(" not in inside  # the join sits after the frame
+    # The join, and the edges to it, sit after the frame: Mermaid would draw it inside.
+    assert "ParallelValidation_done" not in inside
+    assert "OngoingLoanChecksEnded --> ParallelValidation_done" in drawing
     assert "ParallelValidation_done --> FinalDecision" in drawing
 
 
