@@ -18,6 +18,8 @@ from bnpl.settings import PROJECT_ROOT
 MODELS_DIR = PROJECT_ROOT / "models"
 # Metrics that depend on the machine, not on the model.
 _UNCOMPARED = frozenset({"python"})
+# The training run's JSON outputs a check recomputes and compares with the committed ones.
+COMPARED = ("metrics.json", "fairness.json")
 
 
 def _differences(committed: Any, fresh: Any, path: str = "") -> list[str]:
@@ -37,6 +39,14 @@ def _differences(committed: Any, fresh: Any, path: str = "") -> list[str]:
     if isinstance(committed, float) and isinstance(fresh, float):
         return [] if math.isclose(committed, fresh, rel_tol=0, abs_tol=1e-12) else [path]
     return [] if committed == fresh else [path]
+
+
+def _tables(folder: Path) -> dict[str, Any]:
+    """The JSON files a check compares, by name (a missing one reads as None)."""
+    return {
+        name: json.loads(path.read_text()) if (path := folder / name).exists() else None
+        for name in COMPARED
+    }
 
 
 def run(*, check: bool, dataset_path: Path | None = None, out: Path | None = None) -> int:
@@ -64,15 +74,16 @@ def run(*, check: bool, dataset_path: Path | None = None, out: Path | None = Non
         result = train.train(data)
         card.write(result, Path(scratch))
         fresh = TreeEnsemble.load(Path(scratch) / "model.json")
-        fresh_metrics = json.loads((Path(scratch) / "metrics.json").read_text())
+        fresh_metrics = _tables(Path(scratch))
     committed = TreeEnsemble.load(folder / "model.json")
-    committed_metrics = json.loads((folder / "metrics.json").read_text())
+    committed_metrics = _tables(folder)
     x, _ = train.matrix(data)
     worst = max(abs(committed.margin(row) - fresh.margin(row)) for row in x.tolist())
     differences = _differences(committed_metrics, fresh_metrics)
     print(f"bnpl model train --check: {folder}")
     print(f"  predictions: max |margin difference| over {len(x)} rows = {worst:g}")
-    print(f"  metrics: {'identical' if not differences else 'differ at ' + ', '.join(differences)}")
+    verdict = "identical" if not differences else "differ at " + ", ".join(differences)
+    print(f"  metrics and fairness: {verdict}")
     if worst > 1e-9 or differences:
         print("  NOT reproducible: re-run `bnpl model train` and review the diff")
         return 1
@@ -86,3 +97,8 @@ def _summary(metrics: dict[str, Any], folder: Path) -> None:
     print(f"  5-fold CV AUC {cv['auc_mean']:.4f} ± {cv['auc_sd']:.4f}, KS {cv['ks_mean']:.4f}")
     print(f"  hold-out AUC {hold['auc']:.4f}, KS {hold['ks']:.4f}, Brier {hold['brier']:.4f}")
     print(f"  evaluator vs LightGBM: {metrics['evaluator_max_abs_margin_difference']:g}")
+    steady = metrics["reason_stability"]
+    print(
+        f"  top reason stable under ±1 % moves: {steady['stable_share']:.2%} "
+        f"(worst feature {steady['worst_feature']}); fairness table in fairness.json"
+    )

@@ -62,3 +62,20 @@ def load(path: Path = DATA_FILE) -> Dataset:
     return Dataset(
         rows=tuple(rows), bad=tuple(bad), sha256=hashlib.sha256(content).hexdigest(), path=path
     )
+
+
+@dataclass(frozen=True)
+class Protected:
+    """The excluded columns, row for row with `load`: read only to audit outcomes by group."""
+
+    age: tuple[int, ...]
+    marital: tuple[str | None, ...]
+
+
+def load_protected(path: Path = DATA_FILE) -> Protected:
+    """Age and marital status of every row (never a model input; see `EXCLUDED_COLUMNS`)."""
+    records = list(csv.DictReader(path.read_bytes().decode("utf-8").splitlines()))
+    return Protected(
+        age=tuple(int(r["Age"]) for r in records),
+        marital=tuple(r["Marital"] or None for r in records),
+    )

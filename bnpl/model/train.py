@@ -21,7 +21,9 @@ import numpy.typing as npt
 from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from bnpl.model.dataset import EXCLUDED_COLUMNS, Dataset
+from bnpl.model import fairness, stability
+from bnpl.model.dataset import EXCLUDED_COLUMNS, Dataset, load_protected
+from services.credit.policy.rules import load_policy
 from services.scoring.inputs import CATEGORICAL_FEATURES, FEATURES, derive
 from services.scoring.model import FORMAT, TreeEnsemble
 
@@ -125,6 +127,7 @@ class TrainingResult:
     oof_probability: list[float]
     oof_points: list[int]
     bad: list[int]
+    fairness: dict[str, Any]
 
 
 def matrix(dataset: Dataset) -> tuple[Matrix, Labels]:
@@ -229,6 +232,38 @@ def max_margin_difference(ensemble: TreeEnsemble, booster: lgb.Booster, x: Matri
     )
 
 
+def fairness_audit(
+    dataset: Dataset, booster: lgb.Booster, x: Matrix, y: Labels, rows: Sequence[int]
+) -> dict[str, Any]:
+    """The fairness table of the hold-out `rows`, scored by `booster` (fit without them)."""
+    policy = load_policy()
+    today = policy.effective_from
+    protected = load_protected(dataset.path)
+    reports = [
+        fairness.bureau_report(dataset.rows[i], unit=MONEY_UNIT_MINOR, policy=policy, today=today)
+        for i in rows
+    ]
+    at_decision = np.array(
+        [fairness.decision_vector(r, unit=MONEY_UNIT_MINOR) for r in reports], dtype=np.float64
+    )
+    decision = np.asarray(booster.predict(at_decision, num_threads=1)).tolist()
+    ages = [protected.age[i] for i in rows]
+    outcomes = [
+        fairness.outcome(report, age, p, policy=policy, today=today)
+        for report, age, p in zip(reports, ages, decision, strict=True)
+    ]
+    table = fairness.audit(
+        outcomes=outcomes,
+        bad=y[rows].tolist(),
+        probability=np.asarray(booster.predict(x[rows], num_threads=1)).tolist(),
+        decision_probability=decision,
+        ages=ages,
+        marital=[protected.marital[i] for i in rows],
+        profile=[dataset.rows[i] for i in rows],
+    )
+    return {"model_version": MODEL_VERSION, "policy_version": policy.version, **table}
+
+
 def train(dataset: Dataset) -> TrainingResult:
     """Cross-validate, hold out, fit on everything, export and verify the artefact."""
     x, y = matrix(dataset)
@@ -257,6 +292,9 @@ def train(dataset: Dataset) -> TrainingResult:
     reproduction = max_margin_difference(ensemble, final, x)
     if reproduction > 1e-9:
         raise RuntimeError(f"the JSON evaluator differs from LightGBM by {reproduction:g}")
+    audit = fairness_audit(dataset, holdout_model, x, y, test_rows.tolist())
+    # Reasons come from the served model, so their stability is measured on it.
+    steadiness = stability.reason_stability(ensemble, x[test_rows])
     oof_margin = [math.log(p / (1 - p)) for p in oof.tolist()]
     metrics = {
         "model_version": MODEL_VERSION,
@@ -276,6 +314,7 @@ def train(dataset: Dataset) -> TrainingResult:
         "trees": len(artefact["trees"]),
         "params": {**PARAMS, "num_boost_round": ROUNDS, "monotone": MONOTONE},
         "evaluator_max_abs_margin_difference": reproduction,
+        "reason_stability": steadiness,
         "data": {"file": "data/credit_data/credit_data.csv", "sha256": dataset.sha256},
         "libraries": {
             name: version(name) for name in ("lightgbm", "scikit-learn", "numpy", "matplotlib")
@@ -288,4 +327,5 @@ def train(dataset: Dataset) -> TrainingResult:
         oof_probability=oof.tolist(),
         oof_points=[ensemble.points(m) for m in oof_margin],
         bad=y.tolist(),
+        fairness=audit,
     )

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from bnpl.cli import main
-from bnpl.commands.model import _differences
+from bnpl.commands.model import _differences, _tables
 
 
 def test_the_committed_artefact_is_reproducible(capsys):
-    # About 10 s: five CV folds, the hold-out and the final fit, all single-threaded.
+    # About 13 s: five CV folds, the hold-out and the final fit, all single-threaded, then the
+    # fairness audit and the reason-stability figure. "identical" covers fairness.json too: the
+    # fairness table is recomputed and equals the committed one.
     assert main(["model", "train", "--check"]) == 0
     out = capsys.readouterr().out
     assert "max |margin difference| over 4454 rows = 0" in out
-    assert "metrics: identical" in out
+    assert "metrics and fairness: identical" in out
+
+
+def test_a_changed_fairness_table_fails_the_check(tmp_path, monkeypatch):
+    # The check reads both JSON files; a committed fairness.json that differs is reported.
+    committed = tmp_path / "committed"
+    committed.mkdir()
+    (committed / "metrics.json").write_text('{"auc": 0.8}')
+    (committed / "fairness.json").write_text('{"age": [{"approved": 0.30}]}')
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "metrics.json").write_text('{"auc": 0.8}')
+    (fresh / "fairness.json").write_text('{"age": [{"approved": 0.31}]}')
+    assert _differences(_tables(committed), _tables(fresh)) == [".fairness.json.age[0].approved"]
 
 
 def test_a_changed_metric_or_value_is_reported_by_path():
