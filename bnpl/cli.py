@@ -290,6 +290,19 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
         from bnpl.commands import model as model_command
 
         return model_command.run(check=args.check)
+    if args.command == "model" and args.model_command == "monitor":
+        from bnpl.commands import monitor
+        from services.shared.emf import EmfMetrics
+        from services.shared.metrics import NO_METRICS
+
+        return monitor.run(
+            since=args.since,
+            endpoint=args.endpoint,
+            table_prefix=args.table_prefix,
+            bucket=args.bucket,
+            as_json=args.json,
+            metrics=EmfMetrics(service="model") if args.emf else NO_METRICS,
+        )
     parser.print_help(sys.stderr)
     return 2
 

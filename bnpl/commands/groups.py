@@ -1,5 +1,5 @@
 """The arguments of the `bnpl` commands that take a sub-command: `bank revoke|expire`, `jobs run`,
-`webhooks listen`, `audit verify`, `schema export`, `workflow render` and `model train`
+`webhooks listen`, `audit verify`, `schema export`, `workflow render` and `model train|monitor`
 (`bnpl.cli` runs them)."""
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def add_workflow(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def add_model(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`bnpl model train`."""
+    """`bnpl model train|monitor`."""
     model = commands.add_parser("model", help="the credit model (needs the `model` extra)")
     model_commands = model.add_subparsers(dest="model_command", metavar="<command>")
     model_train = model_commands.add_parser(
@@ -150,4 +150,27 @@ def add_model(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--check",
         action="store_true",
         help="write nothing; re-train and fail unless the committed artefact is reproduced",
+    )
+    monitor = model_commands.add_parser(
+        "monitor",
+        help="drift of the decided population from the training data (PSI), and the outcome mix",
+        description="Read the decided applications' evidence and report the population "
+        "stability index of the model's score and of each model feature against the training "
+        "data (watch from 0.10, act from 0.25), and the outcome and reason-code mix per "
+        "--bucket. Reads the local stack's tables unless --endpoint names another DynamoDB "
+        "(credentials from the environment).",
+    )
+    monitor.add_argument(
+        "--since", metavar="WHEN", help="only decisions since: minutes ago, or ISO 8601 with a zone"
+    )
+    monitor.add_argument("--endpoint", metavar="URL", help="DynamoDB endpoint (the local stack's)")
+    monitor.add_argument("--table-prefix", metavar="PREFIX", help="table prefix (bnpl-dev-)")
+    monitor.add_argument(
+        "--bucket", choices=("day", "hour"), default="day", help="the mix's time bucket (day)"
+    )
+    monitor.add_argument("--json", action="store_true", help="print the report as JSON")
+    monitor.add_argument(
+        "--emf",
+        action="store_true",
+        help="also write the figures to stdout as CloudWatch EMF documents, for alarms",
     )

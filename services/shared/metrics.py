@@ -25,7 +25,7 @@ from typing import Literal, Protocol
 NAMESPACE = "BNPL"
 """The CloudWatch namespace of every metric the product emits."""
 
-Unit = Literal["Count", "Milliseconds"]
+Unit = Literal["Count", "Milliseconds", "None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,16 @@ def milliseconds(name: str, value: float) -> Measure:
         Measure(name='DecisionLatency', value=12.5, unit='Milliseconds')
     """
     return Measure(name, value, "Milliseconds")
+
+
+def ratio(name: str, value: float) -> Measure:
+    """A figure without a unit: a share, an index (CloudWatch's unit "None").
+
+    Example:
+        >>> ratio("ModelScorePSI", 0.04)
+        Measure(name='ModelScorePSI', value=0.04, unit='None')
+    """
+    return Measure(name, value, "None")
 
 
 class MetricsSink(Protocol):

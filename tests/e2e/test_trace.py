@@ -83,11 +83,26 @@ def flow(stack: RunningStack, http: httpx.Client) -> dict[str, str]:
         },
     )
     assert "errors" not in accepted.json(), accepted.json()
+    settled(stack)
     return {
         "apply": applied.headers["x-amzn-RequestId"],
         "accept": accepted.headers["x-amzn-RequestId"],
         "token": token,
     }
+
+
+def settled(stack: RunningStack, *, quiet_s: float = 0.5, within_s: float = 15) -> None:
+    """Wait until the stack's log files stop growing: each process writes its lines in batches,
+    and what a request causes (a published update) may end after its answer."""
+    deadline = time.monotonic() + within_s
+    size, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = sum(path.stat().st_size for path in trace.log_files(stack.settings.log_dir))
+        if now != size:
+            size, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.05)
 
 
 def records(stack: RunningStack) -> list[tuple[str, dict[str, Any]]]:
@@ -128,13 +143,24 @@ def test_the_request_id_is_in_the_logs_of_every_service_it_crossed(stack, flow):
     assert {r.get("sub") for r in applied if r["service"] != "scoring"} == {"sandbox-approve"}
 
 
+def caused_by(stack: RunningStack, request_id: str, *, within_s: float = 10) -> list[Any]:
+    """The lines of other requests in the request's trace, once the API's own line among them
+    is written (the update is published after the answer, and lines are written in batches)."""
+    [root] = {r["trace_id"] for _, r in records(stack) if r.get("request_id") == request_id}
+    deadline = time.monotonic() + within_s
+    while True:
+        caused = [
+            r
+            for _, r in records(stack)
+            if r.get("trace_id") == root and r.get("request_id") != request_id
+        ]
+        if any(r["service"] == "appsync" for r in caused) or time.monotonic() > deadline:
+            return caused
+        time.sleep(0.2)
+
+
 def test_what_the_request_caused_shares_its_trace(stack, flow):
-    [root] = {r["trace_id"] for _, r in records(stack) if r.get("request_id") == flow["accept"]}
-    caused = [
-        r
-        for _, r in records(stack)
-        if r.get("trace_id") == root and r.get("request_id") != flow["accept"]
-    ]
+    caused = caused_by(stack, flow["accept"])
     # The credit service published the checkout's update through the API: a request of its own.
     assert any(r["service"] == "appsync" and r.get("hop") == "appsync" for r in caused), caused
 
@@ -169,6 +195,7 @@ async def test_a_real_time_update_is_published_in_the_trace_of_the_request_that_
         answer = await asyncio.to_thread(shopper.post, ACCEPT, {"input": accept})
         heard = await next_status(updates)
     assert heard["status"] == "CONFIRMED"
+    settled(stack)
     [root] = {
         r["trace_id"]
         for _, r in records(stack)

@@ -42,7 +42,7 @@ import functools
 import json
 import os
 import re
-import select
+import selectors
 import subprocess
 import sys
 import tempfile
@@ -350,7 +350,10 @@ def moto_state_machine(
 
 def _port_of(process: subprocess.Popen[bytes], log: IO[bytes], timeout_s: float = 30.0) -> int:
     assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], timeout_s)
+    # A selector, not select(): a long test run may hold descriptors past select()'s 1024.
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(process.stdout, selectors.EVENT_READ)
+        ready = waiting.select(timeout_s)
     line = process.stdout.readline() if ready else b""
     if not line.strip().isdigit():
         raise RuntimeError(f"moto did not start:\n{_read(log)}")

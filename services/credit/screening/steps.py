@@ -11,6 +11,7 @@ step and the final decision can never disagree about what a rule means.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from services.credit.policy.decision import (
@@ -193,7 +194,16 @@ def payment_history(screening: Screening, ctx: StepContext) -> Verdict:
     return _judge(screening, hits, attempts=attempts, **history.to_json())
 
 
-def _score(screening: Screening, sources: Sources) -> Score:
+@dataclass(frozen=True)
+class Scored:
+    """The model's answer and the instance it was given (kept as evidence: drift monitoring
+    compares the instances decided on with the training data)."""
+
+    score: Score
+    features: Mapping[str, float | str | None]
+
+
+def _score(screening: Screening, sources: Sources) -> Scored:
     assert screening.bureau is not None  # the bureau's step passed before the model is asked
     features = model_features(
         customer=screening.customer,
@@ -201,7 +211,7 @@ def _score(screening: Screening, sources: Sources) -> Score:
         bureau=screening.bureau,
         bank=screening.cash_flow,
     )
-    return sources.scorer.score(features)
+    return Scored(score=sources.scorer.score(features), features=features)
 
 
 # The model's answer, once its features (the profile, the checkout, the bureau's file and the
@@ -216,7 +226,8 @@ def final_decision(screening: Screening, ctx: StepContext) -> Verdict:
     assert screening.fraud is not None
     assert screening.exposure is not None
     assert screening.payment_history is not None
-    score, attempts = ctx.read(screening, SCORE)
+    scored, attempts = ctx.read(screening, SCORE)
+    score = scored.score
     outcome = decide(
         DecisionInputs(
             applicant=Applicant.from_customer(screening.customer),
@@ -254,6 +265,7 @@ def final_decision(screening: Screening, ctx: StepContext) -> Verdict:
             "points": score.points,
             "factors": [f.code for f in score.factors if f.impact > 0][:4],
             "offers": len(screening.offers),
+            "features": dict(scored.features),
         },
     )
 

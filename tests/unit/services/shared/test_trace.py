@@ -228,6 +228,7 @@ def test_on_lambda_a_line_is_written_before_the_invocation_returns(monkeypatch):
     # An execution environment is frozen between invocations: nothing may wait for a thread.
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
+    root.handlers = []
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "bnpl-screening-step")
     stream = io.StringIO()
     try:
