@@ -13,12 +13,16 @@ Pure: no web, storage or AWS.
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from services.shared.errors import ValidationError
 
 URL_MAX_CHARS = 2048
 _LOCAL_NAMES = frozenset({"localhost"})
+# A public host is named by DNS, as the API document's pattern says: labels of letters, digits
+# and hyphens, the last starting with a letter (so no address literal passes for a name).
+_DNS_NAME = re.compile(r"(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*")
 
 
 def check_url(url: object, *, allow_local: bool) -> str:
@@ -26,12 +30,15 @@ def check_url(url: object, *, allow_local: bool) -> str:
 
     Raises:
         ValidationError: not an absolute https URL (http only to loopback when `allow_local`),
-            has credentials or a fragment, or names an address the sender may not reach.
+            has credentials, a fragment or a space, names an address the sender may not reach,
+            or names a host other than loopback by anything but a DNS name.
     """
     if not isinstance(url, str) or not url or len(url) > URL_MAX_CHARS:
         raise ValidationError(
             f"url must be an absolute URL of at most {URL_MAX_CHARS} characters", field="url"
         )
+    if any(character.isspace() for character in url):
+        raise ValidationError("url must not contain spaces", field="url")
     try:
         parts = urlsplit(url)
         port = parts.port  # raises on a port that is not a number from 0 to 65535
@@ -55,6 +62,8 @@ def check_url(url: object, *, allow_local: bool) -> str:
     literal = _literal(host)
     if literal is not None and not permitted(literal, allow_local=allow_local):
         raise ValidationError("url must point at a public address", field="url")
+    if not local and not _DNS_NAME.fullmatch(host):
+        raise ValidationError("url must name its host by a public DNS name", field="url")
     return url
 
 

@@ -168,6 +168,12 @@ def test_every_amount_a_request_gives_is_documented_above_zero() -> None:
         "https://user:pw@example.com/",
         "https://example.com/#frag",
         "arn:",
+        "https://c.org*",
+        "https://8.8.8.8/hooks",
+        "https://[2001:4860:4860::8888]/hooks",
+        "https://shop_1.example.com/",
+        "https://example.com/a b",
+        "https://xn--bcher-kva.example/hooks",
     ],
 )
 def test_a_webhook_url_the_document_allows_is_accepted(url: str) -> None:
