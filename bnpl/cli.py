@@ -289,7 +289,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
     if args.command == "model" and args.model_command == "train":
         from bnpl.commands import model as model_command
 
-        return model_command.run(check=args.check)
+        return model_command.run(check=args.check, version=args.version)
     if args.command == "model" and args.model_command == "monitor":
         from bnpl.commands import monitor
         from services.shared.emf import EmfMetrics

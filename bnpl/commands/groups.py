@@ -151,6 +151,11 @@ def add_model(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         action="store_true",
         help="write nothing; re-train and fail unless the committed artefact is reproduced",
     )
+    model_train.add_argument(
+        "--version",
+        metavar="VERSION",
+        help="one model version (credit-v1, credit-v2); every version by default",
+    )
     monitor = model_commands.add_parser(
         "monitor",
         help="drift of the decided population from the training data (PSI), and the outcome mix",

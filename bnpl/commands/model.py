@@ -49,8 +49,20 @@ def _tables(folder: Path) -> dict[str, Any]:
     }
 
 
-def run(*, check: bool, dataset_path: Path | None = None, out: Path | None = None) -> int:
+def run(
+    *,
+    check: bool,
+    version: str | None = None,
+    dataset_path: Path | None = None,
+    out: Path | None = None,
+) -> int:
     """Train and write `models/<version>/`, or with `check` re-train and compare.
+
+    Args:
+        check: compare with the committed files instead of writing.
+        version: one model version; every version when None.
+        dataset_path: another copy of credit_data (tests).
+        out: write or compare this folder instead of `models/<version>/` (one version only).
 
     Returns:
         0 when written or reproduced, 1 when the check finds a difference.
@@ -61,30 +73,49 @@ def run(*, check: bool, dataset_path: Path | None = None, out: Path | None = Non
         raise UsageError(
             f"training needs the model extra ({exc.name} is missing): pip install -e '.[model]'"
         ) from None
+    if version is not None and version not in train.VERSIONS:
+        raise UsageError(f"no model version {version!r}; there are {', '.join(train.VERSIONS)}")
+    data = dataset.load(dataset_path) if dataset_path else dataset.load()
+    failed = 0
+    for name in [version] if version else list(train.VERSIONS):
+        folder = out or MODELS_DIR / name
+        result = train.train(data, name)
+        if check:
+            failed |= _check(result, folder, data)
+        else:
+            card.write(result, folder)
+            _summary(result.metrics, folder)
+    return failed
+
+
+def _check(result: Any, folder: Path, data: Any) -> int:
+    """Compare a fresh training run with the committed folder; 1 on any difference."""
+    from bnpl.model import card, train
     from services.scoring.model import TreeEnsemble
 
-    data = dataset.load(dataset_path) if dataset_path else dataset.load()
-    folder = out or MODELS_DIR / train.MODEL_VERSION
-    if not check:
-        result = train.train(data)
-        card.write(result, folder)
-        _summary(result.metrics, folder)
-        return 0
     with tempfile.TemporaryDirectory() as scratch:
-        result = train.train(data)
         card.write(result, Path(scratch))
         fresh = TreeEnsemble.load(Path(scratch) / "model.json")
         fresh_metrics = _tables(Path(scratch))
     committed = TreeEnsemble.load(folder / "model.json")
     committed_metrics = _tables(folder)
     x, _ = train.matrix(data)
-    worst = max(abs(committed.margin(row) - fresh.margin(row)) for row in x.tolist())
+    rows = x.tolist()
+    worst = max(abs(committed.margin(row) - fresh.margin(row)) for row in rows)
+    # The committed artefact against the training libraries' own probabilities (LightGBM, and
+    # scikit-learn's calibrator when the version has one), row by row.
+    expected = result.scorer.probability(x).tolist()
+    served = max(
+        abs(committed.probability_bad(committed.margin(row)) - e)
+        for row, e in zip(rows, expected, strict=True)
+    )
     differences = _differences(committed_metrics, fresh_metrics)
     print(f"bnpl model train --check: {folder}")
-    print(f"  predictions: max |margin difference| over {len(x)} rows = {worst:g}")
+    print(f"  predictions: max |margin difference| over {len(rows)} rows = {worst:g}")
+    print(f"  probabilities vs the training libraries over {len(rows)} rows = {served:g}")
     verdict = "identical" if not differences else "differ at " + ", ".join(differences)
     print(f"  metrics and fairness: {verdict}")
-    if worst > 1e-9 or differences:
+    if worst > 1e-9 or served > 1e-12 or differences:
         print("  NOT reproducible: re-run `bnpl model train` and review the diff")
         return 1
     print("  reproducible")

@@ -13,6 +13,7 @@ matplotlib.use("Agg")  # no display: files only
 import matplotlib.pyplot as plt
 from sklearn.metrics import roc_curve
 
+from bnpl.model import calibration_card
 from bnpl.model.fairness import BASKET_MINOR, SMALL_GROUP
 from bnpl.model.train import TrainingResult
 from services.scoring.inputs import CATEGORICAL_FEATURES
@@ -185,6 +186,12 @@ def _missing_behaviour(artefact: dict[str, Any], index: int, name: str) -> str:
     return "read as 0 (no missing values in training)"
 
 
+def _calibrated(artefact: dict[str, Any]) -> str:
+    if "calibration" in artefact:
+        return "Platt-calibrated, see Calibration"
+    return "the booster's own, uncalibrated"
+
+
 def _card(result: TrainingResult) -> str:
     m, a = result.metrics, result.artefact
     cv, hold, oof = m["cv"], m["holdout"], m["cv_out_of_fold"]
@@ -230,9 +237,10 @@ verifies this folder).
 - **Artefact**: `model.json`, a plain-JSON tree dump served by `services/scoring` in pure Python
   (no training library; reproduces LightGBM's margin on every dataset row, max |difference|
   {m["evaluator_max_abs_margin_difference"]:g}).
-- **Output**: `probability_bad`, `points` (600 at 50:1 good:bad odds, 20 points to double the
-  odds) and `factors`: Saabas path contributions of each feature to the log-odds, converted to
-  points; a factor that costs the applicant points carries the feature's reason code.
+- **Output**: `probability_bad` ({_calibrated(a)}), `points` (600 at 50:1 good:bad odds, 20
+  points to double the odds) and `factors`: Saabas path contributions of each feature to the
+  log-odds, converted to points; a factor that costs the applicant points carries the feature's
+  reason code.
 
 ## Intended use
 
@@ -270,6 +278,7 @@ scorecard 0.825, XGBoost out of the box 0.848.
 
 ![Score distribution of goods and bads](score_distribution.png)
 
+{calibration_card.section(m)}
 ## Fairness
 
 Age and marital status are never inputs. They are read only here, to group the outcomes of the
@@ -314,7 +323,8 @@ Overall: approved {_share(fair["overall"]["approved"])}, referred
 inputs they read. In this data younger and unmarried applicants earn less, have been with their
 employer for less time and own their home less often, and more of them turned out bad. Where a
 group's mean prediction is above its observed bad rate (or the reference group's below), part of
-the gap is the model's error rather than the outcomes: per-group calibration is the follow-up.
+the gap is the model's error rather than the outcomes. Calibration (above) is fitted on the whole
+population: correcting one group's error would need the protected attribute as an input.
 
 {_below(fair)}
 
@@ -385,4 +395,5 @@ def write(result: TrainingResult, folder: Path) -> None:
     (folder / "fairness.json").write_text(json.dumps(result.fairness, indent=2) + "\n")
     _plots(result, folder)
     _fairness_plot(result.fairness, folder)
+    calibration_card.plot(result.metrics, folder)
     (folder / "MODEL_CARD.md").write_text(_card(result))

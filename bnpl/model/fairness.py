@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import roc_auc_score
 
+from bnpl.model.calibration import ECE_BINS, ece
 from services.credit.policy.dates import add_months
 from services.credit.policy.decision import Applicant, DecisionInputs, decide
 from services.credit.policy.reasons import Factor
@@ -45,7 +46,6 @@ from services.scoring.inputs import RawInputs, derive, parse_instance
 from services.shared.money import Money
 
 FOUR_FIFTHS = 0.8
-ECE_BINS = 10
 # Band D's limit: the largest basket every lending band takes, so no outcome comes from the
 # limit and every group is asked about the same purchase. credit_data's loans (£1,800 and up at
 # the model's money unit) are all above what our products finance.
@@ -152,18 +152,6 @@ def outcome(
         today=today,
     )
     return decide(inputs, policy).outcome
-
-
-def ece(bad: Vector, probability: Vector, bins: int = ECE_BINS) -> float:
-    """Expected calibration error: |mean probability - bad rate| per equal-width bin, weighted."""
-    index = np.minimum((probability * bins).astype(np.int64), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        inside = index == b
-        if inside.any():
-            gap = abs(float(probability[inside].mean()) - float(bad[inside].mean()))
-            total += gap * float(inside.mean())
-    return total
 
 
 def _group(

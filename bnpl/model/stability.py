@@ -71,7 +71,7 @@ def _arrays(model: TreeEnsemble) -> tuple[_Tree, ...]:
 
 
 def contributions(model: TreeEnsemble, x: Matrix) -> Matrix:
-    """Saabas contributions (log-odds) of every row of `x`, one column per feature."""
+    """Saabas contributions (calibrated log-odds) of every row of `x`, one column per feature."""
     n = len(x)
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     rows = np.arange(n)
@@ -109,7 +109,7 @@ def contributions(model: TreeEnsemble, x: Matrix) -> Matrix:
             out[active, f] += value[child] - value[at]
             node[active] = child
             active = active[left[child] >= 0]
-    return out
+    return out * model.calibration.slope  # as `TreeEnsemble.predict` reports them
 
 
 def top_codes(model: TreeEnsemble, x: Matrix) -> list[str | None]:

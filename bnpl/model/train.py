@@ -8,26 +8,30 @@ written.
 
 from __future__ import annotations
 
-import math
 import platform
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import version as _version
 from typing import Any
 
 import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from bnpl.model import fairness, stability
+from bnpl.model import calibration, fairness, stability
 from bnpl.model.dataset import EXCLUDED_COLUMNS, Dataset, load_protected
+from bnpl.model.reasons import PRODUCT_FIXED, REASONS
 from services.credit.policy.rules import load_policy
 from services.scoring.inputs import CATEGORICAL_FEATURES, FEATURES, derive
 from services.scoring.model import FORMAT, TreeEnsemble
 
-MODEL_VERSION = "credit-v1"
+# Each version's recipe: whether its probabilities are Platt-calibrated. credit-v1 serves the
+# booster's own probabilities; credit-v2 is the same booster with a calibrator.
+VERSIONS: dict[str, bool] = {"credit-v1": False, "credit-v2": True}
+LATEST = "credit-v2"
 SEED = 42
 FOLDS = 5
 HOLDOUT_SHARE = 0.3
@@ -67,53 +71,6 @@ POINTS = {"base_points": 600, "base_odds_good": 50, "pdo": 20}
 MONEY_UNIT_MINOR = 1800
 CURRENCY = "GBP"
 
-# Features our product fixes rather than the applicant (every BNPL checkout finances the whole
-# price over the policy's term): they move the score but give the customer no reason to act on,
-# so they carry no reason code.
-PRODUCT_FIXED = frozenset({"term_months", "amount_to_price"})
-
-REASONS: dict[str, tuple[str, str]] = {
-    "employment_years": (
-        "SHORT_EMPLOYMENT",
-        "You have been with your current employer for a short time",
-    ),
-    "term_months": ("LONG_TERM", "The repayment term is long"),
-    "adverse_records": (
-        "ADVERSE_CREDIT_RECORDS",
-        "Your credit file shows missed payments, defaults or court judgments",
-    ),
-    "monthly_expenses": ("HIGH_EXPENSES", "Your regular monthly expenses are high"),
-    "monthly_income": ("LOW_INCOME", "Your monthly income is low"),
-    "assets": ("LOW_ASSETS", "You hold few savings or other assets"),
-    "debt": ("HIGH_DEBT", "Your existing debts are high"),
-    "amount": ("HIGH_AMOUNT", "The amount of credit requested is high"),
-    "price": ("HIGH_PRICE", "The price of the goods is high"),
-    "home": ("HOUSING_STATUS", "Your housing situation, for example renting or living with family"),
-    "job": ("EMPLOYMENT_TYPE", "Your type of employment, for example part-time or temporary work"),
-    "amount_to_price": (
-        "HIGH_FINANCED_SHARE",
-        "You are asking to borrow a large share of the price",
-    ),
-    "expenses_to_income": (
-        "HIGH_EXPENSES_TO_INCOME",
-        "Your regular expenses are high compared with your income",
-    ),
-    "debt_to_assets": ("HIGH_DEBT_TO_ASSETS", "Your debts are high compared with your assets"),
-    "instalment_to_income": (
-        "HIGH_INSTALMENT_TO_INCOME",
-        "The repayments would be high compared with your income",
-    ),
-    "repayment_capacity": (
-        "LOW_REPAYMENT_CAPACITY",
-        "Little of your income is left after expenses and debt repayments to cover the repayments",
-    ),
-    "disposable_income": (
-        "LOW_DISPOSABLE_INCOME",
-        "Your income left after regular expenses is low",
-    ),
-    "instalment": ("HIGH_INSTALMENT", "The monthly repayment would be high"),
-}
-
 Matrix = npt.NDArray[np.float64]
 Labels = npt.NDArray[np.int64]
 
@@ -128,6 +85,8 @@ class TrainingResult:
     oof_points: list[int]
     bad: list[int]
     fairness: dict[str, Any]
+    oof_uncalibrated: list[float]
+    scorer: Scorer  # the final fit: what the artefact serves
 
 
 def matrix(dataset: Dataset) -> tuple[Matrix, Labels]:
@@ -196,16 +155,20 @@ def _flatten(structure: dict[str, Any]) -> dict[str, list[Any]]:
     return tree
 
 
-def export(booster: lgb.Booster) -> dict[str, Any]:
-    """The serving artefact of a fitted booster."""
+def export(booster: lgb.Booster, version: str, platt: LogisticRegression | None) -> dict[str, Any]:
+    """The serving artefact of a fitted booster, with its calibrator when it has one."""
     dump = booster.dump_model()
     if dump["feature_names"] != list(FEATURES):
         raise RuntimeError(f"unexpected feature order in the dump: {dump['feature_names']}")
     return {
         "format": FORMAT,
-        "model_version": MODEL_VERSION,
-        "library": f"lightgbm {version('lightgbm')}",
-        "objective": "binary (logistic link: probability_bad = 1 / (1 + exp(-margin)))",
+        "model_version": version,
+        "library": f"lightgbm {_version('lightgbm')}",
+        "objective": "binary (logistic link: probability_bad = 1 / (1 + exp(-margin)))"
+        if platt is None
+        else "binary, Platt-calibrated (probability_bad = 1 / (1 + exp(-(slope * margin + "
+        "intercept))))",
+        **({"calibration": calibration.artefact_block(platt)} if platt is not None else {}),
         "currency": CURRENCY,
         "money_unit_minor": MONEY_UNIT_MINOR,
         "points": POINTS,
@@ -232,10 +195,25 @@ def max_margin_difference(ensemble: TreeEnsemble, booster: lgb.Booster, x: Matri
     )
 
 
+@dataclass(frozen=True)
+class Scorer:
+    """A fitted booster and, for a calibrated version, its Platt calibrator."""
+
+    booster: lgb.Booster
+    platt: LogisticRegression | None
+
+    def probability(self, x: Matrix) -> calibration.Vector:
+        """Probabilities of bad for the rows of `x`, calibrated when there is a calibrator."""
+        raw = np.asarray(self.booster.predict(x, num_threads=1), dtype=np.float64)
+        if self.platt is None:
+            return raw
+        return calibration.calibrated(self.platt, calibration.logit(raw))
+
+
 def fairness_audit(
-    dataset: Dataset, booster: lgb.Booster, x: Matrix, y: Labels, rows: Sequence[int]
+    dataset: Dataset, scorer: Scorer, x: Matrix, y: Labels, rows: Sequence[int], *, version: str
 ) -> dict[str, Any]:
-    """The fairness table of the hold-out `rows`, scored by `booster` (fit without them)."""
+    """The fairness table of the hold-out `rows`, scored by `scorer` (fit without them)."""
     policy = load_policy()
     today = policy.effective_from
     protected = load_protected(dataset.path)
@@ -246,7 +224,7 @@ def fairness_audit(
     at_decision = np.array(
         [fairness.decision_vector(r, unit=MONEY_UNIT_MINOR) for r in reports], dtype=np.float64
     )
-    decision = np.asarray(booster.predict(at_decision, num_threads=1)).tolist()
+    decision = scorer.probability(at_decision).tolist()
     ages = [protected.age[i] for i in rows]
     outcomes = [
         fairness.outcome(report, age, p, policy=policy, today=today)
@@ -255,57 +233,121 @@ def fairness_audit(
     table = fairness.audit(
         outcomes=outcomes,
         bad=y[rows].tolist(),
-        probability=np.asarray(booster.predict(x[rows], num_threads=1)).tolist(),
+        probability=scorer.probability(x[rows]).tolist(),
         decision_probability=decision,
         ages=ages,
         marital=[protected.marital[i] for i in rows],
         profile=[dataset.rows[i] for i in rows],
     )
-    return {"model_version": MODEL_VERSION, "policy_version": policy.version, **table}
+    return {"model_version": version, "policy_version": policy.version, **table}
 
 
-def train(dataset: Dataset) -> TrainingResult:
-    """Cross-validate, hold out, fit on everything, export and verify the artefact."""
-    x, y = matrix(dataset)
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+Folds = list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]
+
+
+def _folds(x: Matrix, y: Labels) -> Folds:
+    return list(StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(x, y))
+
+
+def out_of_fold(
+    x: Matrix, y: Labels, folds: Folds
+) -> tuple[calibration.Vector, list[dict[str, float]]]:
+    """Each row's probability from the fold's model that did not see it, and per-fold metrics."""
     oof = np.zeros(len(y), dtype=np.float64)
     per_fold = []
-    for train_rows, test_rows in folds.split(x, y):
-        booster = fit(x[train_rows], y[train_rows])
-        predicted = booster.predict(x[test_rows], num_threads=1)
+    for train_rows, test_rows in folds:
+        predicted = fit(x[train_rows], y[train_rows]).predict(x[test_rows], num_threads=1)
         oof[test_rows] = predicted
         per_fold.append(discrimination(y[test_rows], predicted))
+    return oof, per_fold
+
+
+def fit_scorer(x: Matrix, y: Labels, *, calibrate: bool) -> Scorer:
+    """Fit on `x`; a calibrated scorer's calibrator is fitted on its own out-of-fold margins."""
+    booster = fit(x, y)
+    if not calibrate:
+        return Scorer(booster, None)
+    oof, _ = out_of_fold(x, y, _folds(x, y))
+    return Scorer(booster, calibration.fit_platt(calibration.logit(oof), y))
+
+
+def max_probability_difference(ensemble: TreeEnsemble, scorer: Scorer, x: Matrix) -> float:
+    """Largest |probability| difference between the served artefact and the training libraries."""
+    expected: list[float] = scorer.probability(x).tolist()
+    return max(
+        abs(ensemble.probability_bad(ensemble.margin(row)) - e)
+        for row, e in zip(x.tolist(), expected, strict=True)
+    )
+
+
+def train(dataset: Dataset, version: str = LATEST) -> TrainingResult:
+    """Cross-validate, hold out, fit on everything, export and verify the artefact."""
+    calibrate = VERSIONS[version]
+    x, y = matrix(dataset)
+    folds = _folds(x, y)
+    oof, per_fold = out_of_fold(x, y, folds)
     cv = {
         f"{metric}_{stat}": float(fn([fold[metric] for fold in per_fold]))
         for metric in ("auc", "ks", "gini", "brier")
         for stat, fn in (("mean", np.mean), ("sd", np.std))
     }
+    oof_margin = calibration.logit(oof)
+    # Judged on rows its calibrator never saw: each fold calibrated by the other folds.
+    served_oof = calibration.cross_fitted(oof_margin, y, folds) if calibrate else oof
     train_rows, test_rows = train_test_split(
         np.arange(len(y)), test_size=HOLDOUT_SHARE, stratify=y, random_state=SEED
     )
-    holdout_model = fit(x[train_rows], y[train_rows])
-    holdout = discrimination(y[test_rows], holdout_model.predict(x[test_rows], num_threads=1))
+    holdout_model = fit_scorer(x[train_rows], y[train_rows], calibrate=calibrate)
+    holdout_probability = holdout_model.probability(x[test_rows])
+    holdout = discrimination(y[test_rows], holdout_probability)
 
-    final = fit(x, y)
-    artefact = export(final)
+    final = Scorer(fit(x, y), calibration.fit_platt(oof_margin, y) if calibrate else None)
+    artefact = export(final.booster, version, final.platt)
     ensemble = TreeEnsemble(artefact)
-    reproduction = max_margin_difference(ensemble, final, x)
+    reproduction = max_margin_difference(ensemble, final.booster, x)
     if reproduction > 1e-9:
         raise RuntimeError(f"the JSON evaluator differs from LightGBM by {reproduction:g}")
-    audit = fairness_audit(dataset, holdout_model, x, y, test_rows.tolist())
+    calibrator_difference = max_probability_difference(ensemble, final, x)
+    if calibrator_difference > 1e-12:
+        raise RuntimeError(
+            f"the served calibration differs from scikit-learn's by {calibrator_difference:g}"
+        )
+    audit = fairness_audit(dataset, holdout_model, x, y, test_rows.tolist(), version=version)
     # Reasons come from the served model, so their stability is measured on it.
     steadiness = stability.reason_stability(ensemble, x[test_rows])
-    oof_margin = [math.log(p / (1 - p)) for p in oof.tolist()]
+    judged = {
+        "method": calibration.METHOD if calibrate else "none",
+        **(
+            {k: v for k, v in artefact["calibration"].items() if k != "method"} if calibrate else {}
+        ),
+        "bins": calibration.ECE_BINS,
+        "out_of_fold": {
+            "ece_uncalibrated": round(calibration.ece(y, oof), 4),
+            **calibration.judged(y, served_oof),
+        },
+        "holdout": calibration.judged(y[test_rows], holdout_probability),
+        "reliability": {
+            "uncalibrated": calibration.reliability(y, oof),
+            "served": calibration.reliability(y, served_oof),
+        },
+        "max_abs_probability_difference": calibrator_difference,
+        # How far calibration moves a served probability, over the dataset's rows.
+        "largest_change": round(
+            float(np.max(np.abs(final.probability(x) - final.booster.predict(x, num_threads=1)))),
+            4,
+        ),
+    }
     metrics = {
-        "model_version": MODEL_VERSION,
+        "model_version": version,
         "cv": {"folds": FOLDS, "seed": SEED, **cv, "per_fold": per_fold},
-        "cv_out_of_fold": discrimination(y, oof),
+        "cv_out_of_fold": discrimination(y, served_oof),
         "holdout": {
             "share": HOLDOUT_SHARE,
             "train_rows": len(train_rows),
             "test_rows": len(test_rows),
             **holdout,
         },
+        "calibration": judged,
         "rows": len(y),
         "bad_rows": int(y.sum()),
         "bad_rate": dataset.bad_rate,
@@ -317,15 +359,22 @@ def train(dataset: Dataset) -> TrainingResult:
         "reason_stability": steadiness,
         "data": {"file": "data/credit_data/credit_data.csv", "sha256": dataset.sha256},
         "libraries": {
-            name: version(name) for name in ("lightgbm", "scikit-learn", "numpy", "matplotlib")
+            name: _version(name) for name in ("lightgbm", "scikit-learn", "numpy", "matplotlib")
         },
         "python": platform.python_version(),
     }
+    served_margin = (
+        final.platt.intercept_[0] + final.platt.coef_[0, 0] * oof_margin
+        if final.platt is not None
+        else oof_margin
+    )
     return TrainingResult(
         artefact=artefact,
         metrics=metrics,
-        oof_probability=oof.tolist(),
-        oof_points=[ensemble.points(m) for m in oof_margin],
+        oof_probability=served_oof.tolist(),
+        oof_points=[ensemble.points(m) for m in served_margin.tolist()],
         bad=y.tolist(),
         fairness=audit,
+        oof_uncalibrated=oof.tolist(),
+        scorer=final,
     )

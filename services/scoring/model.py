@@ -8,6 +8,12 @@ Per-prediction contributions are Saabas path attributions: walking a tree, each 
 feature with the change in the node's expected output, so the contributions of one prediction
 plus the ensemble's bias add up to the margin exactly. They cost one walk per tree (TreeSHAP
 costs a walk per leaf), which keeps scoring well under a millisecond.
+
+An artefact may carry a calibration: Platt scaling, an affine map of the margin to the log-odds of
+bad (`slope * margin + intercept`) fitted on out-of-fold predictions. Probability and points are
+then read from the calibrated log-odds, and each contribution is scaled by the slope, so the
+contributions plus the bias still add up to the log-odds the points come from. Without one, the
+log-odds are the margin.
 """
 
 from __future__ import annotations
@@ -74,8 +80,38 @@ class FeatureInfo:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """Platt scaling: calibrated log-odds of bad = `slope * margin + intercept`."""
+
+    slope: float
+    intercept: float
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any] | None) -> Calibration:
+        """The artefact's `calibration` block; no block is the identity."""
+        if raw is None:
+            return IDENTITY
+        if raw.get("method") != "platt":
+            raise ArtefactError(f"unknown calibration method {raw.get('method')!r}")
+        slope, intercept = float(raw["slope"]), float(raw["intercept"])
+        # A slope at or below zero would reverse the ranking and every reason.
+        if not (slope > 0 and math.isfinite(slope) and math.isfinite(intercept)):
+            raise ArtefactError(
+                f"calibration slope {slope} and intercept {intercept} are not usable"
+            )
+        return cls(slope, intercept)
+
+    def log_odds(self, margin: float) -> float:
+        """The calibrated log-odds of bad for a raw margin."""
+        return self.slope * margin + self.intercept
+
+
+IDENTITY = Calibration(1.0, 0.0)
+
+
+@dataclass(frozen=True)
 class Contribution:
-    """How much one feature moved one prediction's margin (log-odds of bad)."""
+    """How much one feature moved one prediction's log-odds of bad (calibrated, when calibrated)."""
 
     feature: str
     margin: float
@@ -83,9 +119,10 @@ class Contribution:
 
 @dataclass(frozen=True)
 class Prediction:
-    """One scored applicant."""
+    """One scored applicant: `margin` is LightGBM's raw score, the rest are calibrated."""
 
     margin: float
+    log_odds: float
     probability_bad: float
     points: int
     contributions: tuple[Contribution, ...]
@@ -133,7 +170,8 @@ class TreeEnsemble:
         self.base_log_odds = math.log(float(scale["base_odds_good"]))
         self.points_per_log_odds = float(scale["pdo"]) / math.log(2)
         self.trees = tuple(_tree(tree) for tree in artefact["trees"])
-        self.bias = math.fsum(tree[0].value for tree in self.trees)
+        self.calibration = Calibration.from_json(artefact.get("calibration"))
+        self.bias = self.calibration.log_odds(math.fsum(tree[0].value for tree in self.trees))
 
     @classmethod
     def load(cls, path: Path) -> TreeEnsemble:
@@ -161,25 +199,32 @@ class TreeEnsemble:
             total += node.value  # in tree order, as LightGBM adds them
         return total
 
-    def points(self, margin: float) -> int:
+    def points(self, log_odds: float) -> int:
         """Score points: `base_points` at `base_odds_good`, `pdo` more for each doubling."""
-        return round(self.base_points + self.points_per_log_odds * (-margin - self.base_log_odds))
+        return round(self.base_points + self.points_per_log_odds * (-log_odds - self.base_log_odds))
+
+    def probability_bad(self, margin: float) -> float:
+        """The (calibrated) probability of bad for a raw margin."""
+        return 1.0 / (1.0 + math.exp(-self.calibration.log_odds(margin)))
 
     def predict(self, x: Sequence[float]) -> Prediction:
         """Everything about one feature vector, contributions included."""
         margin = self.margin(x)
+        log_odds = self.calibration.log_odds(margin)
         moved = [0.0] * len(self.features)
         for parent, child in self._paths(x):
             moved[parent.feature] += child.value - parent.value
+        slope = self.calibration.slope
         contributions = tuple(
-            Contribution(info.name, value)
+            Contribution(info.name, slope * value)
             for info, value in zip(self.features, moved, strict=True)
             if value != 0.0
         )
         return Prediction(
             margin=margin,
-            probability_bad=1.0 / (1.0 + math.exp(-margin)),
-            points=self.points(margin),
+            log_odds=log_odds,
+            probability_bad=1.0 / (1.0 + math.exp(-log_odds)),
+            points=self.points(log_odds),
             contributions=contributions,
             bias=self.bias,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from bnpl.model import fairness
@@ -33,12 +32,6 @@ def _row(income: float = 100.0) -> RawInputs:
 )
 def test_age_bands(age, band):
     assert fairness.age_band(age) == band
-
-
-def test_ece_is_zero_when_each_bin_matches_its_bad_rate():
-    bad = np.array([0, 1, 0, 0], dtype=np.float64)
-    assert fairness.ece(bad, np.array([0.5, 0.5, 0.0, 0.0])) == 0.0
-    assert fairness.ece(bad, np.array([0.95, 0.95, 0.05, 0.05])) == pytest.approx(0.25)
 
 
 def test_air_is_against_the_most_approved_group_with_enough_rows():

@@ -13,12 +13,10 @@ from bnpl.model import dataset, stability, train
 from services.scoring.inputs import FEATURES
 from services.scoring.model import TreeEnsemble
 
-FOLDER = MODELS_DIR / train.MODEL_VERSION
 
-
-@pytest.fixture(scope="module")
-def served() -> TreeEnsemble:
-    return TreeEnsemble.load(FOLDER / "model.json")
+@pytest.fixture(scope="module", params=sorted(train.VERSIONS))
+def served(request) -> TreeEnsemble:
+    return TreeEnsemble.load(MODELS_DIR / request.param / "model.json")
 
 
 @pytest.fixture(scope="module")
@@ -45,5 +43,7 @@ def test_the_top_reason_holds_under_one_percent_moves(served, holdout):
     figure = stability.reason_stability(served, holdout)
     assert figure["stable_share"] >= stability.TARGET
     assert min(figure["per_feature"].values()) == figure["per_feature"][figure["worst_feature"]]
-    committed = json.loads((FOLDER / "metrics.json").read_text())["reason_stability"]
+    committed = json.loads((MODELS_DIR / served.version / "metrics.json").read_text())[
+        "reason_stability"
+    ]
     assert figure == committed

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bnpl.model import dataset, train
+from bnpl.model import calibration, dataset, reasons, train
 from bnpl.settings import PROJECT_ROOT
 from services.scoring.inputs import (
     FEATURES,
@@ -20,7 +20,8 @@ from services.scoring.inputs import (
 )
 from services.scoring.model import ArtefactError, TreeEnsemble
 
-MODEL_DIR = PROJECT_ROOT / "models" / train.MODEL_VERSION
+MODELS = PROJECT_ROOT / "models"
+MODEL_DIR = MODELS / "credit-v1"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def data() -> dataset.Dataset:
 def fitted(data):
     x, y = train.matrix(data)
     booster = train.fit(x, y)
-    return x, booster, TreeEnsemble(train.export(booster))
+    return x, booster, TreeEnsemble(train.export(booster, "credit-v1", None))
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +52,33 @@ def test_the_evaluator_reproduces_lightgbm_on_every_row(fitted):
         assert abs(ensemble.predict(row).probability_bad - probability) <= 1e-9
 
 
-def test_the_committed_artefact_is_the_model_this_code_trains(fitted, committed):
+@pytest.mark.parametrize("version", sorted(train.VERSIONS))
+def test_the_committed_artefact_is_the_model_this_code_trains(fitted, version):
     x, _, ensemble = fitted
-    assert committed.version == train.MODEL_VERSION
+    committed = TreeEnsemble.load(MODELS / version / "model.json")
+    assert committed.version == version
     assert max(abs(committed.margin(r) - ensemble.margin(r)) for r in x.tolist()) <= 1e-9
+
+
+def test_the_served_calibration_matches_scikit_learns_on_every_row(data, fitted):
+    # GIVEN the calibrator as training fits it: Platt on the 5-fold out-of-fold margins
+    x, booster, _ = fitted
+    _, y = train.matrix(data)
+    oof, _ = train.out_of_fold(x, y, train._folds(x, y))
+    platt = calibration.fit_platt(calibration.logit(oof), y)
+    expected = calibration.calibrated(platt, booster.predict(x, raw_score=True, num_threads=1))
+    # WHEN the committed credit-v2 artefact scores every row, with no training library
+    served = TreeEnsemble.load(MODELS / "credit-v2" / "model.json")
+    # THEN each probability is scikit-learn's, to the last bits
+    rows = x.tolist()
+    assert len(rows) == 4454
+    worst = max(
+        abs(served.predict(row).probability_bad - e)
+        for row, e in zip(rows, expected.tolist(), strict=True)
+    )
+    assert worst <= 1e-15
+    assert served.calibration.slope == platt.coef_[0, 0]
+    assert served.calibration.intercept == platt.intercept_[0]
 
 
 def test_missing_values_take_lightgbms_branches(fitted):
@@ -80,6 +104,7 @@ def test_contributions_add_up_to_the_margin(committed, data):
         prediction = committed.predict(row)
         total = prediction.bias + math.fsum(c.margin for c in prediction.contributions)
         assert total == pytest.approx(prediction.margin, abs=1e-9)
+        assert prediction.log_odds == prediction.margin  # credit-v1 has no calibrator
 
 
 def test_protected_attributes_are_not_features():
@@ -95,9 +120,9 @@ def test_protected_attributes_are_not_features():
 
 def test_every_feature_the_applicant_owns_has_its_own_reason_code(committed):
     codes = {info.name: info.reason_code for info in committed.features}
-    assert {name for name, code in codes.items() if code is None} == train.PRODUCT_FIXED
+    assert {name for name, code in codes.items() if code is None} == reasons.PRODUCT_FIXED
     owned = [code for code in codes.values() if code is not None]
-    assert len(set(owned)) == len(owned) == len(FEATURES) - len(train.PRODUCT_FIXED)
+    assert len(set(owned)) == len(owned) == len(FEATURES) - len(reasons.PRODUCT_FIXED)
     assert all(code.isupper() for code in owned)
 
 
@@ -115,9 +140,10 @@ print(model.version, model.predict_inputs(raw).points)
 """
 
 
-def test_the_artefact_loads_and_scores_without_any_training_library():
+@pytest.mark.parametrize("version", sorted(train.VERSIONS))
+def test_the_artefact_loads_and_scores_without_any_training_library(version):
     result = subprocess.run(
-        [sys.executable, "-c", _LOADER, str(MODEL_DIR / "model.json")],
+        [sys.executable, "-c", _LOADER, str(MODELS / version / "model.json")],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
@@ -125,8 +151,8 @@ def test_the_artefact_loads_and_scores_without_any_training_library():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    version, points = result.stdout.split()
-    assert version == train.MODEL_VERSION
+    served, points = result.stdout.split()
+    assert served == version
     assert 300 < int(points) < 900
 
 
