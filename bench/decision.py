@@ -16,10 +16,12 @@ by operation) and the resident memory of the stack.
 
 `--profile` then runs the credit service's use case in this process under cProfile, against the
 same stack, and prints the functions that take the time. `--logging-overhead` instead measures
-what logging every request costs (`bench.log_overhead`).
+what logging every request costs (`bench.log_overhead`), and `--shadow-overhead` what scoring a
+challenger model in shadow costs (`bench.shadow_overhead`).
 
     python -m bench.decision [--requests 200] [--clients 1 8 32] [--runs 3] [--profile]
     python -m bench.decision --logging-overhead [--clients 1 8]
+    python -m bench.decision --shadow-overhead [--clients 1 8]
 """
 
 from __future__ import annotations
@@ -144,11 +146,15 @@ def run_level(
     clients: int,
     jobs: list[tuple[str, str]],
     processes: dict[int, str] | None = None,
+    *,
+    pause_s: float = 0.0,
 ) -> tuple[list[float], float, list[dict[str, Any]], CpuShare]:
     """Send `jobs` (customer, checkout) from `clients` threads; latencies (ms), wall time (s),
     the answers, and the CPU the `processes` (and this one) used meanwhile.
 
-    Each shopper's connection and token are made before the clock starts.
+    Each shopper's connection and token are made before the clock starts. `pause_s`: each
+    client waits that long after each answer (so work a decision leaves behind is done before
+    the next one starts).
     """
     latencies: list[float] = []
     answers: list[dict[str, Any]] = []
@@ -175,6 +181,7 @@ def run_level(
             if "errors" in body:
                 raise SystemExit(f"applyForCredit failed: {body['errors']}")
             answers.append(body["data"]["applyForCredit"])
+            time.sleep(pause_s)
 
     try:
         with cpu_sampled(processes or {}) as cpu, ThreadPoolExecutor(max_workers=clients) as pool:
@@ -322,7 +329,20 @@ def main() -> None:
         action="store_true",
         help="instead: the cost of logging every request (bench.log_overhead)",
     )
+    parser.add_argument(
+        "--shadow-overhead",
+        action="store_true",
+        help="instead: the cost of scoring a challenger in shadow (bench.shadow_overhead)",
+    )
     args = parser.parse_args()
+    if args.shadow_overhead:
+        from bench import shadow_overhead
+
+        clients = args.clients if args.clients != [1, 8, 32] else [1, 8]
+        shadow_overhead.run(
+            requests=args.requests, clients=clients, runs=args.runs, warmup=args.warmup
+        )
+        return
     if args.logging_overhead:
         from bench import log_overhead
 

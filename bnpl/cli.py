@@ -290,6 +290,15 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:  # n
         from bnpl.commands import model as model_command
 
         return model_command.run(check=args.check, version=args.version)
+    if args.command == "model" and args.model_command == "compare":
+        from bnpl.commands import compare
+
+        return compare.run(
+            since=args.since,
+            endpoint=args.endpoint,
+            table_prefix=args.table_prefix,
+            as_json=args.json,
+        )
     if args.command == "model" and args.model_command == "monitor":
         from bnpl.commands import monitor
         from services.shared.emf import EmfMetrics

@@ -93,6 +93,9 @@ class DevSettings:
         credit_workers: processes serving the credit service's port, as ECS runs several
             tasks behind one load balancer (`BNPL_CREDIT_WORKERS`, 2 by default): one Python
             process decides on one core at most.
+        challenger_dir: the model the scoring server holds as its Challenger variant, scored in
+            shadow by the credit service (`BNPL_SCORING_CHALLENGER_DIR`, models/credit-v2 by
+            default; empty for none).
     """
 
     host: str
@@ -117,6 +120,7 @@ class DevSettings:
     shop_port: int = 4006
     shop_tls_port: int = 4446
     credit_workers: int = 2
+    challenger_dir: str = str(PROJECT_ROOT / "models" / "credit-v2")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> DevSettings:
@@ -140,6 +144,9 @@ class DevSettings:
             console_client_id=env.get("BNPL_CONSOLE_CLIENT_ID", DEFAULT_CONSOLE_CLIENT_ID),
             idp_first_lockout_s=float(env.get("BNPL_IDP_FIRST_LOCKOUT_S", "1")),
             credit_workers=int(env.get("BNPL_CREDIT_WORKERS", "2")),
+            challenger_dir=env.get(
+                "BNPL_SCORING_CHALLENGER_DIR", str(PROJECT_ROOT / "models" / "credit-v2")
+            ),
             web_port=int(env.get("BNPL_WEB_PORT", "4005")),
             web_tls_port=int(env.get("BNPL_WEB_TLS_PORT", "4445")),
             shop_port=int(env.get("BNPL_SHOP_PORT", "4006")),
@@ -217,6 +224,9 @@ class DevSettings:
             "BNPL_USER_SERVICE_URL": self.url(self.user_port),
             "BNPL_CREDIT_SERVICE_URL": self.url(self.credit_port),
             "BNPL_SCORING_ENDPOINT_URL": self.url(self.scoring_port),
+            # The local stack tries a challenger (credit-v2) in shadow beside credit-v1.
+            "BNPL_SCORING_CHALLENGER_DIR": self.challenger_dir,
+            "BNPL_SCORING_CHALLENGER_VARIANT": "Challenger" if self.challenger_dir else "",
             "BNPL_APPSYNC_URL": self.graphql_url,
             "BNPL_SANDBOX_BUREAU_OUTAGE_FILE": str(self.bureau_outage_path),
             "BNPL_CHECKOUT_PAGE_URL": self.checkout_page_url,

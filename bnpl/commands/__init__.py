@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from bnpl.settings import DevSettings
+from services.shared.settings import Settings
 
 
 class UsageError(Exception):
@@ -40,3 +41,21 @@ def local_environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def table_environ(endpoint: str | None, table_prefix: str | None) -> dict[str, str]:
+    """The environment of a command that reads the tables: the local stack's, with the fake
+    credentials DynamoDB Local takes (as `bnpl dev`), or `endpoint`'s with the caller's own AWS
+    credentials from their environment; `table_prefix` overrides the tables' prefix."""
+    if endpoint is None:
+        environ = dev_settings().service_environ()
+    else:
+        environ = {"BNPL_DYNAMODB_ENDPOINT": endpoint}
+    if table_prefix is not None:
+        environ["BNPL_TABLE_PREFIX"] = table_prefix
+    return environ
+
+
+def table_settings(environ: Mapping[str, str]) -> Settings:
+    """The services' settings under `table_environ`'s values."""
+    return Settings.from_environ({**os.environ, **environ})

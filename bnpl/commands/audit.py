@@ -11,7 +11,6 @@ others (AWS's regional endpoint works, with the caller's AWS credentials).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,7 @@ from datetime import datetime
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
-from bnpl.commands import dev_settings, local_environment
+from bnpl.commands import local_environment, table_environ, table_settings
 from services.credit.models import ApplicationModel, PlanModel
 from services.credit.webhooks.models import WebhookEndpointModel
 from services.shared.audit.chain import Break, Head, Subject, stream_of, verify_stream
@@ -98,15 +97,8 @@ def run(*, endpoint: str | None, table_prefix: str | None, as_json: bool) -> int
     Returns:
         0 when every stream is intact; 1 on a break, or when the tables cannot be read.
     """
-    if endpoint is None:
-        # The local stack, with the fake credentials DynamoDB Local takes (as `bnpl dev`).
-        environ = dev_settings().service_environ()
-    else:
-        # Another endpoint: the caller's own AWS credentials, from their environment.
-        environ = {"BNPL_DYNAMODB_ENDPOINT": endpoint}
-    if table_prefix is not None:
-        environ["BNPL_TABLE_PREFIX"] = table_prefix
-    settings = Settings.from_environ({**os.environ, **environ})
+    environ = table_environ(endpoint, table_prefix)
+    settings = table_settings(environ)
     try:
         with local_environment(environ):
             report = verify(settings, now=utc_now())

@@ -1,6 +1,6 @@
 """The arguments of the `bnpl` commands that take a sub-command: `bank revoke|expire`, `jobs run`,
-`webhooks listen`, `audit verify`, `schema export`, `workflow render` and `model train|monitor`
-(`bnpl.cli` runs them)."""
+`webhooks listen`, `audit verify`, `schema export`, `workflow render` and
+`model train|monitor|compare` (`bnpl.cli` runs them)."""
 
 from __future__ import annotations
 
@@ -140,7 +140,7 @@ def add_workflow(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def add_model(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`bnpl model train|monitor`."""
+    """`bnpl model train|monitor|compare`."""
     model = commands.add_parser("model", help="the credit model (needs the `model` extra)")
     model_commands = model.add_subparsers(dest="model_command", metavar="<command>")
     model_train = model_commands.add_parser(
@@ -179,3 +179,18 @@ def add_model(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         action="store_true",
         help="also write the figures to stdout as CloudWatch EMF documents, for alarms",
     )
+    compare = model_commands.add_parser(
+        "compare",
+        help="the champion model against the challenger scored in its shadow",
+        description="Read the decided applications' evidence, where the challenger's score and "
+        "its would-be outcome sit beside the champion's, and report how often the two agree at "
+        "the policy's cut-offs, the swap-in and swap-out rates, and each model's AUC on the "
+        "applications whose repayment is known. Reads the local stack's tables unless "
+        "--endpoint names another DynamoDB (credentials from the environment).",
+    )
+    compare.add_argument(
+        "--since", metavar="WHEN", help="only decisions since: minutes ago, or ISO 8601 with a zone"
+    )
+    compare.add_argument("--endpoint", metavar="URL", help="DynamoDB endpoint (the local stack's)")
+    compare.add_argument("--table-prefix", metavar="PREFIX", help="table prefix (bnpl-dev-)")
+    compare.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -23,7 +23,7 @@ from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
 
-from bnpl.commands import UsageError, dev_settings, local_environment
+from bnpl.commands import UsageError, local_environment, table_environ, table_settings
 from bnpl.model import dataset
 from bnpl.model.drift import BUCKETS, Baseline, Decided, Flag, Mix, Stability, mix, stability
 from bnpl.settings import PROJECT_ROOT
@@ -173,7 +173,7 @@ def stored(settings: Settings) -> list[Evidence]:
     return [e for item in items if item.decision for e in [evidence(item.decision)] if e]
 
 
-def _since(since: str | None, now: datetime) -> datetime | None:
+def since_moment(since: str | None, now: datetime) -> datetime | None:
     """`--since`: a number of minutes before `now`, or an ISO 8601 moment with a timezone."""
     if since is None:
         return None
@@ -224,16 +224,9 @@ def run(
     """
     if bucket not in BUCKETS:
         raise UsageError(f"--bucket is one of {', '.join(BUCKETS)}, not {bucket!r}")
-    moment = _since(since, utc_now())
-    if endpoint is None:
-        # The local stack, with the fake credentials DynamoDB Local takes (as `bnpl dev`).
-        environ = dev_settings().service_environ()
-    else:
-        # Another endpoint: the caller's own AWS credentials, from their environment.
-        environ = {"BNPL_DYNAMODB_ENDPOINT": endpoint}
-    if table_prefix is not None:
-        environ["BNPL_TABLE_PREFIX"] = table_prefix
-    settings = Settings.from_environ({**os.environ, **environ})
+    moment = since_moment(since, utc_now())
+    environ = table_environ(endpoint, table_prefix)
+    settings = table_settings(environ)
     try:
         with local_environment(environ):
             found = stored(settings)

@@ -147,6 +147,9 @@ class ApplicationModel(Model):
     steps = JSONAttribute(null=True)
     decision = JSONAttribute(null=True)
     offers = JSONAttribute(null=True)
+    # A challenger model's shadow score and would-be decision (`screening.shadow`), written
+    # after the decision; never part of it.
+    challenger = JSONAttribute(null=True)
     # Its audit stream's head (`services.shared.audit`): the decision, then any review.
     audit_head = AuditHeadMap(null=True)  # type: ignore[no-untyped-call]
     by_customer = ApplicationsByCustomer()

@@ -132,6 +132,11 @@ def screening_sources(
         payment_history=history,
         fraud=FraudCheck(rules=policy.fraud),
         scorer=ScoringClient(settings, max_attempts=1),
+        challenger=ScoringClient(
+            settings, target_variant=settings.scoring_challenger_variant, max_attempts=1
+        )
+        if settings.scoring_challenger_variant
+        else None,
     )
 
 

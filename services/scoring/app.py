@@ -9,6 +9,11 @@
   rejection a `ModelError` (424) carrying the container's status and message, and the variant
   that served the call in `X-Amzn-Invoked-Production-Variant`.
 
+Production variants: the champion model is `AllTraffic`, and a challenger model, when
+`BNPL_SCORING_CHALLENGER_DIR` names one, is `Challenger`. As on an endpoint whose challenger
+variant has weight 0, an untargeted call is the champion's and `X-Amzn-SageMaker-Target-Variant`
+(InvokeEndpoint's `TargetVariant`) picks a variant.
+
 The signature is checked for shape (algorithm, credential scope of service `sagemaker`), not
 verified: the local server holds no AWS secret. In AWS, SageMaker verifies it.
 
@@ -45,6 +50,7 @@ from services.shared.settings import Settings
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "credit-v1"
 MAX_BODY_BYTES = 1024 * 1024
 PRODUCTION_VARIANT = "AllTraffic"
+CHALLENGER_VARIANT = "Challenger"
 LOCAL_ACCOUNT = "000000000000"
 _SIGV4 = re.compile(
     r"^AWS4-HMAC-SHA256 Credential=[^/\s]+/\d{8}/[a-z0-9-]+/sagemaker/aws4_request,"
@@ -62,29 +68,30 @@ def _aws_error(code: str, status: int, message: str, **members: Any) -> JSONResp
 
 
 class ScoringEndpoints:
-    """Route handlers around one loaded model."""
+    """Route handlers around the loaded models, by production variant (the champion first)."""
 
-    def __init__(self, model: TreeEnsemble, endpoint_names: frozenset[str]) -> None:
-        self.model = model
+    def __init__(self, variants: dict[str, TreeEnsemble], endpoint_names: frozenset[str]) -> None:
+        self.variants = variants
+        self.model = variants[PRODUCTION_VARIANT]
         self.endpoint_names = endpoint_names
 
     async def ping(self, _: Request) -> Response:
         """200 with an empty body: the model is loaded (it is, or the app would not exist)."""
         return Response(status_code=200)
 
-    async def _predict(self, request: Request) -> dict[str, Any]:
+    async def _predict(self, request: Request, model: TreeEnsemble) -> dict[str, Any]:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
             raise ValidationError(
                 f"Content-Type must be application/json, not {content_type or 'missing'}",
                 field="Content-Type",
             )
-        return predict(self.model, await read_json(request, max_bytes=MAX_BODY_BYTES))
+        return predict(model, await read_json(request, max_bytes=MAX_BODY_BYTES))
 
     async def invocations(self, request: Request) -> Response:
         """The container contract's `POST /invocations`."""
         try:
-            return JSONResponse(await self._predict(request))
+            return JSONResponse(await self._predict(request, self.model))
         except ServiceError as error:
             return JSONResponse(error.to_json(), status_code=error.status)
 
@@ -100,8 +107,15 @@ class ScoringEndpoints:
             return _aws_error(
                 "ValidationError", 400, f"Endpoint {name} of account {LOCAL_ACCOUNT} not found."
             )
+        variant = request.headers.get("x-amzn-sagemaker-target-variant") or PRODUCTION_VARIANT
+        model = self.variants.get(variant)
+        if model is None:
+            # The code and status are the service model's; the wording is ours.
+            return _aws_error(
+                "ValidationError", 400, f"Endpoint {name} has no production variant {variant}."
+            )
         try:
-            body = await self._predict(request)
+            body = await self._predict(request, model)
         except ServiceError as error:
             message = json.dumps(error.to_json())
             return _aws_error(
@@ -115,7 +129,7 @@ class ScoringEndpoints:
         return JSONResponse(
             body,
             headers={
-                "X-Amzn-Invoked-Production-Variant": PRODUCTION_VARIANT,
+                "X-Amzn-Invoked-Production-Variant": variant,
                 "x-amzn-RequestId": str(uuid.uuid4()),
             },
         )
@@ -124,6 +138,7 @@ class ScoringEndpoints:
 def create_app(
     model_dir: Path | None = None,
     *,
+    challenger_dir: Path | None = None,
     endpoint_names: frozenset[str] | None = None,
     settings: Settings | None = None,
 ) -> Starlette:
@@ -131,15 +146,19 @@ def create_app(
 
     Args:
         model_dir: folder holding `model.json`; `BNPL_SCORING_MODEL_DIR` or models/credit-v1.
+        challenger_dir: the challenger variant's folder; `BNPL_SCORING_CHALLENGER_DIR` or none.
         endpoint_names: names `/endpoints/{name}/invocations` answers to; the settings' one.
         settings: where the endpoint name comes from; the environment by default.
     """
     configure_logging("scoring")
     settings = settings or Settings.from_environ()
     folder = model_dir or Path(os.environ.get("BNPL_SCORING_MODEL_DIR", DEFAULT_MODEL_DIR))
-    model = TreeEnsemble.load(folder / "model.json")
+    variants = {PRODUCTION_VARIANT: TreeEnsemble.load(folder / "model.json")}
+    challenger = challenger_dir or os.environ.get("BNPL_SCORING_CHALLENGER_DIR")
+    if challenger:
+        variants[CHALLENGER_VARIANT] = TreeEnsemble.load(Path(challenger) / "model.json")
     endpoints = ScoringEndpoints(
-        model, endpoint_names or frozenset({settings.scoring_endpoint_name})
+        variants, endpoint_names or frozenset({settings.scoring_endpoint_name})
     )
 
     async def bad_request(_: Request, exc: Exception) -> Response:

@@ -245,6 +245,19 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         reader="services.scoring.app.create_app",
     ),
     EnvVar(
+        name="BNPL_SCORING_CHALLENGER_DIR",
+        description="Folder holding a challenger model's model.json, served as the production "
+        "variant Challenger; unset for none.",
+        read_by=_components("scoring"),
+        reader="services.scoring.app.create_app",
+    ),
+    EnvVar(
+        name="BNPL_SCORING_CHALLENGER_VARIANT",
+        description="The scoring endpoint's variant holding a challenger model, scored in shadow "
+        "beside the champion and recorded, never deciding; unset for no shadow scoring.",
+        read_by=_components("credit"),
+    ),
+    EnvVar(
         name="BNPL_BANK_WEBHOOK_SECRET",
         description="The bank's notification signing secret (whsec_...) itself: the local stack's "
         "way; in AWS the secret stays in Secrets Manager (BNPL_BANK_WEBHOOK_SECRET_ARN).",

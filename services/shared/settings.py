@@ -142,6 +142,9 @@ class Settings:
             scoring server on `BNPL_SCORING_PORT`, 4004); empty means the AWS default.
         scoring_endpoint_name: the SageMaker endpoint serving the credit model
             (`BNPL_SCORING_ENDPOINT_NAME`).
+        scoring_challenger_variant: the endpoint's production variant holding a challenger
+            model, scored in shadow beside the champion (`BNPL_SCORING_CHALLENGER_VARIANT`);
+            None for no shadow scoring.
         appsync_url: the GraphQL API the credit service publishes checkout updates to, signed
             with the service's IAM credentials (`BNPL_APPSYNC_URL`, locally the emulator);
             empty means no publishing.
@@ -189,6 +192,7 @@ class Settings:
     email_from_address: str | None = None
     scoring_endpoint_url: str | None = None
     scoring_endpoint_name: str = "bnpl-credit-model"
+    scoring_challenger_variant: str | None = None
     appsync_url: str | None = None
     events: Literal["outbox", "eventbridge"] = "outbox"
     event_bus_name: str = "bnpl-credit-events"
@@ -259,6 +263,7 @@ class Settings:
             )
             or None,
             scoring_endpoint_name=env.get("BNPL_SCORING_ENDPOINT_NAME", "bnpl-credit-model"),
+            scoring_challenger_variant=env.get("BNPL_SCORING_CHALLENGER_VARIANT") or None,
             appsync_url=env.get(
                 "BNPL_APPSYNC_URL",
                 f"http://{host}:{env.get('BNPL_APPSYNC_PORT', '4000')}/graphql",

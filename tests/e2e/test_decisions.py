@@ -1,10 +1,14 @@
 """Credit decisions through the whole local stack (`bnpl dev`), as a checkout page would ask for
 them: every persona's outcome, reasons and steps; an outage of the credit bureau and a retry
-with the same idempotency key; concurrent duplicates; underwriting; `Checkout.application`."""
+with the same idempotency key; concurrent duplicates; underwriting; `Checkout.application`; the
+challenger model scored in shadow."""
 
 from __future__ import annotations
 
+import json
+import math
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -12,11 +16,15 @@ from typing import Any
 import httpx
 import pytest
 
+from bnpl.commands import compare, local_environment
 from bnpl.devstack import RunningStack, running_stack
 from bnpl.graphql_client import GraphQLClient
 from bnpl.idp.tokens import mint_token
 from bnpl.personas import PERSONAS
 from bnpl.sandbox_consents import sandbox_consent_id
+from bnpl.settings import PROJECT_ROOT
+from services.scoring.model import TreeEnsemble
+from services.shared.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -276,3 +284,38 @@ def test_every_checkout_change_was_published(stack):
     log = stack.log()
     assert "POST /applications" in log
     assert "publishing checkout" not in log
+
+
+def test_the_challenger_scores_in_shadow_beside_the_champions_decision(stack, http):
+    # GIVEN the stack's scoring endpoint with credit-v2 as its Challenger variant
+    application = decided(apply(as_persona(stack, http, "refer"), new_checkout(stack, http)))
+    # THEN the shopper's answer is the champion's alone
+    assert "challenger" not in json.dumps(application)
+    assert application["decision"]["modelVersion"] == "credit-v1"
+    # AND the challenger's record is stored beside it once it is in (after the answer)
+    environ = stack.settings.service_environ()
+    settings = Settings.from_environ(environ)
+    deadline = time.monotonic() + 30
+    record = None
+    while record is None:
+        with local_environment(environ):
+            found, _ = compare.stored(settings, None)
+        record = next(
+            (f for f in found if f.application_id == application["id"] and f.status), None
+        )
+        if record is None:
+            assert time.monotonic() < deadline, "no challenger record"
+            time.sleep(0.1)
+    assert (record.status, record.champion_version, record.challenger_version) == (
+        "SCORED",
+        "credit-v1",
+        "credit-v2",
+    )
+    assert record.pair is not None
+    assert record.pair.champion_outcome == application["decision"]["outcome"] == "REFERRED"
+    # The challenger is the calibrated credit-v2: the champion's margin through its calibrator.
+    v2 = TreeEnsemble.load(PROJECT_ROOT / "models" / "credit-v2" / "model.json")
+    p = record.pair.champion_probability
+    assert record.pair.challenger_probability == pytest.approx(
+        v2.probability_bad(math.log(p / (1 - p))), abs=1e-12
+    )

@@ -1,6 +1,6 @@
 # The dev environment: the whole product (infra/modules/platform) with dev's choices — one NAT
-# gateway for both zones, introspection on, serverless scoring — and the settings an operator
-# gives in dev.tfvars.
+# gateway for both zones, introspection on, serverless scoring (unless scoring_instance_type is
+# given, as a challenger model needs) — and the settings an operator gives in dev.tfvars.
 
 module "platform" {
   source = "../../modules/platform"
@@ -19,6 +19,10 @@ module "platform" {
   scoring_image                  = var.scoring_image
   scoring_model_data_url         = var.scoring_model_data_url
   scoring_model_data_kms_key_arn = var.scoring_model_data_kms_key_arn
+  scoring_instance_type          = var.scoring_instance_type
+  scoring_instance_count         = var.scoring_instance_count
+  # A challenger in shadow: a second variant of the endpoint, with no traffic of its own.
+  scoring_challenger_model_data_url = var.challenger_model_data_url
 
   email_from_address           = var.email_from_address
   ses_identity_arn             = var.ses_identity_arn

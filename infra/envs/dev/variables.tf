@@ -59,6 +59,24 @@ variable "scoring_model_data_kms_key_arn" {
   default     = null
 }
 
+variable "scoring_instance_type" {
+  description = "ML instance type to host the credit model on instances, network-isolated in the private subnets (e.g. ml.c6i.large); null, the default, hosts it serverless. A challenger model needs instances."
+  type        = string
+  default     = null
+}
+
+variable "scoring_instance_count" {
+  description = "Instances behind the scoring endpoint with instance hosting (each variant, the challenger's too)."
+  type        = number
+  default     = 1
+}
+
+variable "challenger_model_data_url" {
+  description = "S3 URL of a challenger model artefact, s3://<bucket>/<key>.tar.gz holding model.json: deployed as the endpoint's \"Challenger\" variant with no traffic, and scored in shadow by the credit service beside the champion. Needs scoring_instance_type (serverless endpoints take one variant). null: no challenger."
+  type        = string
+  default     = null
+}
+
 # Verification codes go out through SES (email) and End User Messaging (SMS): the identities are
 # set up outside Terraform (domain verification, number registration).
 variable "email_from_address" {

@@ -23,6 +23,8 @@ module "platform" {
   scoring_model_data_kms_key_arn = var.scoring_model_data_kms_key_arn
   scoring_instance_type          = var.scoring_instance_type
   scoring_instance_count         = var.scoring_instance_count
+  # A challenger in shadow: a second variant of the endpoint, with no traffic of its own.
+  scoring_challenger_model_data_url = var.challenger_model_data_url
 
   credit_service_desired_count      = var.credit_service_desired_count
   credit_service_certificate_arn    = var.credit_service_certificate_arn

@@ -64,6 +64,12 @@ variable "scoring_model_data_kms_key_arn" {
   default     = null
 }
 
+variable "challenger_model_data_url" {
+  description = "S3 URL of a challenger model artefact, s3://<bucket>/<key>.tar.gz holding model.json: deployed as the endpoint's \"Challenger\" variant with no traffic (on as many instances as the champion), and scored in shadow by the credit service beside the champion. Needs instance hosting (serverless endpoints take one variant). null: no challenger."
+  type        = string
+  default     = null
+}
+
 variable "scoring_instance_type" {
   description = "ML instance type of the scoring endpoint: production hosts the model on instances, network-isolated in the private subnets (no cold starts); null hosts it serverless."
   type        = string

@@ -33,7 +33,12 @@ locals {
   state_machine_environment = var.screening_state_machine_arn == null ? {} : {
     BNPL_STATE_MACHINE_ARN = var.screening_state_machine_arn
   }
-  environment = merge(var.environment, local.module_environment, local.state_machine_environment)
+  # The endpoint's challenger variant, scored in shadow beside the champion, whenever one is
+  # deployed; unset, the service scores with the champion alone.
+  challenger_environment = var.scoring_challenger_variant == null || var.scoring_challenger_variant == "" ? {} : {
+    BNPL_SCORING_CHALLENGER_VARIANT = var.scoring_challenger_variant
+  }
+  environment = merge(var.environment, local.module_environment, local.state_machine_environment, local.challenger_environment)
 }
 
 resource "aws_cloudwatch_log_group" "this" {

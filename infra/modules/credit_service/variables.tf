@@ -132,7 +132,7 @@ variable "environment" {
     BNPL_USER_SERVICE_URL. The module sets the ones that follow from its own resources and inputs
     (AWS_REGION, BNPL_DYNAMODB_ENDPOINT, BNPL_SCORING_ENDPOINT_URL, BNPL_SCORING_ENDPOINT_NAME,
     BNPL_APPSYNC_URL, BNPL_EVENTS, BNPL_EVENT_BUS_NAME, BNPL_WORKFLOW_ENGINE,
-    BNPL_STATE_MACHINE_ARN); this map may not set those. Not for secrets: the values are visible in
+    BNPL_STATE_MACHINE_ARN, BNPL_SCORING_CHALLENGER_VARIANT); this map may not set those. Not for secrets: the values are visible in
     the task definition.
   EOT
   type        = map(string)
@@ -142,8 +142,9 @@ variable "environment" {
     condition = length(setintersection(keys(var.environment), [
       "AWS_REGION", "BNPL_DYNAMODB_ENDPOINT", "BNPL_SCORING_ENDPOINT_URL", "BNPL_SCORING_ENDPOINT_NAME",
       "BNPL_APPSYNC_URL", "BNPL_EVENTS", "BNPL_EVENT_BUS_NAME", "BNPL_WORKFLOW_ENGINE", "BNPL_STATE_MACHINE_ARN",
+      "BNPL_SCORING_CHALLENGER_VARIANT",
     ])) == 0
-    error_message = "environment may not set AWS_REGION, BNPL_DYNAMODB_ENDPOINT, BNPL_SCORING_ENDPOINT_URL, BNPL_SCORING_ENDPOINT_NAME, BNPL_APPSYNC_URL, BNPL_EVENTS, BNPL_EVENT_BUS_NAME, BNPL_WORKFLOW_ENGINE or BNPL_STATE_MACHINE_ARN: the module sets them from its inputs."
+    error_message = "environment may not set AWS_REGION, BNPL_DYNAMODB_ENDPOINT, BNPL_SCORING_ENDPOINT_URL, BNPL_SCORING_ENDPOINT_NAME, BNPL_APPSYNC_URL, BNPL_EVENTS, BNPL_EVENT_BUS_NAME, BNPL_WORKFLOW_ENGINE, BNPL_STATE_MACHINE_ARN or BNPL_SCORING_CHALLENGER_VARIANT: the module sets them from its inputs."
   }
 }
 
@@ -172,6 +173,17 @@ variable "scoring_endpoint_arn" {
   validation {
     condition     = can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:[0-9]{12}:endpoint/[A-Za-z0-9-]+$", var.scoring_endpoint_arn))
     error_message = "scoring_endpoint_arn must be a SageMaker endpoint ARN (arn:...:sagemaker:<region>:<account>:endpoint/<name>)."
+  }
+}
+
+variable "scoring_challenger_variant" {
+  description = "Production variant of the scoring endpoint holding a challenger model (the scoring_endpoint module's challenger_variant_name): BNPL_SCORING_CHALLENGER_VARIANT, which the service scores in shadow beside the champion (InvokeEndpoint's TargetVariant) and records without letting it decide. Null or empty: no shadow scoring, and the variable is not set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.scoring_challenger_variant == null || var.scoring_challenger_variant == "" || can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", coalesce(var.scoring_challenger_variant, "-")))
+    error_message = "scoring_challenger_variant must be a SageMaker variant name (1-63 letters, digits and hyphens), or null or empty for none."
   }
 }
 

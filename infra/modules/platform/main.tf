@@ -145,6 +145,7 @@ module "scoring_endpoint" {
   ecr_repository_arn              = module.container_images.repository_arns["scoring"]
   model_data_url                  = var.scoring_model_data_url
   model_data_kms_key_arn          = var.scoring_model_data_kms_key_arn
+  challenger_model_data_url       = var.scoring_challenger_model_data_url
   instance_type                   = var.scoring_instance_type
   initial_instance_count          = var.scoring_instance_count
   subnet_ids                      = module.network.private_subnet_ids
@@ -192,10 +193,12 @@ module "credit_service" {
     kms_key_arn = module.webhooks.secrets_kms_key_arn
   }
 
-  table_arns                 = [for short in local.table_owners.credit : module.tables.table_arns[short]]
-  tables_kms_key_arn         = module.tables.kms_key_arn
-  audit_log                  = { table_arn = module.tables.audit_table_arn }
-  scoring_endpoint_arn       = module.scoring_endpoint.endpoint_arn
+  table_arns           = [for short in local.table_owners.credit : module.tables.table_arns[short]]
+  tables_kms_key_arn   = module.tables.kms_key_arn
+  audit_log            = { table_arn = module.tables.audit_table_arn }
+  scoring_endpoint_arn = module.scoring_endpoint.endpoint_arn
+  # The endpoint's challenger variant, when one is deployed: scored in shadow, never deciding.
+  scoring_challenger_variant = module.scoring_endpoint.challenger_variant_name
   graphql_api_arn            = module.graphql_api.graphql_api_arn
   graphql_url                = module.graphql_api.graphql_url
   user_service_execution_arn = module.user_service.execution_arn

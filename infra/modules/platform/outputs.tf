@@ -187,11 +187,12 @@ output "credit_proxy" {
 }
 
 output "scoring_endpoint" {
-  description = "The SageMaker endpoint serving the credit model: name, ARN and hosting (serverless or instances)."
+  description = "The SageMaker endpoint serving the credit model: name, ARN, hosting (serverless or instances) and the challenger's variant (null without a challenger)."
   value = {
-    name    = module.scoring_endpoint.endpoint_name
-    arn     = module.scoring_endpoint.endpoint_arn
-    hosting = module.scoring_endpoint.hosting
+    name               = module.scoring_endpoint.endpoint_name
+    arn                = module.scoring_endpoint.endpoint_arn
+    hosting            = module.scoring_endpoint.hosting
+    challenger_variant = module.scoring_endpoint.challenger_variant_name
   }
 }
 

@@ -112,6 +112,12 @@ variable "scoring_model_data_kms_key_arn" {
   default     = null
 }
 
+variable "scoring_challenger_model_data_url" {
+  description = "S3 URL of a challenger model artefact (s3://<bucket>/<key>.tar.gz holding model.json), deployed beside the credit model as the endpoint's \"Challenger\" variant with no traffic of its own; the credit service scores it in shadow. Needs scoring_instance_type. null: no challenger."
+  type        = string
+  default     = null
+}
+
 variable "scoring_instance_type" {
   description = "ML instance type to host the model on instances, network-isolated in the VPC (e.g. ml.c6i.large); null hosts it serverless."
   type        = string

@@ -1,5 +1,6 @@
-# The role SageMaker assumes to host the model: read the one artefact, pull the one image, write
-# the endpoint's logs and, on instances, place network interfaces in the VPC.
+# The role SageMaker assumes to host the model: read the model's artefact (and the challenger's,
+# when one is deployed), pull the one image, write the endpoint's logs and, on instances, place
+# network interfaces in the VPC.
 
 resource "aws_iam_role" "this" {
   name_prefix = "${substr(var.name, 0, 37)}-"
@@ -24,10 +25,11 @@ locals {
   policy_statements = concat(
     [
       {
+        # The champion's artefact and, when one is deployed, the challenger's: those objects only.
         Sid      = "ReadTheModelArtefact"
         Effect   = "Allow"
         Action   = ["s3:GetObject"]
-        Resource = [local.model_object_arn]
+        Resource = local.model_object_arns
       },
       {
         Sid      = "PullTheScoringImage"
@@ -50,7 +52,7 @@ locals {
       },
     ],
     var.model_data_kms_key_arn == null ? [] : [{
-      # An artefact stored with SSE-KMS is decrypted by S3 on the role's behalf only.
+      # Artefacts stored with SSE-KMS are decrypted by S3 on the role's behalf only.
       Sid      = "DecryptTheModelArtefact"
       Effect   = "Allow"
       Action   = ["kms:Decrypt"]

@@ -6,6 +6,14 @@
 # Serverless Inference does not support a VPC configuration or network isolation (its feature
 # exclusions), so those apply when instance_type is set: the model then runs network-isolated in
 # the private subnets, on volumes encrypted with the module's key.
+#
+# A challenger model (challenger_model_data_url) is a second production variant, "Challenger",
+# beside the champion's "AllTraffic": same image, environment, network and hosting, with weight 0,
+# so untargeted invocations all reach the champion and the challenger answers only calls that name
+# it (InvokeEndpoint's TargetVariant), which the credit service makes to score in shadow
+# (BNPL_SCORING_CHALLENGER_VARIANT). A challenger needs instance hosting: SageMaker Serverless
+# Inference lists "multiple production variants" among its feature exclusions, so the module
+# refuses a challenger on a serverless endpoint.
 
 locals {
   serverless = var.instance_type == null
@@ -13,6 +21,17 @@ locals {
   model_bucket     = regex("^s3://([^/]+)/(.+)$", var.model_data_url)[0]
   model_key        = regex("^s3://([^/]+)/(.+)$", var.model_data_url)[1]
   model_object_arn = "arn:${var.partition}:s3:::${local.model_bucket}/${local.model_key}"
+
+  # The challenger variant's model, when one is deployed.
+  challenger            = var.challenger_model_data_url != null
+  challenger_object_arn = local.challenger ? "arn:${var.partition}:s3:::${trimprefix(var.challenger_model_data_url, "s3://")}" : null
+  # Every artefact the role may read: the champion's and the challenger's.
+  model_object_arns = compact([local.model_object_arn, local.challenger_object_arn])
+
+  # The variants' names: the champion's as the local scoring server reports it
+  # (X-Amzn-Invoked-Production-Variant), the challenger's as the credit service targets it.
+  champion_variant_name   = "AllTraffic"
+  challenger_variant_name = "Challenger"
 
   log_group_name = "/aws/sagemaker/Endpoints/${var.name}"
   log_group_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_name}"
@@ -65,16 +84,58 @@ resource "aws_sagemaker_model" "this" {
   }
 }
 
+# The challenger: the champion's model with the challenger's artefact, nothing else changed, so
+# a comparison of the two answers compares the artefacts alone.
+resource "aws_sagemaker_model" "challenger" {
+  #checkov:skip=CKV_AWS_370:Network isolation is on whenever the model runs on instances, the only hosting a challenger is allowed (the endpoint configuration's precondition); the expression mirrors the champion's.
+  count = local.challenger ? 1 : 0
+
+  execution_role_arn       = aws_iam_role.this.arn
+  enable_network_isolation = !local.serverless
+
+  primary_container {
+    image          = var.image_uri
+    model_data_url = var.challenger_model_data_url
+    environment = {
+      BNPL_SCORING_MODEL_DIR = "/opt/ml/model"
+    }
+  }
+
+  dynamic "vpc_config" {
+    for_each = local.serverless ? [] : [1]
+
+    content {
+      subnets            = var.subnet_ids
+      security_group_ids = [aws_security_group.this[0].id]
+    }
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.this]
+
+  lifecycle {
+    create_before_destroy = true
+
+    precondition {
+      condition     = local.serverless || (length(var.subnet_ids) > 0 && var.vpc_id != null)
+      error_message = "Instance hosting runs in the VPC: set subnet_ids and vpc_id with instance_type."
+    }
+  }
+}
+
 resource "aws_sagemaker_endpoint_configuration" "this" {
   # Endpoint configurations are immutable: each change is a new one, created before the endpoint
   # switches to it, so the endpoint never points at a deleted configuration.
   name_prefix = "${substr(var.name, 0, 37)}-"
   kms_key_arn = local.volume_kms_key_arn
 
+  # The champion: the variant the scoring server names in X-Amzn-Invoked-Production-Variant
+  # locally, and the only one with weight, so every untargeted invocation reaches it.
   production_variants {
-    # The variant the scoring server names in X-Amzn-Invoked-Production-Variant locally.
-    variant_name           = "AllTraffic"
+    variant_name           = local.champion_variant_name
     model_name             = aws_sagemaker_model.this.name
+    initial_variant_weight = 1
     instance_type          = var.instance_type
     initial_instance_count = local.serverless ? null : var.initial_instance_count
 
@@ -88,10 +149,42 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
     }
   }
 
+  # The challenger, hosted as the champion is, with weight 0 (VariantWeight's minimum): it answers
+  # only invocations naming it as TargetVariant, which overrides the weights.
+  dynamic "production_variants" {
+    for_each = aws_sagemaker_model.challenger
+
+    content {
+      variant_name           = local.challenger_variant_name
+      model_name             = production_variants.value.name
+      initial_variant_weight = 0
+      instance_type          = var.instance_type
+      initial_instance_count = local.serverless ? null : var.initial_instance_count
+
+      dynamic "serverless_config" {
+        for_each = local.serverless ? [1] : []
+
+        content {
+          memory_size_in_mb = var.serverless_memory_size_in_mb
+          max_concurrency   = var.serverless_max_concurrency
+        }
+      }
+    }
+  }
+
   tags = var.tags
 
   lifecycle {
     create_before_destroy = true
+
+    # SageMaker Serverless Inference's feature exclusions include "multiple production variants"
+    # (Amazon SageMaker AI Developer Guide, "Deploy models with Amazon SageMaker Serverless
+    # Inference", https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html):
+    # CreateEndpointConfig would refuse the second variant at apply; refuse it at plan instead.
+    precondition {
+      condition     = !(local.challenger && local.serverless)
+      error_message = "A challenger model needs instance hosting (set instance_type; in an environment, scoring_instance_type): SageMaker Serverless Inference does not support multiple production variants, so a serverless endpoint cannot host the Challenger variant beside AllTraffic."
+    }
   }
 }
 

@@ -18,6 +18,16 @@ output "model_name" {
   value       = aws_sagemaker_model.this.name
 }
 
+output "challenger_variant_name" {
+  description = "Name of the challenger's production variant (\"Challenger\"), the TargetVariant the credit service scores in shadow (BNPL_SCORING_CHALLENGER_VARIANT); null when no challenger is deployed."
+  value       = local.challenger ? local.challenger_variant_name : null
+}
+
+output "challenger_model_name" {
+  description = "Name of the challenger's SageMaker model; null when no challenger is deployed."
+  value       = try(aws_sagemaker_model.challenger[0].name, null)
+}
+
 output "role_arn" {
   description = "ARN of the role SageMaker assumes to host the model."
   value       = aws_iam_role.this.arn

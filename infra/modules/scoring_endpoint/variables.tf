@@ -38,8 +38,19 @@ variable "model_data_url" {
   }
 }
 
+variable "challenger_model_data_url" {
+  description = "S3 URL of a challenger model's artefact, like model_data_url: deployed as the \"Challenger\" variant with weight 0, which answers only invocations naming it (TargetVariant); the role may read this object too. Needs instance hosting (instance_type). null: no challenger."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.challenger_model_data_url == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\\.tar\\.gz$", coalesce(var.challenger_model_data_url, "-")))
+    error_message = "challenger_model_data_url must be s3://<bucket>/<key>.tar.gz, or null for no challenger."
+  }
+}
+
 variable "model_data_kms_key_arn" {
-  description = "KMS key the artefact is encrypted with (SSE-KMS), which the role may use through S3 only; null for SSE-S3."
+  description = "KMS key the artefacts (the model's and the challenger's) are encrypted with (SSE-KMS), which the role may use through S3 only; null for SSE-S3."
   type        = string
   default     = null
 }

@@ -75,7 +75,8 @@ def _score(prediction: Any) -> ModelScore:
 
 
 class ScoringClient:
-    """Scores applicants on the SageMaker endpoint named in the settings.
+    """Scores applicants on the SageMaker endpoint named in the settings: on the variant its
+    weights choose, or on `target_variant` (a challenger scored in shadow).
 
     Timeouts and bounded retries (botocore's standard mode: connection errors, throttling and
     5xx, with jittered backoff) come from the client's `Config`; whatever still fails becomes
@@ -87,11 +88,13 @@ class ScoringClient:
         settings: Settings,
         *,
         client: SageMakerRuntimeClient | None = None,
+        target_variant: str | None = None,
         connect_timeout_s: float = 1.0,
         read_timeout_s: float = 2.0,
         max_attempts: int = 3,
     ) -> None:
         self.endpoint_name = settings.scoring_endpoint_name
+        self.target_variant = target_variant
         self.client = client or trace_botocore(
             boto3.client(
                 "sagemaker-runtime",
@@ -113,12 +116,14 @@ class ScoringClient:
                 something we cannot read.
         """
         body = json.dumps({"instances": [dict(features)]})
+        variant = {"TargetVariant": self.target_variant} if self.target_variant else {}
         try:
             response = self.client.invoke_endpoint(
                 EndpointName=self.endpoint_name,
                 ContentType="application/json",
                 Accept="application/json",
                 Body=body.encode(),
+                **variant,
             )
             answer = json.loads(response["Body"].read())
         except ClientError as exc:

@@ -111,6 +111,11 @@ class ApplicationStore(Protocol):
         """
         ...
 
+    def record_challenger(self, application_id: str, record: Mapping[str, Any]) -> None:
+        """Keep a challenger model's shadow score beside the decision's evidence (its own
+        attribute: the decision and its audit entry stay as they were written)."""
+        ...
+
     def settle(
         self, application: CreditApplication, *, now: datetime, events: Sequence[EventDraft] = ()
     ) -> None:

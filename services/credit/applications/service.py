@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from services.credit.applications.challenger_records import ChallengerRecords
 from services.credit.applications.domain import (
     ApplicationStatus,
     ApplyRequest,
@@ -120,8 +121,10 @@ class ApplicationService:
         pool: Executor | None = None,
         metrics: MetricsSink = NO_METRICS,
         timer: Callable[[], float] = time.perf_counter,
+        challengers: ChallengerRecords | None = None,
     ) -> None:
         self._store = store
+        self._challengers = challengers or ChallengerRecords(store, metrics=metrics)
         self._metrics = metrics
         self._timer = timer
         self._checkouts = checkouts
@@ -303,6 +306,8 @@ class ApplicationService:
             },
         )
         self._count_decision(decided, began)
+        if run.challenger is not None:
+            self._challengers.record(decided.id, run.challenger)
         if run.rejected:
             self._publish_rejection(decided)
         self._announce(checkout, decided)

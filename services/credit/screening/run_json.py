@@ -2,9 +2,11 @@
 
 On Step Functions each step runs in its own Lambda invocation and the run's state travels
 between the states as JSON, so `screening_from_json(screening_to_json(s))` must be `s` again,
-field for field (all but `ahead`, the in-process reads made ahead of the steps: a fresh run
-reads again). Reading back is strict (`JsonRecord`): a missing key is a KeyError; an unknown key
-(a field this code would drop), a wrong type or an invalid value is a ValueError.
+field for field (all but `IN_PROCESS`: `ahead`, the in-process reads made ahead of the steps,
+which a fresh run makes again, and `challenger`, a challenger model the in-process caller asks
+once the decision is stored). Reading back is strict (`JsonRecord`): a missing key is a
+KeyError; an unknown key (a field this code would drop), a wrong type or an invalid value is a
+ValueError.
 
 - Money, enums, dates and datetimes are written as the API writes them: `{amount, currency}`,
   the value, ISO 8601 (a datetime keeps its offset and microseconds).
@@ -47,7 +49,11 @@ from services.credit.screening.state import Screening
 from services.shared.json_record import JsonRecord
 from services.shared.money import Money
 
+IN_PROCESS = frozenset({"ahead", "challenger"})
+"""The `Screening` fields that live in one process only and are never written."""
+
 __all__ = [
+    "IN_PROCESS",
     "prior_from_json",
     "prior_to_json",
     "screening_from_json",
@@ -89,7 +95,7 @@ def screening_to_json(screening: Screening) -> dict[str, Any]:
 
 
 def screening_from_json(data: object) -> Screening:
-    """The screening `screening_to_json` wrote, with no reads ahead (`ahead` empty).
+    """The screening `screening_to_json` wrote, without its `IN_PROCESS` fields (empty).
 
     Raises:
         KeyError: a field is missing.

@@ -25,7 +25,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Protocol
 
@@ -35,6 +35,7 @@ from services.credit.policy.reasons import select_reasons
 from services.credit.policy.rules import SCORE_DECLINE, Action, Outcome, Policy
 from services.credit.screening.definition import Shape, load_definition, workflow_shape
 from services.credit.screening.retry import RetryPolicy
+from services.credit.screening.shadow import PendingShadow
 from services.credit.screening.state import Screening, Sources, StepContext, StepStatus, Verdict
 from services.credit.screening.steps import READ_AHEAD, STEPS, Step
 from services.shared.errors import ServiceError
@@ -90,6 +91,8 @@ class WorkflowRun:
         outcome: the decision, None when a step errored.
         error: what stopped an undecided run.
         rejected: the run went to Reject (publish a rejection event once it is stored).
+        challenger: a challenger model to score in shadow once the decision is stored and
+            answered, and its record stored (`screening.shadow`); None without one.
     """
 
     steps: tuple[StepResult, ...]
@@ -97,6 +100,7 @@ class WorkflowRun:
     offers: tuple[Offer, ...]
     error: BaseException | None
     rejected: bool
+    challenger: PendingShadow | None = None
 
     @property
     def decided(self) -> bool:
@@ -179,7 +183,7 @@ class Workflow:
             if errors:
                 return self._undecided(steps, errors[0])
             if any(result.status is StepStatus.FAILED for result, _ in results):
-                return self._reject(steps, screening)
+                return replace(self._reject(steps, screening), challenger=screening.challenger)
             for name, _ in stage:
                 self._read_ahead(screening, after=name)
         assert screening.outcome is not None  # FinalDecision passed, so it decided
@@ -189,6 +193,7 @@ class Workflow:
             offers=tuple(screening.offers),
             error=None,
             rejected=False,
+            challenger=screening.challenger,
         )
 
     def _read_ahead(self, screening: Screening, *, after: str | None) -> None:

@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from services.credit.policy.decision import PolicyOutcome, RuleHit, Score
 from services.credit.policy.offers import Offer
@@ -29,6 +29,9 @@ from services.credit.screening.checks.fraud import FraudCheck, FraudSignals
 from services.credit.screening.checks.prior import PriorApplications
 from services.credit.screening.retry import RetryPolicy, call_with_retries
 from services.shared.money import Money
+
+if TYPE_CHECKING:
+    from services.credit.screening.shadow import PendingShadow
 
 T = TypeVar("T")
 
@@ -87,6 +90,7 @@ class Sources:
     payment_history: PaymentHistorySource
     fraud: FraudCheck
     scorer: Scorer
+    challenger: Scorer | None = None  # a model scored in shadow (`screening.shadow`)
 
 
 @dataclass(kw_only=True)
@@ -120,6 +124,7 @@ class Screening:
     outcome: PolicyOutcome | None = None
     offers: list[Offer] = field(default_factory=list)
     ahead: dict[str, Future[tuple[Any, int]]] = field(default_factory=dict)
+    challenger: PendingShadow | None = None  # the challenger's work, once FinalDecision ran
 
     @property
     def today(self) -> date:

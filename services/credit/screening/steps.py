@@ -30,6 +30,7 @@ from services.credit.policy.decision import (
 )
 from services.credit.policy.offers import make_offers
 from services.credit.policy.rules import Action, Outcome, RuleCode
+from services.credit.screening import shadow
 from services.credit.screening.checks.affordability import summarise_bank_data
 from services.credit.screening.checks.fraud import FraudSubject
 from services.credit.screening.features import model_features
@@ -228,20 +229,18 @@ def final_decision(screening: Screening, ctx: StepContext) -> Verdict:
     assert screening.payment_history is not None
     scored, attempts = ctx.read(screening, SCORE)
     score = scored.score
-    outcome = decide(
-        DecisionInputs(
-            applicant=Applicant.from_customer(screening.customer),
-            amount=screening.amount,
-            bureau=screening.bureau,
-            cash_flow=screening.cash_flow,
-            fraud=screening.fraud,
-            exposure=screening.exposure,
-            payment_history=screening.payment_history,
-            score=score,
-            today=screening.today,
-        ),
-        ctx.policy,
+    inputs = DecisionInputs(
+        applicant=Applicant.from_customer(screening.customer),
+        amount=screening.amount,
+        bureau=screening.bureau,
+        cash_flow=screening.cash_flow,
+        fraud=screening.fraud,
+        exposure=screening.exposure,
+        payment_history=screening.payment_history,
+        score=score,
+        today=screening.today,
     )
+    outcome = decide(inputs, ctx.policy)
     screening.outcome = outcome
     if outcome.outcome is Outcome.APPROVED and outcome.band is not None:
         screening.offers = make_offers(
@@ -254,6 +253,7 @@ def final_decision(screening: Screening, ctx: StepContext) -> Verdict:
             available=outcome.available,
         )
     status = StepStatus.FAILED if outcome.outcome is Outcome.DECLINED else StepStatus.PASSED
+    screening.challenger = shadow.pending(scored.features, inputs, ctx)
     return Verdict(
         status=status,
         detail={

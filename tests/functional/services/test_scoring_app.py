@@ -125,3 +125,16 @@ async def test_a_rejected_instance_on_the_runtime_path_is_a_model_error(client):
     assert response.headers["x-amzn-errortype"] == "ModelError"
     assert response.json()["OriginalStatusCode"] == 400
     assert "home must be one of" in response.json()["OriginalMessage"]
+
+
+async def test_an_unknown_variant_is_a_validation_error_naming_it(client):
+    response = await client.post(
+        f"/endpoints/{ENDPOINT}/invocations",
+        json={"instances": [APPLICANT]},
+        headers={**SIGNED, "x-amzn-sagemaker-target-variant": "Challenger"},
+    )
+    assert response.status_code == 400
+    assert response.headers["x-amzn-errortype"] == "ValidationError"
+    assert (
+        response.json()["message"] == f"Endpoint {ENDPOINT} has no production variant Challenger."
+    )

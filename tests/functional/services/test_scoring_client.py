@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
 
 from bnpl.dynamodb_local import free_port
+from bnpl.settings import PROJECT_ROOT
 from services.credit.adapters.scoring import ModelScore, ScoringClient
 from services.scoring.app import create_app
+from services.scoring.model import TreeEnsemble
 from services.shared.errors import DependencyFailure
 from services.shared.settings import Settings
 from tests.functional.services.conftest import HeaderRecorder, ServedApp
@@ -70,3 +73,48 @@ def test_an_endpoint_that_is_down_is_a_dependency_failure():
     )
     with pytest.raises(DependencyFailure, match="unavailable"):
         client.score({})
+
+
+@pytest.fixture(scope="module")
+def variants():
+    # The champion and a challenger, as production variants AllTraffic and Challenger.
+    app = create_app(
+        challenger_dir=PROJECT_ROOT / "models" / "credit-v2", settings=Settings.from_environ({})
+    )
+    recorder = HeaderRecorder(app)
+    with ServedApp(recorder) as served:
+        yield served, recorder
+
+
+APPLICANT: dict[str, float | str | None] = {
+    "amount_minor": 40_000,
+    "price_minor": 40_000,
+    "term_months": 12,
+    "home": "owner",
+}
+
+
+def test_target_variant_reaches_the_challenger_and_no_target_the_champion(variants):
+    served, recorder = variants
+    settings = settings_for(served.url)
+    champion = ScoringClient(settings).score(APPLICANT)
+    assert b"x-amzn-sagemaker-target-variant" not in dict(recorder.requests[-1])
+    challenger = ScoringClient(settings, target_variant="Challenger").score(APPLICANT)
+    assert dict(recorder.requests[-1])[b"x-amzn-sagemaker-target-variant"] == b"Challenger"
+    assert (champion.model_version, challenger.model_version) == ("credit-v1", "credit-v2")
+    # The same trees: credit-v2's probability is credit-v1's margin through its calibrator.
+    v2 = TreeEnsemble.load(PROJECT_ROOT / "models" / "credit-v2" / "model.json")
+    margin = math.log(champion.probability_bad / (1 - champion.probability_bad))
+    assert challenger.probability_bad == pytest.approx(v2.probability_bad(margin), abs=1e-12)
+    assert [f.code for f in challenger.factors] == [f.code for f in champion.factors]
+
+
+def test_a_variant_the_endpoint_lacks_is_a_dependency_failure(server, variants):
+    for served, _ in (server, variants):
+        client = ScoringClient(settings_for(served.url), target_variant="Shadow")
+        with pytest.raises(DependencyFailure, match="ValidationError"):
+            client.score(APPLICANT)
+    # Without a challenger folder the endpoint has no Challenger variant either.
+    served, _ = server
+    with pytest.raises(DependencyFailure, match="ValidationError"):
+        ScoringClient(settings_for(served.url), target_variant="Challenger").score(APPLICANT)

@@ -104,6 +104,61 @@ run "environment" {
   }
 }
 
+run "no_shadow_scoring_by_default" {
+  command = plan
+
+  assert {
+    condition     = length([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e if e.name == "BNPL_SCORING_CHALLENGER_VARIANT"]) == 0
+    error_message = "Without a challenger variant the service scores with the champion alone: BNPL_SCORING_CHALLENGER_VARIANT is unset."
+  }
+}
+
+run "an_empty_challenger_variant_sets_nothing" {
+  command = plan
+
+  variables {
+    scoring_challenger_variant = ""
+  }
+
+  assert {
+    condition     = !contains(keys(output.environment), "BNPL_SCORING_CHALLENGER_VARIANT")
+    error_message = "An empty challenger variant means no shadow scoring: the variable stays unset."
+  }
+}
+
+run "a_challenger_scored_in_shadow" {
+  command = plan
+
+  variables {
+    scoring_challenger_variant = "Challenger"
+  }
+
+  assert {
+    condition     = [for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.value if e.name == "BNPL_SCORING_CHALLENGER_VARIANT"] == ["Challenger"]
+    error_message = "The service scores the endpoint's challenger variant in shadow (BNPL_SCORING_CHALLENGER_VARIANT)."
+  }
+
+  assert {
+    condition     = [for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.value if e.name == "BNPL_SCORING_ENDPOINT_NAME"] == ["bnpl-credit-model"]
+    error_message = "The challenger is a variant of the same endpoint."
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s.Resource if contains(flatten([s.Action]), "sagemaker:InvokeEndpoint")] == ["arn:aws:sagemaker:us-east-1:123456789012:endpoint/bnpl-credit-model"]
+    error_message = "Targeting a variant needs no other permission: the task still invokes that one endpoint only."
+  }
+}
+
+run "a_malformed_challenger_variant_is_refused" {
+  command = plan
+
+  variables {
+    scoring_challenger_variant = "Challenger variant"
+  }
+
+  expect_failures = [var.scoring_challenger_variant]
+}
+
 run "prescreening_on_step_functions" {
   command = plan
 

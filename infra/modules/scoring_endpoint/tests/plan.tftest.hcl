@@ -8,6 +8,13 @@ mock_provider "aws" {
   source          = "../../tests/mocks/aws"
 }
 
+# The challenger's model gets a name of its own, so each variant's model can be told apart.
+override_resource {
+  target          = aws_sagemaker_model.challenger
+  override_during = plan
+  values          = { name = "mock-credit-challenger-20261122" }
+}
+
 variables {
   name               = "bnpl-test-credit-model"
   image_uri          = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bnpl-test/scoring:1.2.3"
@@ -73,6 +80,16 @@ run "serverless_by_default" {
   assert {
     condition     = output.hosting == "serverless" && output.endpoint_arn == "arn:aws:sagemaker:us-east-1:123456789012:endpoint/bnpl-test-credit-model"
     error_message = "The outputs name the hosting and the endpoint ARN the credit service invokes."
+  }
+
+  assert {
+    condition     = length(aws_sagemaker_endpoint_configuration.this.production_variants) == 1 && aws_sagemaker_endpoint_configuration.this.production_variants[0].initial_variant_weight == 1
+    error_message = "Without a challenger the endpoint has one variant, which takes all the traffic."
+  }
+
+  assert {
+    condition     = length(aws_sagemaker_model.challenger) == 0 && output.challenger_variant_name == null && output.challenger_model_name == null
+    error_message = "Without a challenger there is no challenger model, and no variant for the credit service to score in shadow."
   }
 }
 
@@ -199,4 +216,82 @@ run "serverless_memory_off_the_grid_is_refused" {
   }
 
   expect_failures = [var.serverless_memory_size_in_mb]
+}
+
+run "a_challenger_in_shadow" {
+  command = plan
+
+  variables {
+    instance_type             = "ml.c6i.large"
+    initial_instance_count    = 3
+    subnet_ids                = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+    vpc_id                    = "vpc-0123456789abcdef0"
+    challenger_model_data_url = "s3://bnpl-test-challengers/credit/v2/model.tar.gz"
+  }
+
+  assert {
+    condition     = [for v in aws_sagemaker_endpoint_configuration.this.production_variants : v.variant_name] == ["AllTraffic", "Challenger"]
+    error_message = "Two variants: the champion, AllTraffic, and the challenger, Challenger."
+  }
+
+  assert {
+    condition     = [for v in aws_sagemaker_endpoint_configuration.this.production_variants : v.initial_variant_weight] == [1, 0]
+    error_message = "The champion has weight 1 and the challenger 0: untargeted invocations all reach the champion."
+  }
+
+  assert {
+    condition     = [for v in aws_sagemaker_endpoint_configuration.this.production_variants : v.model_name] == [aws_sagemaker_model.this.name, "mock-credit-challenger-20261122"] && length(aws_sagemaker_model.challenger) == 1
+    error_message = "Two models, each variant serving its own."
+  }
+
+  assert {
+    condition     = aws_sagemaker_model.this.primary_container[0].model_data_url == var.model_data_url && aws_sagemaker_model.challenger[0].primary_container[0].model_data_url == var.challenger_model_data_url
+    error_message = "The champion serves model_data_url, the challenger challenger_model_data_url."
+  }
+
+  assert {
+    condition     = aws_sagemaker_model.challenger[0].primary_container[0].image == aws_sagemaker_model.this.primary_container[0].image && aws_sagemaker_model.challenger[0].primary_container[0].environment == aws_sagemaker_model.this.primary_container[0].environment && aws_sagemaker_model.challenger[0].execution_role_arn == aws_sagemaker_model.this.execution_role_arn
+    error_message = "The challenger runs the champion's image, environment and role: only the artefact differs."
+  }
+
+  assert {
+    condition     = aws_sagemaker_model.challenger[0].enable_network_isolation && aws_sagemaker_model.challenger[0].vpc_config == aws_sagemaker_model.this.vpc_config
+    error_message = "The challenger runs network-isolated in the champion's subnets and security group."
+  }
+
+  assert {
+    condition     = alltrue([for v in aws_sagemaker_endpoint_configuration.this.production_variants : v.instance_type == "ml.c6i.large" && v.initial_instance_count == 3 && length(v.serverless_config) == 0])
+    error_message = "The challenger is hosted as the champion is: same instance type and count."
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : [s.Action, s.Resource] if s.Sid == "ReadTheModelArtefact"][0] == [["s3:GetObject"], ["arn:aws:s3:::bnpl-test-models/credit/v1/model.tar.gz", "arn:aws:s3:::bnpl-test-challengers/credit/v2/model.tar.gz"]]
+    error_message = "The role reads exactly the two artefact objects, the champion's and the challenger's."
+  }
+
+  assert {
+    condition     = output.challenger_variant_name == "Challenger" && output.challenger_model_name == aws_sagemaker_model.challenger[0].name
+    error_message = "The outputs name the variant the credit service scores in shadow, and its model."
+  }
+}
+
+run "a_challenger_on_a_serverless_endpoint_is_refused" {
+  command = plan
+
+  variables {
+    challenger_model_data_url = "s3://bnpl-test-challengers/credit/v2/model.tar.gz"
+  }
+
+  # SageMaker Serverless Inference does not support multiple production variants.
+  expect_failures = [aws_sagemaker_endpoint_configuration.this]
+}
+
+run "a_challenger_outside_s3_is_refused" {
+  command = plan
+
+  variables {
+    challenger_model_data_url = "s3://bnpl-test-challengers/credit/v2/model.json"
+  }
+
+  expect_failures = [var.challenger_model_data_url]
 }

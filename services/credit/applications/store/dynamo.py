@@ -220,6 +220,14 @@ class DynamoApplicationStore(DecisionWrites):
                 raise
             logger.warning("lease on %s lost before its progress was saved", application_id)
 
+    def record_challenger(self, application_id: str, record: Mapping[str, Any]) -> None:
+        """Set the challenger's record on a decided application."""
+        apps = self._apps
+        apps(application_id).update(
+            actions=[apps.challenger.set(dict(record))],
+            condition=apps.status == ApplicationStatus.DECIDED,
+        )
+
 
 def _prior(application: CreditApplication) -> PriorApplication:
     """A new application, as those after it see it."""

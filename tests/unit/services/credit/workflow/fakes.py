@@ -116,6 +116,7 @@ class FakeScorer:
     probability_bad: float = 0.05
     failures: int = 0
     calls: int = 0
+    model_version: str = "credit-test"
 
     def score(self, features: Mapping[str, float | str | None]) -> ModelScore:
         self.calls += 1
@@ -124,7 +125,7 @@ class FakeScorer:
         return ModelScore(
             probability_bad=self.probability_bad,
             points=600,
-            model_version="credit-test",
+            model_version=self.model_version,
             factors=(
                 ModelFactor(
                     feature="expenses_to_income",
