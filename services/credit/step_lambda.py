@@ -9,7 +9,6 @@ other tries, with the backoff the state machine shows in its history.
 from __future__ import annotations
 
 import functools
-import os
 import random
 import time
 from typing import Any
@@ -25,7 +24,6 @@ from services.shared.logs import configure_logging, flush_logs
 from services.shared.settings import Settings
 
 SERVICE = "screening-step"
-_LAMBDA_TRACE_ENV = "_X_AMZN_TRACE_ID"
 
 
 @functools.cache
@@ -54,7 +52,7 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     # The execution joined the API request's trace (StartSyncExecution's traceHeader), and Lambda
     # hands each invocation its segment of it: the step's log lines and calls carry that root.
     invocation = trace.from_headers(
-        {trace.TRACE_HEADER: os.environ.get(_LAMBDA_TRACE_ENV, "")},
+        {trace.TRACE_HEADER: trace.lambda_trace_header() or ""},
         request_id=getattr(context, "aws_request_id", None),
     )
     try:

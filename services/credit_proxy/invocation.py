@@ -3,15 +3,11 @@ which field it resolves."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from services.shared import trace
-
-# Where Lambda puts the invocation's own trace header.
-_LAMBDA_TRACE_ENV = "_X_AMZN_TRACE_ID"
 
 
 def invocation_trace(event: Any, context: Any) -> trace.Trace:
@@ -27,7 +23,7 @@ def invocation_trace(event: Any, context: Any) -> trace.Trace:
     }
     # On Lambda with tracing active, the invocation is a segment of the request's trace: the
     # calls this function makes are its children.
-    invocation = os.environ.get(_LAMBDA_TRACE_ENV)
+    invocation = trace.lambda_trace_header()
     if invocation:
         carried[trace.TRACE_HEADER] = invocation
     found = trace.from_headers(

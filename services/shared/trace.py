@@ -15,6 +15,7 @@ a pool goes through `ContextThreadPool`, which runs each task in its submitter's
 from __future__ import annotations
 
 import contextvars
+import os
 import re
 import secrets
 import time
@@ -28,12 +29,20 @@ from typing import ParamSpec, TypeVar
 # Lower case, as ASGI gives them and as httpx sends what it is given.
 REQUEST_ID_HEADER = "x-amzn-requestid"
 TRACE_HEADER = "x-amzn-trace-id"
+LAMBDA_TRACE_ENV = "_X_AMZN_TRACE_ID"
+"""Where Lambda puts the running invocation's own trace header when tracing is active."""
 
 _ROOT = re.compile(r"^1-[0-9a-f]{8}-[0-9a-f]{24}$")
 _PARENT = re.compile(r"^[0-9a-f]{16}$")
 # A request id arriving from another process is kept only when it looks like one of ours, so a
 # caller cannot write arbitrary text into every log line of the request.
 _REQUEST_ID = re.compile(r"^[0-9A-Za-z-]{8,64}$")
+
+
+def lambda_trace_header() -> str | None:
+    """The running Lambda invocation's trace header: its segment of the request's trace, whose
+    children are the calls it makes; None off Lambda or without active tracing."""
+    return os.environ.get(LAMBDA_TRACE_ENV) or None
 
 
 def new_request_id() -> str:
